@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "DigitInfer",
+  products: [
+    .library(name: "DigitInfer", targets: ["DigitInfer"]),
+    .library(name: "DigitInferFormat", targets: ["DigitInferFormat"]),
+    .executable(name: "digitinfer-bench", targets: ["digitinfer-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // The hand-written C header, imported by the runtime so that every
+    // `@c @implementation` function is checked against its declaration.
+    .systemLibrary(name: "CDigitInfer", path: "include"),
+    // zlib, for the tools (gzip'd IDX files, CRC-32 in the writer).
+    .systemLibrary(
+      name: "CZlib", path: "Sources/CZlib",
+      providers: [.apt(["zlib1g-dev"])]),
+
+    // The runtime. Depends on nothing but the Swift language; the same
+    // sources are built as Embedded Swift by tools/install.sh.
+    .target(name: "DigitInfer", dependencies: ["CDigitInfer"]),
+
+    // Writes .dgi files. Used by the exporter, the tests and the benchmark.
+    .target(name: "DigitInferFormat", dependencies: ["CZlib"]),
+
+    .executableTarget(
+      name: "digitinfer-bench",
+      dependencies: [
+        "DigitInfer", "DigitInferFormat",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "tools/bench"),
+
+    .testTarget(
+      name: "DigitInferTests",
+      dependencies: ["DigitInfer", "DigitInferFormat", "CZlib"],
+      resources: [.copy("Golden")]),
+  ]
+)

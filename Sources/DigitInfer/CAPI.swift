@@ -1,0 +1,116 @@
+import CDigitInfer
+
+// The C ABI of include/digitinfer.h. `@c @implementation` makes the
+// compiler check each signature against the header, so the two cannot
+// drift apart. Everything here only checks arguments and converts types;
+// the work is in Open.swift, Engine.swift and Softmax.swift.
+
+@c @implementation
+public func dgi_abi_version() -> UInt32 { 1 }
+
+@c @implementation
+public func dgi_status_message(_ status: dgi_status) -> UnsafePointer<CChar>? {
+  UnsafeRawPointer(Status.message(status.rawValue).utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+@c @implementation
+public func dgi_model_open(
+  _ model: UnsafeMutablePointer<dgi_model>?, _ bytes: UnsafeRawPointer?, _ size: Int
+) -> dgi_status {
+  guard let model else { return Status.argument.c }
+  guard let bytes, size >= 0 else {
+    UnsafeMutableRawPointer(model).storeBytes(of: 0, as: UInt32.self)
+    return Status.argument.c
+  }
+  return openModel(UnsafeMutableRawPointer(model), bytes, size).c
+}
+
+@c @implementation
+public func dgi_model_scratch_size(_ model: UnsafePointer<dgi_model>?) -> Int {
+  guard let m = openedModel(model) else { return 0 }
+  return Int(m.state.scratchSize)
+}
+
+@c @implementation
+public func dgi_classify(
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ result: UnsafeMutablePointer<dgi_result>?
+) -> dgi_status {
+  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let pixels, let result else { return Status.argument.c }
+  guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
+  let logits = infer(m, pixels, scratch, .optimized)
+  var r = dgi_result()
+  r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
+    Int32(
+      Softmax.run(
+        logits, Int(m.state.classCount), beta: m.state.softmaxBeta,
+        raw.baseAddress!.assumingMemoryBound(to: Float.self)))
+  }
+  r.confidence = withUnsafeBytes(of: r.probabilities) { raw in
+    raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
+  }
+  result.pointee = r
+  return Status.ok.c
+}
+
+@c @implementation
+public func dgi_infer(
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ logits: UnsafeMutablePointer<Int8>?
+) -> dgi_status {
+  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let pixels, let logits else { return Status.argument.c }
+  guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
+  let out = infer(m, pixels, scratch, .optimized)
+  let count = Int(m.state.classCount)
+  for i in 0..<FileLayout.maxClasses { logits[i] = i < count ? out[i] : 0 }
+  return Status.ok.c
+}
+
+@c @implementation
+public func dgi_model_get_info(
+  _ model: UnsafePointer<dgi_model>?, _ info: UnsafeMutablePointer<dgi_model_info>?
+) -> dgi_status {
+  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let info else { return Status.argument.c }
+  let s = m.state
+  info.pointee = dgi_model_info(
+    format_major: UInt32(s.formatMajor), format_minor: UInt32(s.formatMinor),
+    file_size: s.fileSize, checksum: s.checksum, layer_count: s.layerCount,
+    class_count: s.classCount, parameter_count: s.parameterCount, macs: s.macs,
+    scratch_size: Int(s.scratchSize),
+    name: (s.base + Int(s.nameOffset)).assumingMemoryBound(to: CChar.self),
+    metadata: (s.base + Int(s.metadataOffset)).assumingMemoryBound(to: CChar.self))
+  return Status.ok.c
+}
+
+@c @implementation
+public func dgi_model_get_layer(
+  _ model: UnsafePointer<dgi_model>?, _ index: UInt32, _ info: UnsafeMutablePointer<dgi_layer_info>?
+) -> dgi_status {
+  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let info, index < m.state.layerCount else { return Status.argument.c }
+  let d = m.layer(Int(index))
+  let hasParams = d.kind == LayerKind.conv2d.rawValue || d.kind == LayerKind.dense.rawValue
+  let fanIn = UInt64(d.kernelH) * UInt64(d.kernelW) * UInt64(d.inC)
+  let outputs = UInt64(d.outH) * UInt64(d.outW) * UInt64(d.outC)
+  info.pointee = dgi_layer_info(
+    kind: dgi_layer_kind(rawValue: UInt32(d.kind)), flags: UInt32(d.flags),
+    input_height: UInt32(d.inH), input_width: UInt32(d.inW), input_channels: UInt32(d.inC),
+    output_height: UInt32(d.outH), output_width: UInt32(d.outW), output_channels: UInt32(d.outC),
+    kernel_height: UInt32(d.kernelH), kernel_width: UInt32(d.kernelW),
+    input_zero_point: Int32(d.inZeroPoint), output_zero_point: Int32(d.outZeroPoint),
+    output_scale: Float(bitPattern: d.outScaleBits),
+    parameter_count: hasParams ? fanIn * UInt64(d.outC) + UInt64(d.outC) : 0,
+    macs: hasParams ? outputs * fanIn : 0)
+  return Status.ok.c
+}
+
+/// The model behind a C pointer, if it was opened successfully.
+@inline(__always)
+func openedModel(_ model: UnsafePointer<dgi_model>?) -> Model? {
+  guard let model else { return nil }
+  let m = Model(raw: UnsafeRawPointer(model))
+  return m.isOpen ? m : nil
+}

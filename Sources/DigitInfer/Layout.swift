@@ -1,0 +1,117 @@
+/// The .dgi file layout (docs/FORMAT.md is the normative description).
+enum FileLayout {
+  static let magic: UInt32 = 0x4649_4744  // "DGIF"
+  static let major: UInt16 = 1
+  static let minor: UInt16 = 0
+  static let headerSize = 64
+  static let layerRecordSize = 32
+  static let maxLayers = 16  // DGI_MAX_LAYERS
+  static let maxClasses = 10
+  static let inputSide = 28
+  static let inputZeroPoint: Int8 = -128
+  /// The largest tensor the runtime accepts, so that every index fits a
+  /// 32-bit Int on microcontrollers.
+  static let maxTensorElements: UInt64 = 1 << 24
+
+  // Header field offsets.
+  static let hMagic = 0, hMajor = 4, hMinor = 6, hHeaderSize = 8, hFileSize = 12
+  static let hCRC = 16, hFlags = 20, hLayerCount = 24, hInputHeight = 26
+  static let hInputWidth = 28, hInputChannels = 30, hClassCount = 32
+  static let hInputZeroPoint = 34, hSoftmaxBeta = 36, hScratchSize = 40
+  static let hLayerTable = 44, hNameOffset = 48, hNameLength = 52
+  static let hMetadataOffset = 56, hMetadataLength = 60
+
+  // Layer record field offsets.
+  static let lKind = 0, lFlags = 1, lInZeroPoint = 2, lOutZeroPoint = 3
+  static let lInH = 4, lInW = 6, lInC = 8, lOutH = 10, lOutW = 12, lOutC = 14
+  static let lKernelH = 16, lKernelW = 17, lStrideH = 18, lStrideW = 19
+  static let lParams = 20, lOutScale = 24, lReserved = 28
+}
+
+enum LayerKind: UInt8 {
+  case conv2d = 1
+  case maxpool2d = 2
+  case dense = 3
+  case flatten = 4
+}
+
+enum LayerFlag {
+  static let relu: UInt8 = 1
+  static let samePadding: UInt8 = 2
+}
+
+/// One validated layer, decoded once by `dgi_model_open` so that inference
+/// does no parsing. Offsets rather than pointers keep the record the same
+/// size on 32- and 64-bit targets. 48 bytes.
+struct LayerDesc {
+  var kind: UInt8
+  var flags: UInt8
+  var inZeroPoint: Int8
+  var outZeroPoint: Int8
+  var kernelH: UInt8
+  var kernelW: UInt8
+  var padH: UInt8
+  var padW: UInt8
+  var inH: UInt16, inW: UInt16, inC: UInt16
+  var outH: UInt16, outW: UInt16, outC: UInt16
+  /// Byte offsets of the input and output tensors in the scratch buffer.
+  var input: UInt32
+  var output: UInt32
+  /// Byte offsets in the file of the parameter arrays (0 when absent).
+  var weights: UInt32
+  var bias: UInt32
+  var multiplier: UInt32
+  var shift: UInt32
+  var outScaleBits: UInt32
+
+  var relu: Bool { flags & LayerFlag.relu != 0 }
+}
+
+/// The part of `dgi_model` before the layer table.
+struct ModelState {
+  static let openCookie: UInt32 = 0x4F50_454E  // "OPEN"
+  var cookie: UInt32
+  var layerCount: UInt32
+  var base: UnsafeRawPointer
+  var fileSize: UInt32
+  var checksum: UInt32
+  var formatMajor: UInt16
+  var formatMinor: UInt16
+  var classCount: UInt32
+  var softmaxBeta: UInt32
+  var scratchSize: UInt32
+  /// Scratch offsets: arena A is at 0, then arena B, then the workspace
+  /// that the optimized kernels stage int16 data in.
+  var arenaB: UInt32
+  var workspace: UInt32
+  var nameOffset: UInt32
+  var metadataOffset: UInt32
+  var parameterCount: UInt64
+  var macs: UInt64
+}
+
+/// Where the state and the layer descriptors live inside the caller's
+/// `dgi_model` storage (8-byte aligned, DGI_MODEL_WORDS * 8 bytes).
+enum ModelStorage {
+  static let layersOffset = 80
+  static let bytes = 128 * 8
+  static var fits: Bool {
+    MemoryLayout<ModelState>.size <= layersOffset
+      && layersOffset + FileLayout.maxLayers * MemoryLayout<LayerDesc>.stride <= bytes
+      && MemoryLayout<LayerDesc>.alignment <= 8 && MemoryLayout<ModelState>.alignment <= 8
+  }
+}
+
+/// A read-only view of an opened model: the state and its layers.
+struct Model {
+  let raw: UnsafeRawPointer
+
+  var state: ModelState { raw.load(as: ModelState.self) }
+  var isOpen: Bool { raw.load(as: UInt32.self) == ModelState.openCookie }
+
+  @inline(__always) func layer(_ i: Int) -> LayerDesc {
+    raw.load(
+      fromByteOffset: ModelStorage.layersOffset + i * MemoryLayout<LayerDesc>.stride,
+      as: LayerDesc.self)
+  }
+}

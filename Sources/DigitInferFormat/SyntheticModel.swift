@@ -1,0 +1,84 @@
+import Foundation
+
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the
+/// same sequence on every platform, which golden files depend on.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+  public init(seed: UInt64) { state = seed }
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// Networks with random int8 weights and plausible quantization, for
+/// tests and benchmarks of the runtime (latency does not depend on what the
+/// weights have learned). Trained models come from the exporter.
+public enum SyntheticModel {
+  public enum Layer: Sendable {
+    case conv(_ channels: Int, kernel: Int, samePadding: Bool = false, relu: Bool = true)
+    case maxpool
+    case flatten
+    case dense(_ outputs: Int, relu: Bool = true)
+  }
+
+  /// conv 1->16 5x5, maxpool 2, conv 16->32 5x5, maxpool 2, dense 512->64,
+  /// dense 64->10: the reference architecture of the benchmarks (1.08 M MACs).
+  public static let referenceArchitecture: [Layer] = [
+    .conv(16, kernel: 5), .maxpool, .conv(32, kernel: 5), .maxpool, .flatten,
+    .dense(64), .dense(10, relu: false),
+  ]
+
+  public static func make(_ spec: [Layer], seed: UInt64, name: String = "synthetic") throws -> QuantizedModel {
+    var rng = SplitMix64(seed: seed)
+    var shape = QuantizedModel.inputShape
+    var zeroPoint = QuantizedModel.inputZeroPoint
+    var layers: [QuantizedLayer] = []
+    for (i, s) in spec.enumerated() {
+      var layer: QuantizedLayer
+      switch s {
+      case .maxpool:
+        layer = QuantizedLayer(
+          kind: .maxpool2d, input: shape, outputChannels: shape.channels, inputZeroPoint: zeroPoint,
+          outputZeroPoint: zeroPoint, outputScale: 0.05)
+      case .flatten:
+        layer = QuantizedLayer(
+          kind: .flatten, input: shape, outputChannels: shape.count, inputZeroPoint: zeroPoint,
+          outputZeroPoint: zeroPoint, outputScale: 0.05)
+      case .conv(let channels, let kernel, let same, let relu):
+        layer = QuantizedLayer(
+          kind: .conv2d, input: shape, outputChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
+          samePadding: same, relu: relu, inputZeroPoint: zeroPoint,
+          outputZeroPoint: relu ? -128 : Int8.random(in: -20...20, using: &rng), outputScale: 0.05)
+      case .dense(let outputs, let relu):
+        layer = QuantizedLayer(
+          kind: .dense, input: shape, outputChannels: outputs, relu: relu, inputZeroPoint: zeroPoint,
+          outputZeroPoint: relu ? -128 : Int8.random(in: -20...20, using: &rng),
+          outputScale: i == spec.count - 1 ? 0.15 : 0.05)
+      }
+      if layer.hasParameters {
+        let n = layer.outputChannels, fanIn = layer.fanIn
+        layer.weights = (0..<(n * fanIn)).map { _ in Int8.random(in: -127...127, using: &rng) }
+        let spread = 1000 * Int32(min(fanIn, 1000))
+        layer.bias = (0..<n).map { _ in Int32.random(in: -spread...spread, using: &rng) }
+        // Rescale a typical accumulator (sqrt(fanIn) * ~70 * ~73) to about
+        // +-40, so that outputs use the int8 range without saturating.
+        let typical = Double(fanIn).squareRoot() * 70 * 73
+        for _ in 0..<n {
+          let scale = 40 / typical * Double.random(in: 0.5...1.5, using: &rng)
+          let (m, sh) = try Requantization.multiplier(for: scale)
+          layer.multipliers.append(m)
+          layer.shifts.append(sh)
+        }
+      }
+      layers.append(layer)
+      shape = layer.output
+      zeroPoint = layer.outputZeroPoint
+    }
+    return QuantizedModel(
+      name: name, metadata: [("kind", "synthetic"), ("seed", String(seed))], layers: layers)
+  }
+}

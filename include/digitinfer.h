@@ -1,0 +1,242 @@
+/*
+** digitinfer.h: the C interface of libdigitinfer, a small int8 inference
+** runtime for handwritten-digit models stored in the .dgi format.
+**
+** Five-minute tour
+** ----------------
+**     dgi_model model;                                  // caller-owned, 1 KiB
+**     if (dgi_model_open(&model, bytes, size) != DGI_OK) ...   // validates, copies nothing
+**     size_t n = dgi_model_scratch_size(&model);        // working memory it needs
+**     void *scratch = malloc(n);                        // or a static array, or the stack
+**     dgi_result r;
+**     dgi_classify(&model, pixels, scratch, n, &r);     // pixels: 28x28, 0 = paper, 255 = ink
+**     printf("%d (%.1f%%)\n", r.digit, 100 * r.confidence);
+**
+** Memory
+** ------
+** The library never allocates. Every byte it touches belongs to the caller:
+** the model file (read in place, never copied and never written), the
+** dgi_model record (a fixed-size struct declared below), and the scratch
+** buffer passed to each inference call. Nothing is freed because nothing is
+** owned: there is no close function. A model stays valid for as long as the
+** caller keeps both the dgi_model record and the model bytes alive and
+** unmodified.
+**
+** Errors
+** ------
+** Every function that can fail returns a dgi_status. No function aborts,
+** traps, prints, or reads outside the buffers it is given, whatever the
+** content of the model file. dgi_status_message() turns a status into a
+** static English sentence.
+**
+** Threads
+** -------
+** An opened model is immutable. Any number of threads may call the
+** inference and query functions on the same model at once, each with its
+** own scratch buffer. dgi_model_open() writes the dgi_model record and must
+** not run concurrently with any other use of that record.
+**
+** Arithmetic
+** ----------
+** Inference uses integers only (int8 data, int32 accumulators, TFLite-style
+** fixed-point requantization), so the int8 outputs of dgi_infer() are
+** bit-identical on every platform. The probabilities of dgi_classify() are
+** computed from those integers by a fixed-point exponential and one IEEE-754
+** single-precision division per class, which is correctly rounded everywhere.
+** docs/FORMAT.md specifies both.
+*/
+#ifndef DIGITINFER_H
+#define DIGITINFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI this header describes. dgi_abi_version() returns the library's. */
+#define DGI_ABI_VERSION 1u
+
+/* The .dgi format major version this library reads, and the newest minor. */
+#define DGI_FORMAT_MAJOR 1u
+#define DGI_FORMAT_MINOR 0u
+
+/* Size of the model input: one 28x28 grayscale image, row-major. */
+#define DGI_INPUT_WIDTH 28
+#define DGI_INPUT_HEIGHT 28
+#define DGI_INPUT_SIZE 784
+
+/* The most classes a model may have, and the most layers the runtime runs. */
+#define DGI_MAX_CLASSES 10
+#define DGI_MAX_LAYERS 16
+
+/*
+** Status codes. DGI_OK is zero; every failure has its own code so that a
+** caller can tell a damaged file from a wrong argument without parsing text.
+*/
+typedef enum dgi_status {
+  DGI_OK = 0,
+  DGI_ERROR_ARGUMENT = 1,    /* a required pointer is NULL or a size is wrong */
+  DGI_ERROR_TRUNCATED = 2,   /* the buffer is shorter than the file says it is */
+  DGI_ERROR_MAGIC = 3,       /* the bytes do not start with the .dgi magic */
+  DGI_ERROR_VERSION = 4,     /* the file's major version is not one this library reads */
+  DGI_ERROR_CHECKSUM = 5,    /* the CRC-32 does not match: the file is corrupt */
+  DGI_ERROR_MALFORMED = 6,   /* the structure is inconsistent (offsets, shapes, ranges) */
+  DGI_ERROR_UNSUPPORTED = 7, /* well-formed, but uses a feature this library lacks */
+  DGI_ERROR_SCRATCH = 8,     /* the scratch buffer is NULL or smaller than required */
+  DGI_ERROR_IMAGE = 9,       /* the image arguments are invalid */
+  DGI_ERROR_NOT_OPEN = 10    /* the dgi_model record was not filled by dgi_model_open */
+} dgi_status;
+
+/*
+** An opened model. The caller provides the storage (on the stack, in a
+** static, or on the heap); dgi_model_open() fills it. The content is private
+** and may change between ABI versions; only the size is part of the ABI.
+** Copying the record with memcpy yields an equally valid model that refers to
+** the same model bytes.
+*/
+#define DGI_MODEL_WORDS 128
+typedef struct dgi_model {
+  uint64_t opaque_[DGI_MODEL_WORDS];
+} dgi_model;
+
+/* The answer for one image. */
+typedef struct dgi_result {
+  int32_t digit;             /* the most probable class, 0..9 */
+  float confidence;          /* probabilities[digit] */
+  float probabilities[10];   /* softmax of the model's outputs; classes past the model's count are 0 */
+} dgi_result;
+
+/* Layer kinds, as stored in the file. */
+typedef enum dgi_layer_kind {
+  DGI_LAYER_CONV2D = 1,      /* 2-D convolution, stride 1, valid or same padding */
+  DGI_LAYER_MAXPOOL2D = 2,   /* 2x2 max pooling, stride 2 */
+  DGI_LAYER_DENSE = 3,       /* fully connected */
+  DGI_LAYER_FLATTEN = 4      /* HxWxC to 1x1x(H*W*C); costs nothing */
+} dgi_layer_kind;
+
+/* Layer flags. */
+#define DGI_LAYER_RELU 1u           /* ReLU fused into the layer's output clamp */
+#define DGI_LAYER_SAME_PADDING 2u   /* conv2d: zero padding so that output size = input size */
+
+/* What dgi_model_get_info() reports. Pointers refer into the model bytes. */
+typedef struct dgi_model_info {
+  uint32_t format_major;     /* version of the file */
+  uint32_t format_minor;
+  uint32_t file_size;        /* bytes, as stored in the header */
+  uint32_t checksum;         /* the file's CRC-32, verified by dgi_model_open */
+  uint32_t layer_count;
+  uint32_t class_count;      /* outputs of the last layer, 1..10 */
+  uint64_t parameter_count;  /* weights and biases */
+  uint64_t macs;             /* multiply-accumulates per image */
+  size_t scratch_size;       /* same as dgi_model_scratch_size() */
+  const char *name;          /* NUL-terminated UTF-8, never NULL (may be "") */
+  const char *metadata;      /* NUL-terminated UTF-8 "key=value" lines, never NULL */
+} dgi_model_info;
+
+/* What dgi_model_get_layer() reports. */
+typedef struct dgi_layer_info {
+  dgi_layer_kind kind;
+  uint32_t flags;            /* DGI_LAYER_RELU, DGI_LAYER_SAME_PADDING */
+  uint32_t input_height, input_width, input_channels;
+  uint32_t output_height, output_width, output_channels;
+  uint32_t kernel_height, kernel_width; /* 1 for dense and flatten */
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  float output_scale;        /* real value = output_scale * (q - output_zero_point) */
+  uint64_t parameter_count;
+  uint64_t macs;
+} dgi_layer_info;
+
+/*
+** The ABI version of the library actually linked: DGI_ABI_VERSION of the
+** header it was built with. Compare it with DGI_ABI_VERSION to detect a
+** header/library mismatch. Never fails; thread-safe.
+*/
+uint32_t dgi_abi_version(void);
+
+/*
+** A static, NUL-terminated English description of a status code, for logs
+** and error messages. Returns a generic text for values outside the enum.
+** Never returns NULL; the string must not be freed. Thread-safe.
+*/
+const char *dgi_status_message(dgi_status status);
+
+/*
+** Validates a .dgi model held in memory and fills *model so that it can be
+** run. The bytes are neither copied nor modified; they must stay alive and
+** unchanged for as long as *model is used. They need no particular
+** alignment. `size` may exceed the file's own size (trailing bytes are
+** ignored), so a whole flash sector or mmap'd region can be passed.
+**
+** Everything is checked before use: magic, version, sizes, the CRC-32,
+** every offset, shape, count, zero point, shift and the scratch size, with
+** overflow-safe arithmetic. A file that passes cannot make inference read
+** or write out of bounds or overflow an accumulator.
+**
+** Returns DGI_OK, or DGI_ERROR_ARGUMENT (model or bytes NULL),
+** DGI_ERROR_TRUNCATED, DGI_ERROR_MAGIC, DGI_ERROR_VERSION,
+** DGI_ERROR_CHECKSUM, DGI_ERROR_MALFORMED or DGI_ERROR_UNSUPPORTED. On
+** failure *model is marked as not open, and using it returns
+** DGI_ERROR_NOT_OPEN. Cost: one pass over the file (CRC and weight range
+** checks). Allocates nothing.
+*/
+dgi_status dgi_model_open(dgi_model *model, const void *bytes, size_t size);
+
+/*
+** The number of bytes of scratch memory dgi_classify() and dgi_infer()
+** need for this model; 0 if model is NULL or not open. The value is fixed
+** when the model is written and checked by dgi_model_open(). Any alignment
+** will do. Thread-safe.
+*/
+size_t dgi_model_scratch_size(const dgi_model *model);
+
+/*
+** Classifies one 28x28 grayscale image: row-major, 784 bytes,
+** 0 = background and 255 = full ink, as in MNIST (see dgi_preprocess in a
+** later version for arbitrary photos). Fills *result.
+**
+** `scratch` is caller memory of at least dgi_model_scratch_size() bytes; its
+** previous content is ignored and its content afterwards is unspecified.
+** One scratch buffer must not be used by two calls at the same time;
+** distinct buffers make concurrent calls on one model safe.
+**
+** Returns DGI_OK, DGI_ERROR_ARGUMENT (pixels or result NULL),
+** DGI_ERROR_NOT_OPEN, or DGI_ERROR_SCRATCH (scratch NULL or too small). On
+** failure *result is left untouched. Allocates nothing.
+*/
+dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[784],
+                        void *scratch, size_t scratch_size, dgi_result *result);
+
+/*
+** Runs the network like dgi_classify() but returns the raw int8 outputs of
+** the last layer (one per class, before softmax) in logits[0..9]; entries
+** past the model's class count are set to 0. These integers are the
+** bit-exact, platform-independent answer: compare them across devices.
+** Same arguments, errors, and thread-safety as dgi_classify().
+*/
+dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[784],
+                     void *scratch, size_t scratch_size, int8_t logits[10]);
+
+/*
+** Describes an opened model: version, sizes, counts, name and metadata.
+** Returns DGI_OK, DGI_ERROR_ARGUMENT (info NULL) or DGI_ERROR_NOT_OPEN.
+** The strings point into the model bytes and live as long as they do.
+** Thread-safe.
+*/
+dgi_status dgi_model_get_info(const dgi_model *model, dgi_model_info *info);
+
+/*
+** Describes layer `index` (0-based, below dgi_model_info.layer_count).
+** Returns DGI_OK, DGI_ERROR_ARGUMENT (info NULL or index out of range) or
+** DGI_ERROR_NOT_OPEN. Thread-safe.
+*/
+dgi_status dgi_model_get_layer(const dgi_model *model, uint32_t index,
+                               dgi_layer_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DIGITINFER_H */
