@@ -1,0 +1,97 @@
+import CZlib
+import Foundation
+import DigitInferFormat
+import Testing
+
+@testable import DigitInfer
+
+@Suite struct ArithmeticTests {
+  /// Values worked out by hand from the definition: round(acc * m / 2^31)
+  /// with ties away from zero, then a rounding right shift, ties away.
+  @Test func requantizeMatchesHandComputedValues() {
+    let half: Int32 = 1 << 30  // 0.5
+    #expect(requantize(55, half, 1) == 14)  // 27.5 -> 28, 28 / 2 = 14
+    #expect(requantize(-130, half, 1) == -33)  // -65, -65 / 2 = -32.5 -> -33
+    #expect(requantize(3, half, 0) == 2)  // 1.5 -> 2
+    #expect(requantize(-3, half, 0) == -2)  // -1.5 -> -2
+    #expect(requantize(5, half, 2) == 1)  // 2.5 -> 3, 3 / 4 = 0.75 -> 1
+    #expect(requantize(1000, 0, 0) == 0)
+    #expect(requantize(Int32.max, Int32.max, 0) == Int32.max - 1)  // (2^31-1)^2 / 2^31
+    #expect(requantize(Int32.min, Int32.max, 31) == -1)  // -(2^31-1) / 2^31 = -0.99.. -> -1
+    #expect(requantize(123_456, 1_518_500_250, 5) == 2728)  // * 0.7071.. / 32 = 2727.9..
+  }
+
+  @Test func requantizeAgreesWithExactRationalArithmetic() {
+    var rng = SplitMix64(seed: 11)
+    func roundAway(_ n: Int64, _ d: Int64) -> Int64 {  // round(n / d), ties away from zero
+      let q = n / d, r = n % d
+      if 2 * abs(r) >= d { return q + (n < 0 ? -1 : 1) }
+      return q
+    }
+    for _ in 0..<100_000 {
+      let acc = Int32.random(in: -(1 << 24)...(1 << 24), using: &rng)
+      let m = Int32.random(in: (1 << 30)...Int32.max, using: &rng)
+      let shift = UInt8.random(in: 0...20, using: &rng)
+      let high = roundAway(Int64(acc) * Int64(m), 1 << 31)
+      let expected = roundAway(high, 1 << Int64(shift))
+      #expect(Int64(requantize(acc, m, shift)) == expected)
+    }
+  }
+
+  @Test func outputClampAndRelu() {
+    let one: Int32 = Int32.max  // ~1.0
+    #expect(requantizeToInt8(1000, one, 0, 0, relu: false) == 127)
+    #expect(requantizeToInt8(-1000, one, 0, 0, relu: false) == -128)
+    #expect(requantizeToInt8(-10, one, 0, 5, relu: true) == 5)  // ReLU clamps at the zero point
+    #expect(requantizeToInt8(10, one, 0, 5, relu: true) == 15)
+    #expect(requantizeToInt8(Int32.min + 1, one, 0, 127, relu: false) == -128)
+  }
+
+  @Test func multiplierEncodingRoundTrips() throws {
+    for scale in [0.5, 0.25, 0.7071, 1e-3, 3.3e-6, 0.999_999_999] {
+      let (m, s) = try Requantization.multiplier(for: scale)
+      let decoded = Double(m) / Double(1 << 31) / Double(1 << Int(s))
+      #expect(abs(decoded - scale) / scale < 1e-9)
+      #expect(m >= 1 << 30)
+    }
+    #expect(throws: FormatError.self) { try Requantization.multiplier(for: 1.0) }
+    #expect(throws: FormatError.self) { try Requantization.multiplier(for: -0.1) }
+  }
+
+  @Test func crc32MatchesZlib() {
+    var rng = SplitMix64(seed: 3)
+    for length in [0, 1, 2, 7, 64, 1000, 65_537] {
+      let data = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      var ours = CRC32()
+      data.withUnsafeBytes { ours.update($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, length) }
+      let theirs = data.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32(length))) }
+      #expect(ours.final == theirs, "length \(length)")
+    }
+    var check = CRC32()
+    let text = Array("123456789".utf8)
+    text.withUnsafeBytes { check.update($0.baseAddress!, 9) }
+    #expect(check.final == 0xCBF4_3926)  // the standard check value
+  }
+
+  @Test func softmaxExponentialIsAccurate() {
+    for f in stride(from: UInt64(0), to: 1 << 24, by: 4099) {
+      let exact = Foundation.exp2(-Double(f) / Double(1 << 24))
+      let got = Double(Softmax.exp2Fraction(f)) / Double(1 << 30)
+      #expect(abs(got - exact) < 4e-9)
+    }
+  }
+
+  @Test func softmaxHandExample() {
+    // Logits 10 and 10 - 1/s*ln 3: with s*log2(e) = 1/ln 3 * ... simpler: two
+    // classes one int8 step apart with beta = 2^24 (step = one power of two):
+    // weights 1 and 1/2, so probabilities 2/3 and 1/3.
+    let logits: [Int8] = [5, 4]
+    var p = [Float](repeating: -1, count: 10)
+    let best = logits.withUnsafeBufferPointer { Softmax.run($0.baseAddress!, 2, beta: 1 << 24, &p) }
+    #expect(best == 0)
+    #expect(p[0] == Float(2.0 / 3.0))
+    #expect(p[1] == Float(1.0 / 3.0))
+    #expect(p[2...].allSatisfy { $0 == 0 })
+  }
+}
+

@@ -1,0 +1,153 @@
+import CDigitInfer
+import DigitInferFormat
+import Foundation
+import Testing
+
+@testable import DigitInfer
+
+/// Writes `value` little-endian at `offset` and recomputes the CRC, so the
+/// change reaches the structural checks behind the checksum.
+func patched(_ file: [UInt8], _ offset: Int, _ value: UInt64, bytes: Int) -> [UInt8] {
+  var f = file
+  for k in 0..<bytes where offset + k < f.count { f[offset + k] = UInt8((value >> (8 * UInt64(k))) & 0xFF) }
+  let crc = QuantizedModel.checksum(f)
+  for k in 0..<4 { f[16 + k] = UInt8((crc >> (8 * UInt32(k))) & 0xFF) }
+  return f
+}
+
+func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
+
+@Suite struct FormatTests {
+  let reference = try! SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 1, name: "ref")
+
+  @Test func writtenModelOpensAndDescribesItself() throws {
+    var model = reference
+    model.metadata = [("accuracy", "0.99"), ("architecture", "c16k5,p2,c32k5,p2,d64,d10")]
+    let file = try model.encoded()
+    let m = LoadedModel(file)
+    #expect(m.status == DGI_OK)
+    var info = dgi_model_info()
+    #expect(dgi_model_get_info(m.record, &info) == DGI_OK)
+    #expect(info.format_major == 1 && info.format_minor == 0)
+    #expect(Int(info.file_size) == file.count)
+    #expect(info.layer_count == 7)
+    #expect(info.class_count == 10)
+    #expect(info.macs == 1_083_008)  // 24*24*16*25 + 8*8*32*400 + 512*64 + 64*10
+    #expect(info.parameter_count == 46_730)  // 416 + 12832 + 32832 + 650
+    #expect(Int(info.parameter_count) == model.parameterCount && Int(info.macs) == model.macs)
+    #expect(info.scratch_size == model.scratchSize && m.scratchSize == model.scratchSize)
+    #expect(String(cString: info.name) == "ref")
+    #expect(String(cString: info.metadata) == "accuracy=0.99\narchitecture=c16k5,p2,c32k5,p2,d64,d10\n")
+    #expect(info.checksum == QuantizedModel.checksum(file))
+
+    let kinds: [dgi_layer_kind] = [
+      DGI_LAYER_CONV2D, DGI_LAYER_MAXPOOL2D, DGI_LAYER_CONV2D, DGI_LAYER_MAXPOOL2D, DGI_LAYER_FLATTEN,
+      DGI_LAYER_DENSE, DGI_LAYER_DENSE,
+    ]
+    var layer = dgi_layer_info()
+    for (i, kind) in kinds.enumerated() {
+      #expect(dgi_model_get_layer(m.record, UInt32(i), &layer) == DGI_OK)
+      #expect(layer.kind == kind)
+      #expect(Int(layer.macs) == model.layers[i].macs)
+      #expect(Int(layer.parameter_count) == model.layers[i].parameterCount)
+      #expect(layer.output_channels == UInt32(model.layers[i].output.channels))
+    }
+    #expect(dgi_model_get_layer(m.record, 2, &layer) == DGI_OK)
+    #expect(layer.input_height == 12 && layer.output_height == 8 && layer.kernel_width == 5)
+    #expect(layer.flags == DGI_LAYER_RELU)
+    #expect(dgi_model_get_layer(m.record, 7, &layer) == DGI_ERROR_ARGUMENT)
+  }
+
+  /// Scratch for the reference architecture, from the definition in
+  /// docs/FORMAT.md: arena A holds max(784, 24*24*16 = 9216, 8*8*32 = 2048,
+  /// 64) = 9216; arena B max(12*12*16 = 2304, 4*4*32 = 512, 10) = 2304; the
+  /// workspace is the largest staging need: conv1 2*784+16 = 1584 plus
+  /// panel 2*4*5*8 = 320 (1904); conv2 2*2304+16 = 4624 plus 2*4*5*80 =
+  /// 3200 (7824); dense 2*512 = 1024. Total 9216 + 2304 + 7824 = 19344.
+  @Test func scratchSizeMatchesTheSpec() {
+    #expect(reference.scratchSize == 19_344)
+  }
+
+  /// The format's own bytes (header, layer table, name, metadata, alignment
+  /// padding) over the parameters (weights, biases, multipliers, shifts).
+  @Test func formatOverheadIsUnderOneKilobyte() throws {
+    let file = try reference.encoded()
+    let payload = reference.layers.reduce(0) { $0 + $1.weights.count + 9 * $1.bias.count }
+    let overhead = file.count - payload
+    #expect(overhead < 1024, "overhead \(overhead) bytes")
+  }
+
+  @Test func writerRejectsWhatTheRuntimeWould() throws {
+    var bad = reference
+    bad.layers[0].weights[3] = -128
+    #expect(throws: FormatError.self) { try bad.encoded() }
+    bad = reference
+    bad.layers[5].bias.removeLast()
+    #expect(throws: FormatError.self) { try bad.encoded() }
+    bad = reference
+    bad.layers[2].inputZeroPoint = 7
+    #expect(throws: FormatError.self) { try bad.encoded() }
+    bad = reference
+    bad.layers.removeLast()
+    #expect(throws: FormatError.self) { try bad.encoded() }  // 64 outputs are not 1...10 classes
+    bad = reference
+    bad.name = "a\0b"
+    #expect(throws: FormatError.self) { try bad.encoded() }
+  }
+
+  @Test func atomicWriteReplacesOrLeavesNothing() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dgi-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("m.dgi").path
+    try Data("old".utf8).write(to: URL(fileURLWithPath: path))
+    try reference.write(to: path)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(try reference.encoded()))
+    var bad = reference
+    bad.layers[0].weights[0] = -128
+    #expect(throws: (any Error).self) { try bad.write(to: path) }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(try reference.encoded()))
+    #expect(throws: (any Error).self) { try reference.write(to: dir.path + "/missing/m.dgi") }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["m.dgi"])
+  }
+
+  @Test func trailingBytesAreIgnored() throws {
+    let file = try reference.encoded()
+    let m = LoadedModel(file + [1, 2, 3, 4, 5])
+    #expect(m.status == DGI_OK)
+    let image = testImages(count: 1, seed: 1)[0]
+    #expect(m.logits(image) == LoadedModel(file).logits(image))
+  }
+
+  /// Each structural rule, broken on purpose behind a valid CRC.
+  @Test func structuralErrorsHaveSpecificCodes() throws {
+    let file = try reference.encoded()
+    let table = 64
+    let layer2 = table + 2 * 32
+    let params0 = Int(file[table + 20]) | Int(file[table + 21]) << 8
+    var wrongMagic = file
+    wrongMagic[0] = UInt8(ascii: "X")
+    #expect(openStatus(wrongMagic) == DGI_ERROR_MAGIC)
+    #expect(openStatus(patched(file, 4, 2, bytes: 2)) == DGI_ERROR_VERSION)
+    #expect(openStatus(patched(file, 6, 9, bytes: 2)) == DGI_OK)  // newer minor: still readable
+    #expect(openStatus(patched(file, 20, 1, bytes: 4)) == DGI_ERROR_UNSUPPORTED)  // unknown flag
+    #expect(openStatus(patched(file, 24, 17, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // > 16 layers
+    #expect(openStatus(patched(file, 24, 0, bytes: 2)) == DGI_ERROR_MALFORMED)
+    #expect(openStatus(patched(file, 26, 32, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 32x28 input
+    #expect(openStatus(patched(file, 32, 11, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 11 classes
+    #expect(openStatus(patched(file, 40, 19_343, bytes: 4)) == DGI_ERROR_MALFORMED)  // scratch
+    #expect(openStatus(patched(file, 44, 0xFFFF_FFF0, bytes: 4)) == DGI_ERROR_MALFORMED)  // table offset
+    #expect(openStatus(patched(file, 52, 0xFFFF_FFFF, bytes: 4)) == DGI_ERROR_MALFORMED)  // name length
+    #expect(openStatus(patched(file, table, 9, bytes: 1)) == DGI_ERROR_UNSUPPORTED)  // unknown kind
+    #expect(openStatus(patched(file, table + 1, 0x80, bytes: 1)) == DGI_ERROR_UNSUPPORTED)  // unknown flag
+    #expect(openStatus(patched(file, table + 18, 2, bytes: 1)) == DGI_ERROR_UNSUPPORTED)  // conv stride 2
+    #expect(openStatus(patched(file, layer2 + 14, 31, bytes: 2)) == DGI_ERROR_MALFORMED)  // channel chain
+    #expect(openStatus(patched(file, layer2 + 20, 0xFFFF_FF00, bytes: 4)) == DGI_ERROR_MALFORMED)
+    #expect(openStatus(patched(file, layer2 + 28, 1, bytes: 4)) == DGI_ERROR_MALFORMED)  // reserved
+    #expect(openStatus(patched(file, params0 + 5, 0x80, bytes: 1)) == DGI_ERROR_MALFORMED)  // weight -128
+    let shifts0 = params0 + 400 + 16 * 4 + 16 * 4  // weights 400, then bias and multipliers of 16 channels
+    #expect(openStatus(patched(file, shifts0, 32, bytes: 1)) == DGI_ERROR_MALFORMED)  // shift > 31
+    #expect(openStatus(patched(file, shifts0 - 64, 0x8000_0000, bytes: 4)) == DGI_ERROR_MALFORMED)  // multiplier < 0
+    #expect(openStatus(patched(file, shifts0 - 128, 0x7FFF_FFFF, bytes: 4)) == DGI_ERROR_MALFORMED)  // bias overflow
+  }
+}
