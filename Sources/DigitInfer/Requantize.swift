@@ -1,9 +1,11 @@
-/// Fixed-point requantization, as TensorFlow Lite's reference kernels do it
-/// (gemmlowp's SaturatingRoundingDoublingHighMul followed by
-/// RoundingDivideByPOT). `multiplier` is in [0, 2^31) and represents
-/// multiplier / 2^31; `shift` is a right shift in 0...31. The two roundings
-/// are both "to nearest, ties away from zero"; the result is exactly
-/// round(round(acc * multiplier / 2^31) / 2^shift) under that rule.
+/// Fixed-point requantization exactly as TensorFlow Lite's reference
+/// kernels do it: gemmlowp's SaturatingRoundingDoublingHighMul, then
+/// RoundingDivideByPOT. `multiplier` is in [0, 2^31) and stands for
+/// multiplier / 2^31; `shift` is a right shift in 0...31. The result is
+///   h = floor(acc * multiplier / 2^31 + 1/2)      (ties toward +infinity)
+///   r = h / 2^shift rounded to nearest, ties away from zero
+/// The asymmetric first rounding is gemmlowp's (its negative nudge is
+/// 1 - 2^30); keeping it makes our int8 outputs match TFLite's.
 @inline(__always)
 func requantize(_ acc: Int32, _ multiplier: Int32, _ shift: UInt8) -> Int32 {
   let product = Int64(acc) * Int64(multiplier)

@@ -6,14 +6,17 @@ import Testing
 @testable import DigitInfer
 
 @Suite struct ArithmeticTests {
-  /// Values worked out by hand from the definition: round(acc * m / 2^31)
-  /// with ties away from zero, then a rounding right shift, ties away.
+  /// Values worked out by hand from the definition: floor(acc * m / 2^31 +
+  /// 1/2) (gemmlowp's high multiply: ties toward +infinity), then a rounding
+  /// right shift with ties away from zero.
   @Test func requantizeMatchesHandComputedValues() {
     let half: Int32 = 1 << 30  // 0.5
     #expect(requantize(55, half, 1) == 14)  // 27.5 -> 28, 28 / 2 = 14
     #expect(requantize(-130, half, 1) == -33)  // -65, -65 / 2 = -32.5 -> -33
     #expect(requantize(3, half, 0) == 2)  // 1.5 -> 2
-    #expect(requantize(-3, half, 0) == -2)  // -1.5 -> -2
+    #expect(requantize(-3, half, 0) == -1)  // -1.5 -> -1 (ties toward +infinity)
+    #expect(requantize(-5, half, 1) == -1)  // -2.5 -> -2, then -2 / 2 = -1
+    #expect(requantize(-7, half, 1) == -2)  // -3.5 -> -3, then -1.5 -> -2 (away from zero)
     #expect(requantize(5, half, 2) == 1)  // 2.5 -> 3, 3 / 4 = 0.75 -> 1
     #expect(requantize(1000, 0, 0) == 0)
     #expect(requantize(Int32.max, Int32.max, 0) == Int32.max - 1)  // (2^31-1)^2 / 2^31
@@ -28,11 +31,16 @@ import Testing
       if 2 * abs(r) >= d { return q + (n < 0 ? -1 : 1) }
       return q
     }
-    for _ in 0..<100_000 {
+    func roundHalfUp(_ n: Int64, _ d: Int64) -> Int64 {  // floor(n / d + 1/2)
+      let twice = 2 * n + d, den = 2 * d
+      return twice >= 0 ? twice / den : -((-twice + den - 1) / den)
+    }
+    for i in 0..<100_000 {
       let acc = Int32.random(in: -(1 << 24)...(1 << 24), using: &rng)
-      let m = Int32.random(in: (1 << 30)...Int32.max, using: &rng)
+      // Every fourth case is an exact tie of the high multiply.
+      let m = i % 4 == 0 ? Int32(1 << 30) : Int32.random(in: (1 << 30)...Int32.max, using: &rng)
       let shift = UInt8.random(in: 0...20, using: &rng)
-      let high = roundAway(Int64(acc) * Int64(m), 1 << 31)
+      let high = roundHalfUp(Int64(acc) * Int64(m), 1 << 31)
       let expected = roundAway(high, 1 << Int64(shift))
       #expect(Int64(requantize(acc, m, shift)) == expected)
     }
