@@ -22,13 +22,22 @@ func infer(
   }
   let workspace = scratch + Int(s.workspace)
   var last = UnsafePointer(input)
-  for i in 0..<Int(s.layerCount) {
+  var i = 0
+  while i < Int(s.layerCount) {
     let d = m.layer(i)
     let x = UnsafePointer((scratch + Int(d.input)).assumingMemoryBound(to: Int8.self))
-    let y = (scratch + Int(d.output)).assumingMemoryBound(to: Int8.self)
+    var y = (scratch + Int(d.output)).assumingMemoryBound(to: Int8.self)
     switch (LayerKind(rawValue: d.kind), kernels) {
     case (.conv2d, .reference): Reference.conv2d(d, s.base, x, y)
-    case (.conv2d, .optimized): Optimized.conv2d(d, s.base, x, y, workspace)
+    case (.conv2d, .optimized):
+      // A following max-pool is fused into the convolution.
+      if i + 1 < Int(s.layerCount), m.layer(i + 1).kind == LayerKind.maxpool2d.rawValue {
+        i += 1
+        y = (scratch + Int(m.layer(i).output)).assumingMemoryBound(to: Int8.self)
+        Optimized.conv2d(d, s.base, x, y, workspace, pooled: true)
+      } else {
+        Optimized.conv2d(d, s.base, x, y, workspace)
+      }
     case (.dense, .reference): Reference.dense(d, s.base, x, y)
     case (.dense, .optimized): Optimized.dense(d, s.base, x, y, workspace)
     case (.maxpool2d, .reference): Reference.maxpool2d(d, x, y)
@@ -36,6 +45,7 @@ func infer(
     case (.flatten, _), (nil, _): break  // open() admits no other kinds
     }
     last = UnsafePointer(y)
+    i += 1
   }
   return last
 }

@@ -181,7 +181,12 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
         let ph = UInt64(curH) + 2 * UInt64(padH), pw = UInt64(curW) + 2 * UInt64(padW)
         guard let padded = mul(ph * pw, UInt64(curC)), padded <= FileLayout.maxTensorElements
         else { return .unsupported }
-        need = align16(2 * padded + 16) + align16(2 * 4 * UInt64(kh) * align8(UInt64(kw) * UInt64(curC)))
+        let rowLen = UInt64(kw) * UInt64(curC)
+        let panel =
+          rowLen <= 8
+          ? UInt64(kh) * ((rowLen + 1) / 2) * ((UInt64(outC) + 15) / 16 * 4) * 16  // channels in lanes
+          : 2 * 4 * UInt64(kh) * align8(rowLen)  // reduction in lanes
+        need = align16(2 * padded + 16) + align16(panel)
       }
       workspace = max(workspace, need)
     } else if params != 0 {

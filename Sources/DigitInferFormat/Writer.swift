@@ -28,8 +28,13 @@ extension QuantizedModel {
         let pad = layer.samePadding ? 2 : 0
         let padH = pad * ((layer.kernelHeight - 1) / 2), padW = pad * ((layer.kernelWidth - 1) / 2)
         let staged = (layer.input.height + padH) * (layer.input.width + padW) * layer.input.channels
-        let rowLen8 = align(layer.kernelWidth * layer.input.channels, 8)
-        workspace = max(workspace, align(2 * staged + 16, 16) + align(2 * 4 * layer.kernelHeight * rowLen8, 16))
+        let rowLen = layer.kernelWidth * layer.input.channels
+        // Weight panel: channels in lanes for narrow rows, else reduction in lanes.
+        let panel =
+          rowLen <= 8
+          ? layer.kernelHeight * ((rowLen + 1) / 2) * align((layer.outputChannels + 3) / 4, 4) * 16
+          : 2 * 4 * layer.kernelHeight * align(rowLen, 8)
+        workspace = max(workspace, align(2 * staged + 16, 16) + align(panel, 16))
       } else if layer.kind == .dense {
         workspace = max(workspace, align(2 * align(layer.input.channels, 8), 16))
       }

@@ -90,6 +90,20 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
       }
     }
     if ref != opt { return i }
+    // Conv followed by max-pool also runs fused: compare with the two
+    // reference kernels in sequence.
+    if d.kind == LayerKind.conv2d.rawValue, i + 1 < Int(s.layerCount),
+      model.layer(i + 1).kind == LayerKind.maxpool2d.rawValue
+    {
+      let pool = model.layer(i + 1)
+      var pooledRef = [Int8](repeating: 0, count: Int(pool.outH) * Int(pool.outW) * Int(pool.outC))
+      var fused = [Int8](repeating: 1, count: pooledRef.count)
+      Reference.maxpool2d(pool, ref, &pooledRef)
+      workspace.withUnsafeMutableBytes { ws in
+        Optimized.conv2d(d, s.base, current, &fused, ws.baseAddress!, pooled: true)
+      }
+      if fused != pooledRef { return i }
+    }
     current = ref
   }
   return nil
