@@ -114,12 +114,20 @@ void guarded_init(guarded *g, size_t capacity) {
   g->capacity = capacity;
 }
 
+void guarded_free(guarded *g) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t span = (g->capacity + page - 1) / page * page;
+  munmap(g->base + g->capacity - span, span + page);
+  g->base = NULL;
+  g->capacity = 0;
+}
+
 unsigned char *guarded_tail(const guarded *g, size_t size) {
   return g->base + (g->capacity - size);
 }
 
-uint32_t crc32_of(const unsigned char *bytes, size_t size) {
-  uint32_t c = 0xFFFFFFFFu;
+uint32_t crc32_update(uint32_t crc, const unsigned char *bytes, size_t size) {
+  uint32_t c = crc ^ 0xFFFFFFFFu;
   size_t i;
   int k;
   for (i = 0; i < size; i++) {
@@ -127,4 +135,19 @@ uint32_t crc32_of(const unsigned char *bytes, size_t size) {
     for (k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
   }
   return c ^ 0xFFFFFFFFu;
+}
+
+uint32_t dgi_file_crc(const unsigned char *bytes, size_t file_size) {
+  return crc32_update(crc32_update(0, bytes, 16), bytes + 20, file_size - 20);
+}
+
+uint32_t read_u32le(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void write_u32le(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16);
+  p[3] = (unsigned char)(v >> 24);
 }

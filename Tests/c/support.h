@@ -68,10 +68,17 @@ typedef struct guarded {
   size_t capacity; /* usable bytes */
 } guarded;
 void guarded_init(guarded *g, size_t capacity);
+void guarded_free(guarded *g);
 /* Where `size` bytes must start to end exactly at the guard page. */
 unsigned char *guarded_tail(const guarded *g, size_t size);
 
-/* CRC-32 as in zlib and the .dgi format. */
-uint32_t crc32_of(const unsigned char *bytes, size_t size);
+/* CRC-32 as in zlib and the .dgi format; chain calls by passing the
+   previous result as `crc`, starting from 0. */
+uint32_t crc32_update(uint32_t crc, const unsigned char *bytes, size_t size);
+/* The CRC a .dgi file must store at offset 16: every byte of the file's
+   first `file_size` except the field itself. */
+uint32_t dgi_file_crc(const unsigned char *bytes, size_t file_size);
+uint32_t read_u32le(const unsigned char *p);
+void write_u32le(unsigned char *p, uint32_t v);
 
 #endif

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Builds libdigitinfer as Embedded Swift (no Swift runtime, no allocator)
+# and installs a plain C library: static archive, shared object, header and
+# pkg-config file. Run `tools/install.sh --help` for usage.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size]
+
+Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
+  DIR/include/digitinfer.h
+  DIR/lib/libdigitinfer.a
+  DIR/lib/libdigitinfer.so.1   (soname libdigitinfer.so.1, exports only dgi_*)
+  DIR/lib/libdigitinfer.so -> libdigitinfer.so.1
+  DIR/lib/pkgconfig/digitinfer.pc
+
+Options:
+  --prefix DIR        installation prefix (required; created if missing)
+  --build-dir DIR     where intermediate files go (default: <repo>/.build-embedded)
+  --optimize MODE     speed (-O, the default) or size (-Osize)
+  -h, --help          show this help
+
+Environment:
+  SWIFTC   Swift compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc)
+  CC       linker driver for the shared library (default: the clang next to SWIFTC)
+
+Then, with PKG_CONFIG_PATH=DIR/lib/pkgconfig:
+  cc app.c $(pkg-config --cflags --libs digitinfer)          # links the .so
+  cc app.c -Wl,-Bstatic $(pkg-config --static --libs digitinfer) -Wl,-Bdynamic
+                                                             # links the .a, libc stays shared
+  cc -static app.c $(pkg-config --static --cflags --libs digitinfer)
+                                                             # fully static
+EOF
+}
+
+die() {
+  echo "install.sh: error: $*" >&2
+  exit 1
+}
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+prefix=""
+build_dir="$repo/.build-embedded"
+optimize=speed
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift 2 ;;
+    --prefix=*) prefix=${1#*=}; shift ;;
+    --build-dir) [ $# -ge 2 ] || die "--build-dir needs a directory"; build_dir=$2; shift 2 ;;
+    --build-dir=*) build_dir=${1#*=}; shift ;;
+    --optimize) [ $# -ge 2 ] || die "--optimize needs speed or size"; optimize=$2; shift 2 ;;
+    --optimize=*) optimize=${1#*=}; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+[ -n "$prefix" ] || die "--prefix DIR is required (see --help)"
+case "$optimize" in
+  speed) opt_flag=-O ;;
+  size) opt_flag=-Osize ;;
+  *) die "--optimize must be 'speed' or 'size', not '$optimize'" ;;
+esac
+
+case "$(uname -m)" in
+  x86_64 | amd64) target=x86_64-unknown-linux-gnu ;;
+  aarch64 | arm64) target=aarch64-unknown-linux-gnu ;;
+  *) die "unsupported host architecture '$(uname -m)' (x86_64 or aarch64 expected)" ;;
+esac
+
+swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
+[ -x "$swiftc" ] || die "Swift compiler not found (tried '$swiftc'); set SWIFTC or put swiftc on PATH"
+# The clang shipped with the toolchain, so that linker flags match the compiler.
+cc=${CC:-$(dirname "$swiftc")/clang}
+command -v "$cc" >/dev/null || die "C compiler '$cc' not found; set CC"
+for tool in ar ld objcopy nm; do
+  command -v "$tool" >/dev/null || die "'$tool' (binutils) not found"
+done
+
+mkdir -p "$build_dir" "$prefix" || die "cannot create '$build_dir' or '$prefix'"
+build_dir=$(cd "$build_dir" && pwd)
+prefix=$(cd "$prefix" && pwd)
+cd "$repo"
+
+sources=(Sources/DigitInfer/*.swift)
+obj="$build_dir/DigitInfer.o"
+echo "==> swiftc $opt_flag (Embedded Swift, $target): ${#sources[@]} files"
+"$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
+  -I include -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
+  -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
+
+# The public API: every global function the object defines under dgi_.
+nm --defined-only "$obj" | awk '$2 == "T" && $3 ~ /^dgi_/ { print $3 }' | sort >"$build_dir/exports.txt"
+[ -s "$build_dir/exports.txt" ] || die "the object defines no dgi_* functions"
+
+# Static archive: a partial link rooted at the dgi_* functions drops the
+# unused weak Swift runtime stubs, then everything but the API is made local
+# and unneeded symbols are stripped, so the archive neither exports nor
+# references any swift_* name and cannot clash with an application's symbols.
+roots=()
+while read -r sym; do roots+=(-u "$sym"); done <"$build_dir/exports.txt"
+ld -r --gc-sections "${roots[@]}" "$obj" -o "$build_dir/digitinfer-partial.o"
+objcopy --keep-global-symbols="$build_dir/exports.txt" --strip-unneeded \
+  --strip-symbol=_swift_exceptionPersonality --remove-section=.swift_modhash \
+  "$build_dir/digitinfer-partial.o" "$build_dir/digitinfer.o"
+rm -f "$build_dir/libdigitinfer.a"
+ar rcs "$build_dir/libdigitinfer.a" "$build_dir/digitinfer.o"
+
+# Shared library, from the same cleaned object: the raw one also lists
+# unreferenced undefined symbols (arc4random_buf, from the unused Hasher
+# stubs) that would land in .dynsym and demand glibc 2.36. Only dgi_* are
+# exported. No start files: the library has no constructors, and without
+# crtbeginS.o the only undefined symbols are the libc functions it calls.
+{
+  echo "DIGITINFER_1 {"
+  echo "  global:"
+  sed 's/^/    /; s/$/;/' "$build_dir/exports.txt"
+  echo "  local: *;"
+  echo "};"
+} >"$build_dir/digitinfer.map"
+"$cc" -shared -nostartfiles -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
+  -Wl,--gc-sections -Wl,--version-script="$build_dir/digitinfer.map" \
+  -Wl,-soname,libdigitinfer.so.1 -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -s ||
+  die "linking libdigitinfer.so.1 failed"
+
+echo "==> installing into $prefix"
+install -d "$prefix/include" "$prefix/lib/pkgconfig"
+install -m 644 include/digitinfer.h "$prefix/include/digitinfer.h"
+install -m 644 "$build_dir/libdigitinfer.a" "$prefix/lib/libdigitinfer.a"
+install -m 755 "$build_dir/libdigitinfer.so.1" "$prefix/lib/libdigitinfer.so.1"
+ln -sfn libdigitinfer.so.1 "$prefix/lib/libdigitinfer.so"
+
+abi=$(sed -n 's/^#define DGI_ABI_VERSION \([0-9]*\)u*$/\1/p' include/digitinfer.h)
+[ -n "$abi" ] || die "cannot read DGI_ABI_VERSION from include/digitinfer.h"
+# Libs.private is empty: the library needs nothing beyond libc. Because
+# pkg-config prints Libs.private after Libs, it cannot turn -ldigitinfer into
+# the archive; choose the archive at link time with -static or -Wl,-Bstatic.
+cat >"$prefix/lib/pkgconfig/digitinfer.pc" <<EOF
+# Shared:  cc app.c \$(pkg-config --cflags --libs digitinfer)
+# Static:  cc app.c -Wl,-Bstatic \$(pkg-config --static --libs digitinfer) -Wl,-Bdynamic
+#      or  cc -static app.c \$(pkg-config --static --cflags --libs digitinfer)
+prefix=$prefix
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: digitinfer
+Description: Allocation-free int8 inference for MNIST digit models (.dgi)
+Version: $abi.0.0
+Libs: -L\${libdir} -ldigitinfer
+Libs.private:
+Cflags: -I\${includedir}
+EOF
+
+so_size=$(wc -c <"$prefix/lib/libdigitinfer.so.1")
+a_size=$(wc -c <"$prefix/lib/libdigitinfer.a")
+echo "==> installed ($opt_flag)"
+printf '  %-40s %7d bytes\n' "$prefix/lib/libdigitinfer.so.1" "$so_size" \
+  "$prefix/lib/libdigitinfer.a" "$a_size"
+if [ "$so_size" -gt 65536 ]; then
+  echo "install.sh: warning: libdigitinfer.so.1 exceeds 64 KiB; consider --optimize size" >&2
+fi

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Tests an installed libdigitinfer (tools/install.sh --prefix PREFIX) the way
+# a C user meets it: the library files and their symbol tables, then the C
+# tests in Tests/c and the example tools/examples/classify.c, each built
+# twice through pkg-config, against the shared library and against the
+# static archive, with a plain C compiler. Ends with "N passed, M failed".
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: tools/test-c.sh PREFIX
+
+PREFIX is an installation made by tools/install.sh. Environment:
+  CC          C compiler for the tests (default: cc)
+  CXX         C++ compiler to check that the example also compiles as C++ (default: g++)
+  BUILD_DIR   where test binaries go (default: <repo>/.build-embedded/c-tests)
+EOF
+}
+
+die() {
+  echo "test-c.sh: error: $*" >&2
+  exit 2
+}
+
+[ $# -eq 1 ] || { usage >&2; exit 2; }
+case "$1" in -h | --help) usage; exit 0 ;; esac
+[ -d "$1" ] || die "'$1' is not a directory"
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+prefix=$(cd "$1" && pwd)
+golden=$repo/Tests/DigitInferTests/Golden
+build=${BUILD_DIR:-$repo/.build-embedded/c-tests}
+cc=${CC:-cc}
+cxx=${CXX:-g++}
+command -v "$cc" >/dev/null || die "C compiler '$cc' not found; set CC"
+command -v pkg-config >/dev/null || die "pkg-config not found"
+for f in tiny.dgi reference.dgi inputs.bin expected.txt; do
+  [ -f "$golden/$f" ] || die "golden file $golden/$f is missing"
+done
+mkdir -p "$build"
+
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+lib=$prefix/lib
+so=$lib/libdigitinfer.so.1
+archive=$lib/libdigitinfer.a
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok    $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
+# check DESCRIPTION COMMAND...: one test case, passing if COMMAND succeeds.
+check() {
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+echo "== installed files ($prefix)"
+check "header installed, identical to include/digitinfer.h" cmp -s "$prefix/include/digitinfer.h" "$repo/include/digitinfer.h"
+check "libdigitinfer.a installed" test -f "$archive"
+check "libdigitinfer.so.1 installed" test -f "$so" -a ! -L "$so"
+check "libdigitinfer.so -> libdigitinfer.so.1" test "$(readlink "$lib/libdigitinfer.so" 2>/dev/null)" = libdigitinfer.so.1
+check "digitinfer.pc installed" test -f "$lib/pkgconfig/digitinfer.pc"
+[ -f "$so" ] && [ -f "$archive" ] || { echo "$passed passed, $failed failed"; exit 1; }
+
+echo "== pkg-config"
+# words: pkg-config's output without its trailing blank.
+words() { echo $*; }
+check "pkg-config --cflags gives the include dir" test "$(words $(pkg-config --cflags digitinfer))" = "-I$prefix/include"
+check "pkg-config --libs gives -L\${libdir} -ldigitinfer" test "$(words $(pkg-config --libs digitinfer))" = "-L$lib -ldigitinfer"
+check "pkg-config knows digitinfer $(pkg-config --modversion digitinfer 2>/dev/null || true)" pkg-config --exists digitinfer
+
+echo "== shared library symbols"
+so_size=$(wc -c <"$so")
+check "libdigitinfer.so.1 is $so_size bytes (at most 65536)" test "$so_size" -le 65536
+check "SONAME is libdigitinfer.so.1" test "$(readelf -dW "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')" = libdigitinfer.so.1
+needed=$(readelf -dW "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "NEEDED is only libc.so.6 (got: $needed)" test "$needed" = "libc.so.6 "
+ldd_libs=$(ldd "$so" | awk '{ print $1 }' | grep -v -e '^linux-vdso' -e '^linux-gate' -e '^libc\.so' -e '^/lib.*/ld-linux' -e 'ld-linux' || true)
+check "ldd lists only libc and the dynamic loader${ldd_libs:+ (also: $ldd_libs)}" test -z "$ldd_libs"
+
+# The allocator and the Swift runtime, as symbol-name patterns.
+forbidden='^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|memalign|valloc|pvalloc)(@.*)?$|swift_'
+# Names without their symbol versions (memset@GLIBC_2.2.5 -> memset).
+so_undefined=$(nm -D --undefined-only "$so" | awk '{ print $NF }' | sed 's/@.*//')
+bad=$(echo "$so_undefined" | grep -E "$forbidden" || true)
+check "no allocator or swift_ references in the .so${bad:+ (found: $bad)}" test -z "$bad"
+libc=$(ldd "$so" | awk '$1 ~ /^libc\.so/ { print $3 }')
+libc_defined=$(nm -D --defined-only "$libc" | awk '{ print $NF }' | sed 's/@.*//')
+not_libc=""
+for sym in $so_undefined; do
+  grep -qxF "$sym" <<<"$libc_defined" || not_libc="$not_libc $sym"
+done
+check "every undefined symbol of the .so is defined by libc ($(echo $so_undefined))${not_libc:+; not in libc:$not_libc}" test -z "$not_libc"
+exported=$(nm -D --defined-only "$so" | awk '$2 != "A" { print $3 }' | sed 's/@.*//' | sort)
+declared=$(sed -n 's/^[a-z_0-9 ]*[ *]\(dgi_[a-z_0-9]*\)(.*/\1/p' "$repo/include/digitinfer.h" | sort)
+check "the .so exports exactly the functions the header declares ($(echo $exported))" test "$exported" = "$declared"
+
+echo "== static archive symbols"
+a_all=$(nm "$archive" | awk 'NF >= 2 { print $NF }')
+bad=$(echo "$a_all" | grep -E "$forbidden" || true)
+check "no allocator or swift_ symbols in the .a${bad:+ (found: $bad)}" test -z "$bad"
+a_undefined=$(nm --undefined-only "$archive" | awk 'NF >= 2 { print $NF }')
+not_libc=""
+for sym in $a_undefined; do
+  grep -qxF "$sym" <<<"$libc_defined" || not_libc="$not_libc $sym"
+done
+check "every undefined symbol of the .a is defined by libc ($(echo $a_undefined))${not_libc:+; not in libc:$not_libc}" test -z "$not_libc"
+a_globals=$(nm --defined-only --extern-only "$archive" | awk 'NF == 3 { print $3 }' | sort)
+check "the .a defines exactly the functions the header declares" test "$a_globals" = "$declared"
+
+# Builds Tests/c/NAME.c (plus support.c) against the shared library or the
+# archive. The archive is selected with -Wl,-Bstatic: pkg-config prints
+# Libs.private after Libs, so nothing in the .pc can make -ldigitinfer pick it.
+cflags=(-std=c99 -Wall -Wextra -pedantic -Werror -O2 -g -pthread)
+read -r -a pc_cflags <<<"$(pkg-config --cflags digitinfer)"
+read -r -a pc_libs <<<"$(pkg-config --libs digitinfer)"
+read -r -a pc_static_libs <<<"$(pkg-config --static --libs digitinfer)"
+build_test() { # NAME LINKAGE
+  local out=$build/$1-$2
+  local libs=("${pc_libs[@]}" "-Wl,-rpath,$lib")
+  [ "$2" = static ] && libs=(-Wl,-Bstatic "${pc_static_libs[@]}" -Wl,-Bdynamic)
+  "$cc" "${cflags[@]}" "${pc_cflags[@]}" "$repo/Tests/c/$1.c" "$repo/Tests/c/support.c" \
+    "${libs[@]}" -lm -o "$out"
+}
+# The binary really uses the library it was meant to: the installed .so, or
+# the archive's code with no dependency on any libdigitinfer.so.
+# (Outputs are captured before matching: under pipefail, grep -q closing
+# the pipe early would make the producer's SIGPIPE fail the check.)
+linked_as() { # BINARY LINKAGE
+  local deps symbols
+  if [ "$2" = shared ]; then
+    deps=$(ldd "$1")
+    grep -qF "libdigitinfer.so.1 => $so" <<<"$deps"
+  else
+    deps=$(readelf -dW "$1")
+    symbols=$(nm "$1")
+    ! grep -q 'NEEDED.*libdigitinfer' <<<"$deps" && grep -q ' T dgi_classify$' <<<"$symbols"
+  fi
+}
+no_swift_runtime() {
+  local deps
+  deps=$(ldd "$1" 2>&1 || true)
+  ! grep -qi swift <<<"$deps"
+}
+
+# Runs a test binary and adds the "N passed, M failed" of its last line.
+run_counted() { # LABEL COMMAND...
+  local label=$1 log=$build/last.log status=0 summary n m
+  shift
+  "$@" >"$log" 2>&1 || status=$?
+  grep -v -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | head -40 || true
+  summary=$(tail -n 1 "$log")
+  if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    n=${BASH_REMATCH[1]}
+    m=${BASH_REMATCH[2]}
+    passed=$((passed + n))
+    failed=$((failed + m))
+    if [ "$status" -eq 0 ] && [ "$m" -eq 0 ]; then
+      echo "ok    $label: $n passed"
+    else
+      [ "$m" -gt 0 ] || failed=$((failed + 1))
+      echo "FAIL  $label: $n passed, $m failed, exit $status"
+    fi
+  else
+    fail "$label: exit $status, no summary line (crashed?)"
+  fi
+}
+
+for linkage in shared static; do
+  echo "== C tests against the $linkage library"
+  for t in test_no_heap test_api test_golden test_hostile test_threads; do
+    if build_test "$t" "$linkage"; then
+      pass "$t ($linkage) compiles with ${cflags[*]}"
+      check "$t ($linkage) uses the $linkage library" linked_as "$build/$t-$linkage" "$linkage"
+      check "$t ($linkage) loads no Swift runtime" no_swift_runtime "$build/$t-$linkage"
+      run_counted "$t ($linkage)" "$build/$t-$linkage" "$golden"
+    else
+      fail "$t ($linkage) does not compile"
+    fi
+  done
+done
+
+echo "== the example, tools/examples/classify.c"
+example=$repo/tools/examples/classify.c
+seven=$repo/tools/examples/seven.pgm
+tail -c 784 "$seven" >"$build/seven.raw"
+build_test expect_digit shared || fail "expect_digit does not compile"
+message() { "$build/expect_digit-shared" --status-message "$1"; }
+check "classify.c compiles as C++ ($cxx -x c++ -Wall -Wextra -Werror)" \
+  "$cxx" -x c++ -Wall -Wextra -Werror -fsyntax-only "${pc_cflags[@]}" "$example"
+check "classify.c builds against the .so via pkg-config" \
+  "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O2 "$example" "${pc_cflags[@]}" "${pc_libs[@]}" \
+  "-Wl,-rpath,$lib" -o "$build/classify-shared"
+check "classify.c builds against the .a (-Wl,-Bstatic)" \
+  "$cc" -std=c99 -Wall -Wextra -pedantic -Werror -O2 "$example" "${pc_cflags[@]}" \
+  -Wl,-Bstatic "${pc_static_libs[@]}" -Wl,-Bdynamic -o "$build/classify-static"
+# Fully static, as `cc -static app.c $(pkg-config --static --cflags --libs digitinfer)`.
+check "classify.c links fully static with $cc -static, no Swift libraries" \
+  "$cc" -static -std=c99 -Wall -Wextra -pedantic -Werror -O2 "$example" \
+  $(pkg-config --static --cflags --libs digitinfer) -o "$build/classify-full-static"
+check "classify-shared uses the installed .so" linked_as "$build/classify-shared" shared
+check "classify-static contains the archive's code" linked_as "$build/classify-static" static
+check "classify-full-static needs no shared library" test -z "$(readelf -dW "$build/classify-full-static" | grep NEEDED || true)"
+
+# expect: LABEL WANT_EXIT GREP_PATTERN_OR_EMPTY STREAM COMMAND...
+expect() {
+  local label=$1 want=$2 pattern=$3 stream=$4 status=0 out err
+  shift 4
+  out=$("$@" 2>"$build/stderr") || status=$?
+  err=$(cat "$build/stderr")
+  local text=$out
+  [ "$stream" = stderr ] && text=$err
+  if [ "$status" -ne "$want" ]; then
+    fail "$label: exit $status, expected $want (stdout: $out; stderr: $err)"
+  elif [ -n "$pattern" ] && ! grep -qF -- "$pattern" <<<"$text"; then
+    fail "$label: $stream lacks '$pattern' (stdout: $out; stderr: $err)"
+  else
+    pass "$label${out:+: $(echo $out)}"
+  fi
+}
+
+truncated=$build/truncated.dgi
+head -c 1000 "$golden/reference.dgi" >"$truncated"
+head -c 100 "$build/seven.raw" >"$build/short.raw"
+for model in reference.dgi tiny.dgi; do
+  want=$("$build/expect_digit-shared" "$golden/$model" "$build/seven.raw") || die "expect_digit failed on $model"
+  for variant in shared static full-static; do
+    bin=$build/classify-$variant
+    [ -x "$bin" ] || { fail "classify-$variant was not built"; continue; }
+    expect "classify-$variant $model seven.pgm says digit $want" 0 "digit $want (confidence " stdout "$bin" "$golden/$model" "$seven"
+    expect "classify-$variant $model seven.raw says digit $want" 0 "digit $want (confidence " stdout "$bin" "$golden/$model" "$build/seven.raw"
+  done
+done
+for variant in shared static full-static; do
+  bin=$build/classify-$variant
+  [ -x "$bin" ] || continue
+  expect "classify-$variant: missing model -> exit 1" 1 "cannot read $build/missing.dgi" stderr "$bin" "$build/missing.dgi" "$seven"
+  expect "classify-$variant: missing image -> exit 1" 1 "cannot read $build/missing.pgm" stderr "$bin" "$golden/reference.dgi" "$build/missing.pgm"
+  expect "classify-$variant: truncated model -> exit 1" 1 "$(message 2)" stderr "$bin" "$truncated" "$seven"
+  expect "classify-$variant: not a model -> exit 1" 1 "$(message 3)" stderr "$bin" "$seven" "$seven"
+  expect "classify-$variant: 100-byte image -> exit 1" 1 "$(message 9)" stderr "$bin" "$golden/reference.dgi" "$build/short.raw"
+  expect "classify-$variant: no arguments -> exit 1" 1 "usage:" stderr "$bin"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
