@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// DIGITINFER_CPU=avx2 builds the runtime's kernels with 256-bit AVX2
+// (x86-64-v3, 2013+ CPUs). The default is baseline x86-64 (SSE2), which runs
+// everywhere. Answers are bit-identical either way; only speed differs.
+let cpuSettings: [SwiftSetting] =
+  Context.environment["DIGITINFER_CPU"] == "avx2"
+  ? [.define("DIGITINFER_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])] : []
+
 let package = Package(
   name: "DigitInfer",
   products: [
@@ -22,7 +29,7 @@ let package = Package(
 
     // The runtime. Depends on nothing but the Swift language; the same
     // sources are built as Embedded Swift by tools/install.sh.
-    .target(name: "DigitInfer", dependencies: ["CDigitInfer"]),
+    .target(name: "DigitInfer", dependencies: ["CDigitInfer"], swiftSettings: cpuSettings),
 
     // Writes .dgi files. Used by the exporter, the tests and the benchmark.
     .target(name: "DigitInferFormat", dependencies: ["CZlib"]),

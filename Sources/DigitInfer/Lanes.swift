@@ -48,3 +48,49 @@ enum Lanes {
   @inline(__always) static func lanes(_ acc: Acc) -> SIMD4<Int32> { acc }
 }
 #endif
+
+/// Sixteen int16 lanes at a time, multiplied and summed into eight int32
+/// pair-sums (the same function as two `Lanes.madd`s). One 256-bit AVX2
+/// register when the build enables it (DIGITINFER_AVX2, see Package.swift
+/// and tools/install.sh), two 128-bit ones on baseline x86-64, SIMD16
+/// elsewhere. Layouts stay 8-lane aligned so that scratch sizes are the
+/// same on every target; kernels finish odd chunks with `Lanes`.
+#if arch(x86_64) && DIGITINFER_AVX2
+enum Wide {
+  typealias Acc = __m256i
+  typealias Pairs = __m256i
+  @inline(__always) static func zero() -> Acc { _mm256_setzero_si256() }
+  @inline(__always) static func load(_ p: UnsafeRawPointer) -> Pairs { p.loadUnaligned(as: __m256i.self) }
+  @inline(__always) static func broadcastPair(_ p: UnsafeRawPointer) -> Pairs {
+    _mm256_set1_epi32(p.loadUnaligned(as: Int32.self))
+  }
+  @inline(__always) static func madd(_ acc: Acc, _ a: Pairs, _ b: Pairs) -> Acc {
+    _mm256_add_epi32(acc, _mm256_madd_epi16(a, b))
+  }
+  @inline(__always) static func lanes(_ acc: Acc) -> SIMD8<Int32> { unsafeBitCast(acc, to: SIMD8<Int32>.self) }
+}
+#else
+enum Wide {
+  struct Acc {
+    var low: Lanes.Acc, high: Lanes.Acc
+  }
+  struct Pairs {
+    var low: Lanes.Pairs, high: Lanes.Pairs
+  }
+  @inline(__always) static func zero() -> Acc { Acc(low: Lanes.zero(), high: Lanes.zero()) }
+  @inline(__always) static func load(_ p: UnsafeRawPointer) -> Pairs {
+    Pairs(low: Lanes.load(p), high: Lanes.load(p + 16))
+  }
+  @inline(__always) static func broadcastPair(_ p: UnsafeRawPointer) -> Pairs {
+    let b = Lanes.broadcastPair(p)
+    return Pairs(low: b, high: b)
+  }
+  @inline(__always) static func madd(_ acc: Acc, _ a: Pairs, _ b: Pairs) -> Acc {
+    Acc(low: Lanes.madd(acc.low, a.low, b.low), high: Lanes.madd(acc.high, a.high, b.high))
+  }
+  @inline(__always) static func lanes(_ acc: Acc) -> SIMD8<Int32> {
+    SIMD8(lowHalf: Lanes.lanes(acc.low), highHalf: Lanes.lanes(acc.high))
+  }
+}
+#endif
+

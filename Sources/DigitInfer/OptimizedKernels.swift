@@ -79,9 +79,9 @@ enum Optimized {
 
     /// Byte offset in the staged input of the window for grid cell (gy, gx), tap t.
     @inline(__always) func window(_ gy: Int, _ gx: Int, _ t: Int) -> Int {
-      let oy = pooled ? 2 * gy + (t >> 1) : gy
-      let ox = pooled ? 2 * gx + (t & 1) : gx
-      return 2 * ((oy * pW + ox) * inC)
+      let oy = pooled ? 2 &* gy &+ (t >> 1) : gy
+      let ox = pooled ? 2 &* gx &+ (t & 1) : gx
+      return 2 &* ((oy &* pW &+ ox) &* inC)
     }
   }
 
@@ -107,46 +107,42 @@ enum Optimized {
     }
     let params = ChannelParams(base, d)
     let rowStride = 2 * g.pW * g.inC
+    let pairStride = groups &* 16
+    let rowPanel = pairs &* pairStride
     var first = 0
     while first < g.outC {  // sixteen channels per pass, in four accumulators
-      let groupBase = first / 4
+      let panelStart = UnsafeRawPointer(panel) + (first / 4) * 16
+      let count = min(16, g.outC - first)
+      let block0 = ChannelBlock(params, d, first: first, count: min(8, count))
+      let block1 = ChannelBlock(params, d, first: first + 8, count: max(0, count - 8))
       for gy in 0..<g.gridH {
         for gx in 0..<g.gridW {
-          var best = (SIMD4<Int32>(repeating: .min), SIMD4<Int32>(repeating: .min),
-                      SIMD4<Int32>(repeating: .min), SIMD4<Int32>(repeating: .min))
+          var b01 = SIMD8<Int32>(repeating: .min), b23 = b01
           for t in 0..<g.taps {
-            var a0 = Lanes.zero(), a1 = Lanes.zero(), a2 = Lanes.zero(), a3 = Lanes.zero()
+            var a01 = Wide.zero(), a23 = Wide.zero()
             var xr = staged + g.window(gy, gx, t)
-            var wr = UnsafeRawPointer(panel) + groupBase * 16
+            var wr = panelStart
             for _ in 0..<g.kh {
-              for p in 0..<pairs {
-                let xb = Lanes.broadcastPair(xr + 4 * p)
-                let wp = wr + p * groups * 16
-                a0 = Lanes.madd(a0, xb, Lanes.load(wp))
-                a1 = Lanes.madd(a1, xb, Lanes.load(wp + 16))
-                a2 = Lanes.madd(a2, xb, Lanes.load(wp + 32))
-                a3 = Lanes.madd(a3, xb, Lanes.load(wp + 48))
+              var xp = xr, wp = wr
+              for _ in 0..<pairs {
+                let xb = Wide.broadcastPair(xp)
+                a01 = Wide.madd(a01, xb, Wide.load(wp))
+                a23 = Wide.madd(a23, xb, Wide.load(wp + 32))
+                xp += 4
+                wp += pairStride
               }
               xr += rowStride
-              wr += pairs * groups * 16
+              wr += rowPanel
             }
-            best.0 = pointwiseMax(best.0, Lanes.lanes(a0))
-            best.1 = pointwiseMax(best.1, Lanes.lanes(a1))
-            best.2 = pointwiseMax(best.2, Lanes.lanes(a2))
-            best.3 = pointwiseMax(best.3, Lanes.lanes(a3))
+            b01 = pointwiseMax(b01, Wide.lanes(a01))
+            b23 = pointwiseMax(b23, Wide.lanes(a23))
           }
-          let out = y + (gy * g.gridW + gx) * g.outC
-          let count = min(16, g.outC - first)
-          for k in 0..<count {
-            let v: Int32
-            switch k / 4 {
-            case 0: v = best.0[k % 4]
-            case 1: v = best.1[k % 4]
-            case 2: v = best.2[k % 4]
-            default: v = best.3[k % 4]
-            }
-            let c = first + k
-            out[c] = params.output(params.bias(c) &+ v, c, d)
+          let out = UnsafeMutableRawPointer(y + ((gy &* g.gridW &+ gx) &* g.outC &+ first))
+          let q0 = block0.output(b01), q1 = block1.output(b23)
+          if count == 16 {
+            out.storeBytes(of: SIMD16(lowHalf: q0, highHalf: q1), as: SIMD16<Int8>.self)
+          } else {
+            for k in 0..<count { out.storeBytes(of: k < 8 ? q0[k] : q1[k &- 8], toByteOffset: k, as: Int8.self) }
           }
         }
       }
@@ -179,33 +175,51 @@ enum Optimized {
           }
         }
       }
+      let w1 = UnsafeRawPointer(panel) + panelChannel
+      let w2 = w1 + panelChannel, w3 = w2 + panelChannel
       for gy in 0..<g.gridH {
         for gx in 0..<g.gridW {
           var best = SIMD4<Int32>(repeating: .min)
           for t in 0..<g.taps {
-            var a0 = Lanes.zero(), a1 = Lanes.zero(), a2 = Lanes.zero(), a3 = Lanes.zero()
+            var a0 = Wide.zero(), a1 = Wide.zero(), a2 = Wide.zero(), a3 = Wide.zero()
+            var t0 = Lanes.zero(), t1 = Lanes.zero(), t2 = Lanes.zero(), t3 = Lanes.zero()
             var xr = staged + g.window(gy, gx, t)
-            var wr = UnsafeRawPointer(panel)
+            var row = 0
             for _ in 0..<g.kh {
-              var r = 0
-              while r < panelRow {
-                let xv = Lanes.load(xr + r)
-                a0 = Lanes.madd(a0, xv, Lanes.load(wr + r))
-                a1 = Lanes.madd(a1, xv, Lanes.load(wr + (panelChannel + r)))
-                a2 = Lanes.madd(a2, xv, Lanes.load(wr + (2 * panelChannel + r)))
-                a3 = Lanes.madd(a3, xv, Lanes.load(wr + (3 * panelChannel + r)))
-                r += 16
+              var r = row
+              let end = row &+ panelRow
+              var xp = xr
+              while r &+ 32 <= end {
+                let xv = Wide.load(xp)
+                a0 = Wide.madd(a0, xv, Wide.load(UnsafeRawPointer(panel) + r))
+                a1 = Wide.madd(a1, xv, Wide.load(w1 + r))
+                a2 = Wide.madd(a2, xv, Wide.load(w2 + r))
+                a3 = Wide.madd(a3, xv, Wide.load(w3 + r))
+                xp += 32
+                r &+= 32
+              }
+              if r < end {  // rows are padded to 8 lanes, not 16
+                let xv = Lanes.load(xp)
+                t0 = Lanes.madd(t0, xv, Lanes.load(UnsafeRawPointer(panel) + r))
+                t1 = Lanes.madd(t1, xv, Lanes.load(w1 + r))
+                t2 = Lanes.madd(t2, xv, Lanes.load(w2 + r))
+                t3 = Lanes.madd(t3, xv, Lanes.load(w3 + r))
               }
               xr += rowStride
-              wr += panelRow
+              row = end
             }
             let sums = SIMD4<Int32>(
-              Lanes.lanes(a0).wrappedSum(), Lanes.lanes(a1).wrappedSum(),
-              Lanes.lanes(a2).wrappedSum(), Lanes.lanes(a3).wrappedSum())
+              Wide.lanes(a0).wrappedSum() &+ Lanes.lanes(t0).wrappedSum(),
+              Wide.lanes(a1).wrappedSum() &+ Lanes.lanes(t1).wrappedSum(),
+              Wide.lanes(a2).wrappedSum() &+ Lanes.lanes(t2).wrappedSum(),
+              Wide.lanes(a3).wrappedSum() &+ Lanes.lanes(t3).wrappedSum())
             best = pointwiseMax(best, sums)
           }
-          let out = y + (gy * g.gridW + gx) * g.outC + group
-          for j in 0..<n { out[j] = params.output(params.bias(group + j) &+ best[j], group + j, d) }
+          let out = y + ((gy &* g.gridW &+ gx) &* g.outC &+ group)
+          out[0] = params.output(params.bias(group) &+ best[0], group, d)
+          if n > 1 { out[1] = params.output(params.bias(group + 1) &+ best[1], group + 1, d) }
+          if n > 2 { out[2] = params.output(params.bias(group + 2) &+ best[2], group + 2, d) }
+          if n > 3 { out[3] = params.output(params.bias(group + 3) &+ best[3], group + 3, d) }
         }
       }
       group += 4
@@ -263,8 +277,7 @@ enum Optimized {
           let e = xr.loadUnaligned(fromByteOffset: i + inW * c + ch, as: SIMD16<Int8>.self)
           let f = xr.loadUnaligned(fromByteOffset: i + inW * c + c + ch, as: SIMD16<Int8>.self)
           yr.storeBytes(
-            of: pointwiseMax(pointwiseMax(a, b), pointwiseMax(e, f)), toByteOffset: o + ch,
-            as: SIMD16<Int8>.self)
+            of: pointwiseMax(pointwiseMax(a, b), pointwiseMax(e, f)), toByteOffset: o + ch, as: SIMD16<Int8>.self)
           ch += 16
         }
       }

@@ -27,7 +27,7 @@ enum Reference {
               }
             }
           }
-          y[(oy * Int(d.outW) + ox) * Int(d.outC) + oc] = p.output(acc, oc, d)
+          y[(oy * Int(d.outW) + ox) * Int(d.outC) + oc] = p.referenceOutput(acc, oc, d)
         }
       }
     }
@@ -58,7 +58,7 @@ enum Reference {
       for i in 0..<n {
         acc += (Int32(x[i]) - zp) * Int32(w[o * n + i])
       }
-      y[o] = p.output(acc, o, d)
+      y[o] = p.referenceOutput(acc, o, d)
     }
   }
 }

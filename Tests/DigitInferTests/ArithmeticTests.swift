@@ -46,6 +46,74 @@ import Testing
     }
   }
 
+  @Test func shiftFormEqualsGemmlowpForm() {
+    var rng = SplitMix64(seed: 12)
+    let edges: [Int32] = [0, 1, -1, 2, -2, 3, -3, Int32.max, Int32.min, Int32.max - 1, Int32.min + 1, 1 << 30, -(1 << 30)]
+    let multipliers: [Int32] = [0, 1, 1 << 30, (1 << 30) + 1, Int32.max, Int32.max - 1, 1_518_500_250]
+    for acc in edges {
+      for m in multipliers {
+        for shift in UInt8(0)...31 {
+          #expect(requantizeByShifts(acc, m, shift) == requantize(acc, m, shift), "\(acc) \(m) \(shift)")
+        }
+      }
+    }
+    for _ in 0..<1_000_000 {
+      let acc = Int32.random(in: .min ... .max, using: &rng) >> Int32.random(in: 0...31, using: &rng)
+      let m = Int32.random(in: 0 ... .max, using: &rng)
+      let shift = UInt8.random(in: 0...31, using: &rng)
+      if requantizeByShifts(acc, m, shift) != requantize(acc, m, shift) {
+        Issue.record("differs at \(acc) \(m) \(shift)")
+        return
+      }
+    }
+  }
+
+  /// The optimized kernels' eight-lane requantization against the scalar
+  /// reference, on random and extreme accumulators, multipliers, shifts,
+  /// zero points and both ReLU settings.
+  @Test func vectorRequantizationEqualsScalar() throws {
+    var rng = SplitMix64(seed: 13)
+    var params = [UInt8](repeating: 0, count: 8 * 9)  // bias, multiplier, shift arrays
+    let extremes: [Int32] = [0, 1, -1, Int32.max, Int32.min, 1 << 30, -(1 << 30), 12345, -12345]
+    for round in 0..<20_000 {
+      let relu = round % 2 == 0
+      let zeroPoint = Int8.random(in: .min ... .max, using: &rng)
+      let d = LayerDesc(
+        kind: 1, flags: relu ? 1 : 0, inZeroPoint: 0, outZeroPoint: zeroPoint, kernelH: 1, kernelW: 1,
+        padH: 0, padW: 0, inH: 1, inW: 1, inC: 1, outH: 1, outW: 1, outC: 8, input: 0, output: 0,
+        weights: 0, bias: 0, multiplier: 32, shift: 64, outScaleBits: 0)
+      for c in 0..<8 {
+        // Biases stay small so that acc + bias cannot wrap (as the reader guarantees).
+        let bias = Int32.random(in: -100_000...100_000, using: &rng)
+        let m = round % 7 == 0 ? Int32.max : Int32.random(in: 0 ... .max, using: &rng)
+        withUnsafeBytes(of: bias.littleEndian) { for k in 0..<4 { params[4 * c + k] = $0[k] } }
+        withUnsafeBytes(of: m.littleEndian) { for k in 0..<4 { params[32 + 4 * c + k] = $0[k] } }
+        params[64 + c] = UInt8.random(in: 0...31, using: &rng)
+      }
+      params.withUnsafeBytes { raw in
+        let p = ChannelParams(raw.baseAddress!, d)
+        for count in [8, 5] {
+          let block = ChannelBlock(p, d, first: 0, count: count)
+          var acc = SIMD8<Int32>()
+          for k in 0..<8 {
+            acc[k] =
+              round % 5 == 0
+              ? extremes.randomElement(using: &rng)! / 2
+              : Int32.random(in: -(1 << 28)...(1 << 28), using: &rng)
+          }
+          let vector = block.output(acc)
+          for k in 0..<count {
+            let scalar = p.referenceOutput(acc[k] &+ p.bias(k), k, d)
+            if vector[k] != scalar {
+              Issue.record("lane \(k): \(vector[k]) != \(scalar) for acc \(acc[k])")
+              return
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test func outputClampAndRelu() {
     let one: Int32 = Int32.max  // ~1.0
     #expect(requantizeToInt8(1000, one, 0, 0, relu: false) == 127)
