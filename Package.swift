@@ -3,10 +3,15 @@ import PackageDescription
 
 // DIGITINFER_CPU=avx2 builds the runtime's kernels with 256-bit AVX2
 // (x86-64-v3, 2013+ CPUs). The default is baseline x86-64 (SSE2), which runs
-// everywhere. Answers are bit-identical either way; only speed differs.
+// everywhere. DIGITINFER_CPU=portable uses the plain-Swift SIMD kernels that
+// Arm and WebAssembly get, so that the tests cover them on an x86 host.
+// Answers are bit-identical in every case; only speed differs.
 let cpuSettings: [SwiftSetting] =
-  Context.environment["DIGITINFER_CPU"] == "avx2"
-  ? [.define("DIGITINFER_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])] : []
+  switch Context.environment["DIGITINFER_CPU"] {
+  case "avx2": [.define("DIGITINFER_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])]
+  case "portable": [.define("DIGITINFER_PORTABLE")]
+  default: []
+  }
 
 let package = Package(
   name: "DigitInfer",

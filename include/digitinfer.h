@@ -175,7 +175,8 @@ const char *dgi_status_message(dgi_status status);
 ** overflow-safe arithmetic. A file that passes cannot make inference read
 ** or write out of bounds or overflow an accumulator.
 **
-** Returns DGI_OK, or DGI_ERROR_ARGUMENT (model or bytes NULL),
+** Returns DGI_OK, or DGI_ERROR_ARGUMENT (model or bytes NULL, or size
+** above PTRDIFF_MAX),
 ** DGI_ERROR_TRUNCATED, DGI_ERROR_MAGIC, DGI_ERROR_VERSION,
 ** DGI_ERROR_CHECKSUM, DGI_ERROR_MALFORMED or DGI_ERROR_UNSUPPORTED. On
 ** failure *model is marked as not open, and using it returns

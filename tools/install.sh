@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size]
+Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--cpu baseline|avx2]
 
 Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/include/digitinfer.h
@@ -19,6 +19,9 @@ Options:
   --prefix DIR        installation prefix (required; created if missing)
   --build-dir DIR     where intermediate files go (default: <repo>/.build-embedded)
   --optimize MODE     speed (-O, the default) or size (-Osize)
+  --cpu LEVEL         baseline (the default: any x86-64 or aarch64 CPU) or avx2
+                      (x86-64 with AVX2, 2013 and later: 256-bit kernels, about
+                      1.6x faster). Answers are bit-identical either way.
   -h, --help          show this help
 
 Environment:
@@ -43,6 +46,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=""
 build_dir="$repo/.build-embedded"
 optimize=speed
+cpu=baseline
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +56,8 @@ while [ $# -gt 0 ]; do
     --build-dir=*) build_dir=${1#*=}; shift ;;
     --optimize) [ $# -ge 2 ] || die "--optimize needs speed or size"; optimize=$2; shift 2 ;;
     --optimize=*) optimize=${1#*=}; shift ;;
+    --cpu) [ $# -ge 2 ] || die "--cpu needs baseline or avx2"; cpu=$2; shift 2 ;;
+    --cpu=*) cpu=${1#*=}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -67,6 +73,15 @@ case "$(uname -m)" in
   x86_64 | amd64) target=x86_64-unknown-linux-gnu ;;
   aarch64 | arm64) target=aarch64-unknown-linux-gnu ;;
   *) die "unsupported host architecture '$(uname -m)' (x86_64 or aarch64 expected)" ;;
+esac
+cpu_flags=()
+case "$cpu" in
+  baseline) ;;
+  avx2)
+    [ "$target" = x86_64-unknown-linux-gnu ] || die "--cpu avx2 is for x86-64 hosts"
+    cpu_flags=(-target-cpu haswell -D DIGITINFER_AVX2)
+    ;;
+  *) die "--cpu must be 'baseline' or 'avx2', not '$cpu'" ;;
 esac
 
 swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
@@ -85,8 +100,8 @@ cd "$repo"
 
 sources=(Sources/DigitInfer/*.swift)
 obj="$build_dir/DigitInfer.o"
-echo "==> swiftc $opt_flag (Embedded Swift, $target): ${#sources[@]} files"
-"$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
+echo "==> swiftc $opt_flag (Embedded Swift, $target, cpu $cpu): ${#sources[@]} files"
+"$swiftc" -target "$target" ${cpu_flags[@]+"${cpu_flags[@]}"} -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
   -I include -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
   -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
 
@@ -154,7 +169,7 @@ EOF
 
 so_size=$(wc -c <"$prefix/lib/libdigitinfer.so.1")
 a_size=$(wc -c <"$prefix/lib/libdigitinfer.a")
-echo "==> installed ($opt_flag)"
+echo "==> installed ($opt_flag, cpu $cpu)"
 printf '  %-40s %7d bytes\n' "$prefix/lib/libdigitinfer.so.1" "$so_size" \
   "$prefix/lib/libdigitinfer.a" "$a_size"
 if [ "$so_size" -gt 65536 ]; then

@@ -4,7 +4,7 @@
 /// int32 (the reader bounds each layer's worst-case sum), so any grouping
 /// of the additions gives the same integer: the kernels stay bit-exact with
 /// the reference on every target.
-#if arch(x86_64)
+#if arch(x86_64) && !DIGITINFER_PORTABLE
 import _Builtin_intrinsics.intel
 
 enum Lanes {
@@ -53,9 +53,10 @@ enum Lanes {
 /// pair-sums (the same function as two `Lanes.madd`s). One 256-bit AVX2
 /// register when the build enables it (DIGITINFER_AVX2, see Package.swift
 /// and tools/install.sh), two 128-bit ones on baseline x86-64, SIMD16
-/// elsewhere. Layouts stay 8-lane aligned so that scratch sizes are the
+/// elsewhere (and with DIGITINFER_PORTABLE, which tests that path on x86).
+/// Layouts stay 8-lane aligned so that scratch sizes are the
 /// same on every target; kernels finish odd chunks with `Lanes`.
-#if arch(x86_64) && DIGITINFER_AVX2
+#if arch(x86_64) && DIGITINFER_AVX2 && !DIGITINFER_PORTABLE
 enum Wide {
   typealias Acc = __m256i
   typealias Pairs = __m256i

@@ -20,11 +20,9 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   if fileSize < headerSize { return .malformed }
 
   // The CRC covers every byte of the file except the CRC field itself.
-  var crc = CRC32()
-  crc.update(bytes, FileLayout.hCRC)
-  crc.update(bytes + (FileLayout.hCRC + 4), Int(fileSize) - (FileLayout.hCRC + 4))
   let checksum = bytes.u32(FileLayout.hCRC)
-  if crc.final != checksum { return .checksum }
+  let afterCRC = FileLayout.hCRC + 4
+  if crc32(bytes, FileLayout.hCRC, bytes + afterCRC, Int(fileSize) - afterCRC) != checksum { return .checksum }
 
   if bytes.u32(FileLayout.hFlags) != 0 { return .unsupported }
   let layerCount = Int(bytes.u16(FileLayout.hLayerCount))

@@ -1,4 +1,4 @@
-#if arch(x86_64)
+#if arch(x86_64) && !DIGITINFER_PORTABLE
 import _Builtin_intrinsics.intel
 #endif
 

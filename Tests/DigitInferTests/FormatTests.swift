@@ -59,11 +59,14 @@ func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
   }
 
   /// Scratch for the reference architecture, from the definition in
-  /// docs/FORMAT.md: arena A holds max(784, 24*24*16 = 9216, 8*8*32 = 2048,
-  /// 64) = 9216; arena B max(12*12*16 = 2304, 4*4*32 = 512, 10) = 2304; the
-  /// workspace is the largest staging need: conv1 2*784+16 = 1584 plus
-  /// panel 2*4*5*8 = 320 (1904); conv2 2*2304+16 = 4624 plus 2*4*5*80 =
-  /// 3200 (7824); dense 2*512 = 1024. Total 9216 + 2304 + 7824 = 19344.
+  /// docs/FORMAT.md. The input (784) is in arena A and layers alternate:
+  /// arena B holds conv1's 24*24*16 = 9216 and conv2's 8*8*32 = 2048 and
+  /// dense1's 64; arena A holds the input, pool1's 12*12*16 = 2304, pool2's
+  /// 4*4*32 = 512 and the 10 logits: A = 2304, B = 9216. Workspace, the
+  /// largest per-layer need: conv1 stages 2*784+16 = 1584 bytes plus a
+  /// channels-in-lanes panel (row of 5 taps = 3 pairs) 5*3*4*16 = 960, 2544
+  /// in all; conv2 stages 2*2304+16 = 4624 plus a reduction panel 2*4*5*80 =
+  /// 3200, 7824; dense1 2*512 = 1024. Total 2304 + 9216 + 7824 = 19344.
   @Test func scratchSizeMatchesTheSpec() {
     #expect(reference.scratchSize == 19_344)
   }
