@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--cpu baseline|avx2]
+Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--cpu auto|baseline|avx2]
 
 Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/include/digitinfer.h
@@ -19,9 +19,11 @@ Options:
   --prefix DIR        installation prefix (required; created if missing)
   --build-dir DIR     where intermediate files go (default: <repo>/.build-embedded)
   --optimize MODE     speed (-O, the default) or size (-Osize)
-  --cpu LEVEL         baseline (the default: any x86-64 or aarch64 CPU) or avx2
-                      (x86-64 with AVX2, 2013 and later: 256-bit kernels, about
-                      1.6x faster). Answers are bit-identical either way.
+  --cpu LEVEL         auto (the default: avx2 if this machine has it, else
+                      baseline), baseline (any x86-64 or aarch64 CPU: use it for
+                      binaries that run elsewhere) or avx2 (x86-64 with AVX2,
+                      2013 and later: 256-bit kernels, about 1.6x faster).
+                      Answers are bit-identical at every level.
   -h, --help          show this help
 
 Environment:
@@ -46,7 +48,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=""
 build_dir="$repo/.build-embedded"
 optimize=speed
-cpu=baseline
+cpu=auto
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -74,6 +76,10 @@ case "$(uname -m)" in
   aarch64 | arm64) target=aarch64-unknown-linux-gnu ;;
   *) die "unsupported host architecture '$(uname -m)' (x86_64 or aarch64 expected)" ;;
 esac
+if [ "$cpu" = auto ]; then
+  cpu=baseline
+  if [ "$target" = x86_64-unknown-linux-gnu ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then cpu=avx2; fi
+fi
 cpu_flags=()
 case "$cpu" in
   baseline) ;;
@@ -81,7 +87,7 @@ case "$cpu" in
     [ "$target" = x86_64-unknown-linux-gnu ] || die "--cpu avx2 is for x86-64 hosts"
     cpu_flags=(-target-cpu haswell -D DIGITINFER_AVX2)
     ;;
-  *) die "--cpu must be 'baseline' or 'avx2', not '$cpu'" ;;
+  *) die "--cpu must be 'auto', 'baseline' or 'avx2', not '$cpu'" ;;
 esac
 
 swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}

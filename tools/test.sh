@@ -4,7 +4,8 @@
 #   2. the same tests with the AVX2 kernels (when this CPU has AVX2) and with
 #      the portable SIMD kernels that Arm and WebAssembly builds use;
 #   3. the C library built as Embedded Swift, installed to a temporary
-#      prefix, then the C tests and the example against it (tools/test-c.sh);
+#      prefix (for this CPU, and the portable baseline), then the C tests and
+#      the example against it (tools/test-c.sh);
 #   4. the independent Python implementation of docs/FORMAT.md;
 #   5. a short benchmark run, so the figures in the README stay reproducible.
 # Ends with one line "total: N passed, M failed"; exits non-zero on failure.
@@ -58,16 +59,23 @@ else
   failed=$((failed + 1))
 fi
 
-prefix=$(mktemp -d)
-if stage "install the C library" "$logs/install.log" tools/install.sh --prefix "$prefix" &&
-  stage "C tests" "$logs/c.log" tools/test-c.sh "$prefix"; then
-  read -r p f <<<"$(plain_count "$logs/c.log")"
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-1}))
-else
-  failed=$((failed + 1))
-fi
-rm -rf "$prefix"
+# The C library as installed by default (--cpu auto: AVX2 kernels on an AVX2
+# host) and, where that differs, the portable baseline build packagers ship.
+levels=(auto)
+grep -qw avx2 /proc/cpuinfo 2>/dev/null && levels+=(baseline)
+for level in "${levels[@]}"; do
+  prefix=$(mktemp -d)
+  if stage "install the C library (--cpu $level)" "$logs/install.log" \
+    tools/install.sh --prefix "$prefix" --cpu "$level" --build-dir "$repo/.build-embedded/$level" &&
+    stage "C tests (--cpu $level)" "$logs/c.log" tools/test-c.sh "$prefix"; then
+    read -r p f <<<"$(plain_count "$logs/c.log")"
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-1}))
+  else
+    failed=$((failed + 1))
+  fi
+  rm -rf "$prefix"
+done
 
 if stage "format spec (Python)" "$logs/py.log" python3 -m pytest -q tools/format; then
   passed=$((passed + $(pytest_count "$logs/py.log")))

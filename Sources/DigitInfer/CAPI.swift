@@ -1,4 +1,5 @@
-import CDigitInfer
+// Swift users of the package get the C types and functions with `import DigitInfer`.
+@_exported import CDigitInfer
 
 // The C ABI of include/digitinfer.h. `@c @implementation` makes the
 // compiler check each signature against the header, so the two cannot
@@ -36,22 +37,19 @@ public func dgi_classify(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ result: UnsafeMutablePointer<dgi_result>?
 ) -> dgi_status {
-  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
-  guard let pixels, let result else { return Status.argument.c }
-  guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
-  let logits = infer(m, pixels, scratch, .optimized)
-  var r = dgi_result()
-  r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
-    Int32(
-      Softmax.run(
-        logits, Int(m.state.classCount), beta: m.state.softmaxBeta,
-        raw.baseAddress!.assumingMemoryBound(to: Float.self)))
+  runChecked(model, pixels, scratch, scratchSize, hasOutput: result != nil) { m, logits in
+    var r = dgi_result()
+    r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
+      Int32(
+        Softmax.run(
+          logits, Int(m.state.classCount), beta: m.state.softmaxBeta,
+          raw.baseAddress!.assumingMemoryBound(to: Float.self)))
+    }
+    r.confidence = withUnsafeBytes(of: r.probabilities) { raw in
+      raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
+    }
+    result!.pointee = r
   }
-  r.confidence = withUnsafeBytes(of: r.probabilities) { raw in
-    raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
-  }
-  result.pointee = r
-  return Status.ok.c
 }
 
 @c @implementation
@@ -59,12 +57,25 @@ public func dgi_infer(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ logits: UnsafeMutablePointer<Int8>?
 ) -> dgi_status {
+  runChecked(model, pixels, scratch, scratchSize, hasOutput: logits != nil) { m, out in
+    let count = Int(m.state.classCount)
+    for i in 0..<FileLayout.maxClasses { logits![i] = i < count ? out[i] : 0 }
+  }
+}
+
+/// The argument checks shared by the inference entry points, in the order
+/// the header documents; then the network, and `deliver` with its outputs.
+/// Nothing is written to the caller's output unless every check passed.
+@inline(__always)
+func runChecked(
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, hasOutput: Bool,
+  _ deliver: (Model, UnsafePointer<Int8>) -> Void
+) -> dgi_status {
   guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
-  guard let pixels, let logits else { return Status.argument.c }
+  guard let pixels, hasOutput else { return Status.argument.c }
   guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
-  let out = infer(m, pixels, scratch, .optimized)
-  let count = Int(m.state.classCount)
-  for i in 0..<FileLayout.maxClasses { logits[i] = i < count ? out[i] : 0 }
+  deliver(m, infer(m, pixels, scratch, .optimized))
   return Status.ok.c
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CDigitInfer
 import DigitInfer
 import DigitInferFormat
 import Foundation
