@@ -13,12 +13,19 @@ let cpuSettings: [SwiftSetting] =
   default: []
   }
 
+// Training is float arithmetic in tight loops: always optimize it, even in
+// debug builds (tests train small models), and never trap-check its indices.
+// Its threads write disjoint slices through raw pointers, which Swift 6
+// strict concurrency cannot see; the module uses the Swift 5 language mode.
+let trainingSettings: [SwiftSetting] = [.unsafeFlags(["-O"]), .swiftLanguageMode(.v5)]
+
 let package = Package(
   name: "DigitInfer",
   products: [
     .library(name: "DigitInfer", targets: ["DigitInfer"]),
     .library(name: "DigitInferFormat", targets: ["DigitInferFormat"]),
     .executable(name: "digitinfer-bench", targets: ["digitinfer-bench"]),
+    .executable(name: "export-model", targets: ["export-model"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +46,25 @@ let package = Package(
     // Writes .dgi files. Used by the exporter, the tests and the benchmark.
     .target(name: "DigitInferFormat", dependencies: ["CZlib"]),
 
+    // MNIST and other IDX digit sets: reading (gzip via zlib), augmentation.
+    .target(name: "DigitInferData", dependencies: ["CZlib", "DigitInferFormat"]),
+
+    // Model cards, training curves and progress output of the tools.
+    .target(name: "DigitInferReport", dependencies: ["DigitInferFormat"]),
+
+    // Float training in Swift and post-training int8 quantization.
+    .target(
+      name: "DigitInferTraining",
+      dependencies: ["DigitInfer", "DigitInferFormat", "DigitInferData", "DigitInferReport"],
+      swiftSettings: trainingSettings),
+
+    .executableTarget(
+      name: "export-model",
+      dependencies: [
+        "DigitInferTraining", "DigitInferData", "DigitInferReport", "DigitInferFormat", "DigitInfer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
     .executableTarget(
       name: "digitinfer-bench",
       dependencies: [
@@ -47,6 +73,11 @@ let package = Package(
       ],
       path: "tools/bench"),
 
+    .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
+    .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
+    .testTarget(
+      name: "DigitInferTrainingTests",
+      dependencies: ["DigitInferTraining", "DigitInferData", "DigitInferFormat", "DigitInferReport", "DigitInfer"]),
     .testTarget(
       name: "DigitInferTests",
       dependencies: ["DigitInfer", "DigitInferFormat", "CZlib"],

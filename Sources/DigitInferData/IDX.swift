@@ -1,3 +1,5 @@
+import DigitInferFormat
+import Foundation
 /// The IDX files of MNIST and similar digit sets: a big-endian header
 /// (magic 0x000008NN, NN dimensions of unsigned bytes; then each dimension
 /// as a 32-bit count) followed by the raw bytes. Plain or gzip'd.
@@ -58,7 +60,12 @@ public enum IDX {
       throw DataError(path: path, reason: "dimensions \(dimensions) do not fit IDX's 32-bit counts")
     }
     let content = header + data
-    try AtomicWrite.write(gzip ? try Gzip.compress(content, path: path) : content, to: path)
+    let bytes = gzip ? try Gzip.compress(content, path: path) : content
+    do {
+      try AtomicFile.write(Data(bytes), to: path)
+    } catch {
+      throw DataError(path: path, reason: error.description)
+    }
   }
 
   static func header(kind: Kind, dimensions: [Int]) -> [UInt8]? {

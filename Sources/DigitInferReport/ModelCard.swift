@@ -1,3 +1,4 @@
+import DigitInferFormat
 import Foundation
 
 /// Everything the model card records about one exported model.
@@ -117,10 +118,14 @@ public struct ModelCard: Codable, Sendable, Equatable {
     else { throw ReportError("no such directory: \(directory)") }
     let base = URL(fileURLWithPath: directory)
     func path(_ file: String) -> String { base.appendingPathComponent(file).path }
-    try AtomicWrite.write([
-      (path(markdownFileName), Data(markdown().utf8)),
-      (path(jsonFileName), Data(json().utf8)),
-      (path(plotFileName), Data(TrainingPlot.svg(epochs, title: "\(name): training").utf8)),
-    ])
+    do {
+      try AtomicFile.write([
+        (path(markdownFileName), Data(markdown().utf8)),
+        (path(jsonFileName), Data(json().utf8)),
+        (path(plotFileName), Data(TrainingPlot.svg(epochs, title: "\(name): training").utf8)),
+      ])
+    } catch {
+      throw ReportError(error.description)
+    }
   }
 }

@@ -75,7 +75,7 @@ import Testing
 
   @Test func writingIntoAMissingDirectoryFailsNamingTheFile() {
     let path = "/nonexistent-digitinfer-dir/images"
-    expectDataError(path, "cannot create") {
+    expectDataError(path, "cannot write") {
       try IDX.write(images: sampleSet(), imagesPath: path, labelsPath: path + "-labels", gzip: false)
     }
   }

@@ -1,0 +1,164 @@
+import DigitInferData
+import DigitInferFormat
+import DigitInferReport
+import Foundation
+
+/// How to train.
+public struct TrainingOptions: Sendable, Codable {
+  public var epochs = 20
+  public var batchSize = 64
+  public var learningRate = 0.002
+  public var optimizer = OptimizerKind.adam
+  public var weightDecay = 1e-4
+  public var seed: UInt64 = 1
+  public var augment = true
+  /// Stop after this many epochs without a better validation loss (0: never).
+  public var patience = 6
+  public var quiet = false
+  public init() {}
+}
+
+/// Trains a network on a training set, validating on a held-out set after
+/// every epoch; keeps the weights of the best validation loss.
+public final class Trainer {
+  let network: Network
+  public let options: TrainingOptions
+  let optimizer: Optimizer
+  public private(set) var history: [EpochRecord] = []
+  private var best: (loss: Double, state: [[Float]])?
+
+  public init(architecture: Architecture, options: TrainingOptions) {
+    network = Network(architecture, seed: options.seed)
+    self.options = options
+    optimizer = Optimizer(options.optimizer, weightDecay: options.weightDecay)
+  }
+
+  public var architecture: Architecture { network.architecture }
+  var bestState: [[Float]]? { best?.state }
+  var bestLoss: Double? { best?.loss }
+
+  func restore(history: [EpochRecord], best: (Double, [[Float]])?) {
+    self.history = history
+    self.best = best.map { (loss: $0.0, state: $0.1) }
+  }
+
+  /// Puts the best weights seen so far in place (done at the end of training).
+  public func useBestWeights() {
+    if let best { network.state = best.state }
+  }
+
+  /// Runs the remaining epochs (all of them, or those after a resumed
+  /// checkpoint). `afterEpoch` runs after each, e.g. to save a checkpoint.
+  public func train(_ train: DigitSet, validation: DigitSet, afterEpoch: (Trainer) throws -> Void = { _ in }) rethrows {
+    let batches = (train.count + options.batchSize - 1) / options.batchSize
+    let schedule = LearningRateSchedule(
+      peak: options.learningRate, warmupSteps: batches, totalSteps: batches * options.epochs)
+    var sinceBest = history.isEmpty ? 0 : history.count - (history.firstIndex { $0.validationLoss == best?.loss } ?? 0) - 1
+    for epoch in history.count..<options.epochs {
+      if options.patience > 0 && sinceBest >= options.patience { break }
+      let start = Date()
+      var order = Array(0..<train.count)
+      var shuffler = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
+      order.shuffle(using: &shuffler)
+      let bar = ProgressBar(label: "epoch \(epoch + 1)/\(options.epochs)", total: train.count, quiet: options.quiet)
+      var lossSum = 0.0, correct = 0, seen = 0
+      var lr = 0.0
+      for b in 0..<batches {
+        let indices = order[(b * options.batchSize)..<min(train.count, (b + 1) * options.batchSize)]
+        let (x, labels) = batch(train, indices, epoch: epoch)
+        network.zeroGradients()
+        let logits = network.forward(x, training: true)
+        let (loss, right, gradient) = softmaxCrossEntropy(logits, labels[...])
+        network.backward(gradient)
+        lr = schedule.rate(at: epoch * batches + b)
+        optimizer.update(network.parameters, learningRate: lr)
+        lossSum += loss * Double(indices.count)
+        correct += right
+        seen += indices.count
+        bar.update(done: seen, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
+      }
+      let seconds = Date().timeIntervalSince(start)
+      let (vLoss, vAccuracy) = evaluate(validation)
+      let record = EpochRecord(
+        epoch: epoch + 1, learningRate: lr, trainLoss: lossSum / Double(seen),
+        trainAccuracy: Double(correct) / Double(seen), validationLoss: vLoss, validationAccuracy: vAccuracy,
+        seconds: seconds, imagesPerSecond: Double(seen) / seconds)
+      history.append(record)
+      if best == nil || vLoss < best!.loss {
+        best = (vLoss, network.state)
+        sinceBest = 0
+      } else {
+        sinceBest += 1
+      }
+      bar.finish(
+        summary: String(
+          format: "epoch %d/%d  loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  lr %.5f  %.1fs  %.0f img/s%@",
+          epoch + 1, options.epochs, record.trainLoss, 100 * record.trainAccuracy, vLoss, 100 * vAccuracy, lr,
+          seconds, record.imagesPerSecond, sinceBest == 0 ? "  *" : ""))
+      try afterEpoch(self)
+    }
+    useBestWeights()
+  }
+
+  /// Images as floats in 0...1 (augmented in training), and their labels.
+  /// Each image's distortion comes from its own seeded generator, so the
+  /// batch does not depend on how threads share the work.
+  func batch(_ set: DigitSet, _ indices: ArraySlice<Int>, epoch: Int?) -> (Batch, [UInt8]) {
+    var x = Batch(count: indices.count, shape: Shape(28, 28, 1))
+    let list = Array(indices)
+    let augmentation: Augmentation? = epoch != nil && options.augment ? .standard : nil
+    set.pixels.withUnsafeBufferPointer { pixels in
+      x.data.withUnsafeMutableBufferPointer { xs in
+        let (pb, xb) = (pixels.baseAddress!, xs.baseAddress!)
+        Parallel.forEach(list.count) { range, _ in
+          for s in range {
+            let src = pb + list[s] * 784, dst = xb + s * 784
+            if let augmentation, let epoch {
+              var rng = SplitMix64(seed: options.seed ^ (UInt64(epoch) << 32) ^ UInt64(list[s]) &* 0x2545_F491_4F6C_DD1D)
+              augmentation.apply(src, dst, using: &rng)
+            } else {
+              Augmentation.copy(src, dst)
+            }
+          }
+        }
+      }
+    }
+    return (x, list.map { set.labels[$0] })
+  }
+
+  /// Mean loss and accuracy of the float network (inference mode).
+  public func evaluate(_ set: DigitSet) -> (loss: Double, accuracy: Double) {
+    var lossSum = 0.0, correct = 0
+    for start in stride(from: 0, to: set.count, by: 500) {
+      let indices = start..<min(set.count, start + 500)
+      let (x, labels) = batch(set, Array(indices)[...], epoch: nil)
+      let (loss, right, _) = softmaxCrossEntropy(network.forward(x, training: false), labels[...])
+      lossSum += loss * Double(indices.count)
+      correct += right
+    }
+    return (lossSum / Double(set.count), Double(correct) / Double(set.count))
+  }
+
+  /// Float predictions (argmax of the logits) for every image of a set.
+  public func predict(_ set: DigitSet) -> [Int] {
+    var out: [Int] = []
+    for start in stride(from: 0, to: set.count, by: 500) {
+      let (x, _) = batch(set, Array(start..<min(set.count, start + 500))[...], epoch: nil)
+      let logits = network.forward(x, training: false)
+      for s in 0..<x.count {
+        let row = logits.data[(s * 10)..<((s + 1) * 10)]
+        out.append(row.firstIndex(of: row.max()!)! - s * 10)
+      }
+    }
+    return out
+  }
+}
+
+/// Process-wide training settings.
+public enum Training {
+  /// Worker threads for the batch-parallel kernels (default: all cores).
+  public static var threads: Int {
+    get { Parallel.threads }
+    set { Parallel.threads = max(1, newValue) }
+  }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import DigitInferData
+import DigitInferFormat
+import DigitInferReport
+import DigitInferTraining
+import Foundation
+
+@main
+struct ExportModel: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export-model",
+    abstract: "Train a digit classifier on MNIST in Swift and export it as an int8 .dgi model.",
+    discussion: """
+      Trains on the first 55,000 MNIST training images, validates (and calibrates the int8
+      quantization) on the last 5,000, and reports float and int8 accuracy on the 10,000 test
+      images, the int8 figure measured by the DigitInfer runtime itself. Refuses to write a
+      model whose int8 accuracy is more than 0.3 points below float (--force writes anyway).
+      Writes the model atomically, with a model card (.md, .json) and a training plot (.svg).
+
+      Architectures (--arch takes a name or a spec; cNkK conv, cNkKs same-padded conv, p2 max-pool,
+      dN dense, bn batch norm, dropP dropout):
+      \(Architecture.presets.map { p in
+        let a = try! Architecture(p.spec)
+        return "  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(p.spec)\n            \(p.about); \(a.parameterCount.formatted()) parameters, \(a.macs.formatted()) MACs"
+      }.joined(separator: "\n"))
+
+      Examples:
+        swift run -c release export-model --int8 --out models/mnist-int8.dgi
+        swift run -c release export-model --int8 --arch reference --out models/reference-int8.dgi
+        swift run -c release export-model --int8 --epochs 2 --train-limit 5000 --out /tmp/quick.dgi
+        swift run -c release export-model --int8 --checkpoint run.ckpt --export-only --calibration minmax
+      """)
+
+  @Flag(help: "Export int8 (the only format; required so that a later float format cannot be chosen by accident).")
+  var int8 = false
+
+  @Option(help: "Where to write the model; the model card goes beside it.")
+  var out = "models/mnist-int8.dgi"
+
+  @Option(help: "Architecture: a preset name or a spec string.")
+  var arch = "default"
+
+  @Option(help: "Model name stored in the file (default: the output file's name).")
+  var name: String?
+
+  @Option(help: "Directory with the MNIST files (default: $DIGITINFER_DATA, then ../shared/data).")
+  var data: String?
+
+  @Option(help: "Training epochs (early stopping may end sooner).")
+  var epochs = 20
+
+  @Option(help: "Images per batch.")
+  var batchSize = 64
+
+  @Option(help: "Peak learning rate (after a one-epoch warm-up, cosine decay).")
+  var learningRate = 0.002
+
+  @Option(help: "adam or sgd (with momentum 0.9).")
+  var optimizer: OptimizerKind = .adam
+
+  @Option(help: "Decoupled weight decay on weights.")
+  var weightDecay = 1e-4
+
+  @Option(help: "Random seed: the same seed and data give the same model on the same machine.")
+  var seed: UInt64 = 1
+
+  @Flag(help: "Train without random rotation, scaling and shifting.")
+  var noAugment = false
+
+  @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
+  var patience = 6
+
+  @Option(help: "Train on only the first N training images (quick runs).")
+  var trainLimit: Int?
+
+  @Option(help: "auto (best int8 validation accuracy), minmax, or a percentile such as 99.99.")
+  var calibration = "auto"
+
+  @Option(help: "Save a float checkpoint here after every epoch.")
+  var checkpoint: String?
+
+  @Flag(help: "Continue training from --checkpoint.")
+  var resume = false
+
+  @Flag(help: "Skip training: quantize and export the model in --checkpoint.")
+  var exportOnly = false
+
+  @Flag(help: "Write the model even if int8 accuracy is more than 0.3 points below float.")
+  var force = false
+
+  @Flag(help: "Print only the final summary.")
+  var quiet = false
+
+  @Option(help: "Worker threads (default: all cores).")
+  var threads: Int?
+
+  mutating func validate() throws {
+    guard int8 else { throw ValidationError("--int8 is required (the only export format)") }
+    guard epochs >= 0, batchSize > 0, learningRate > 0, patience >= 0 else {
+      throw ValidationError("--epochs, --batch-size, --learning-rate and --patience must be positive")
+    }
+    if (resume || exportOnly) && checkpoint == nil { throw ValidationError("--resume and --export-only need --checkpoint") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    _ = try parsedCalibration()
+  }
+
+  func parsedCalibration() throws -> [Calibration] {
+    switch calibration {
+    case "auto": return Calibration.candidates
+    case "minmax": return [.minMax]
+    default:
+      guard let p = Double(calibration), p > 50, p <= 100 else {
+        throw ValidationError("--calibration must be auto, minmax or a percentile in (50, 100]")
+      }
+      return [.percentile(p)]
+    }
+  }
+
+  func run() throws {
+    let started = Date()
+    if let threads { Training.threads = threads }
+    let log: (String) -> Void = { if !quiet { print($0) } }
+
+    let directory = try MNIST.directory(flag: data)
+    let all = try MNIST.train(in: directory)
+    let test = try MNIST.test(in: directory)
+    let validation = all.slice(55_000..<60_000, name: "validation")
+    let train = all.slice(0..<min(55_000, trainLimit ?? 55_000), name: "train")
+    log("MNIST from \(directory): \(train.count) training, \(validation.count) validation, \(test.count) test images")
+
+    var options = TrainingOptions()
+    options.epochs = epochs
+    options.batchSize = batchSize
+    options.learningRate = learningRate
+    options.optimizer = optimizer
+    options.weightDecay = weightDecay
+    options.seed = seed
+    options.augment = !noAugment
+    options.patience = patience
+    options.quiet = quiet
+
+    let trainer: Trainer
+    if let checkpoint, resume || exportOnly {
+      trainer = try Checkpoint.load(from: checkpoint, options: exportOnly ? nil : options)
+      log("checkpoint \(checkpoint): \(trainer.architecture), \(trainer.history.count) epochs trained")
+    } else {
+      trainer = Trainer(architecture: try Architecture.named(arch), options: options)
+    }
+    let architecture = trainer.architecture
+    log("architecture \(architecture): \(architecture.parameterCount.formatted()) parameters, \(architecture.macs.formatted()) MACs")
+    if !exportOnly {
+      try trainer.train(train, validation: validation) { t in
+        if let checkpoint { try Checkpoint.save(t, to: checkpoint) }
+      }
+    } else {
+      trainer.useBestWeights()
+    }
+    let trainingSeconds = trainer.history.reduce(0) { $0 + $1.seconds }
+
+    // Float and int8 accuracy; the int8 figures come from the runtime.
+    let floatTest = Evaluation(labels: test.labels, predictions: trainer.predict(test))
+    let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+    var chosen: (method: Calibration, model: QuantizedModel, validation: Double)?
+    for method in try parsedCalibration() {
+      let model = try Quantizer.quantize(trainer, calibration: validation, method: method, name: modelName)
+      let predictions = try RuntimeModel(try model.encoded()).predict(validation)
+      let accuracy = Evaluation(labels: validation.labels, predictions: predictions).accuracy
+      log(String(format: "calibration %@: int8 validation accuracy %.2f%%", method.description, 100 * accuracy))
+      if chosen == nil || accuracy > chosen!.validation { chosen = (method, model, accuracy) }
+    }
+    var model = chosen!.model
+    let int8Test = Evaluation(labels: test.labels, predictions: try RuntimeModel(try model.encoded()).predict(test))
+    let drop = 100 * (floatTest.accuracy - int8Test.accuracy)
+    print(String(format: "test accuracy: float %.2f%%, int8 %.2f%% (runtime), difference %.2f points",
+      100 * floatTest.accuracy, 100 * int8Test.accuracy, drop))
+
+    let command = (["export-model"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    let date = ISO8601DateFormatter().string(from: Date())
+    model.metadata = [
+      ("architecture", architecture.spec), ("int8_test_accuracy", String(format: "%.4f", int8Test.accuracy)),
+      ("float_test_accuracy", String(format: "%.4f", floatTest.accuracy)), ("calibration", chosen!.method.description),
+      ("seed", String(trainer.options.seed)), ("date", date), ("trainer", "DigitInfer export-model"),
+    ]
+    let bytes = try model.encoded()
+    do {
+      try AccuracyGate.check(float: floatTest.accuracy, int8: int8Test.accuracy, force: force)
+    } catch {
+      throw ValidationError("\(error); not writing \(out) (use --force to write anyway)")
+    }
+    try FileManager.default.createDirectory(
+      at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
+    try AtomicFile.write(Data(bytes), to: out)
+
+    let card = ModelCard(
+      name: modelName, architecture: architecture.spec, layers: architecture.plan.map(\.description),
+      parameters: architecture.parameterCount, macs: architecture.macs, fileBytes: bytes.count,
+      scratchBytes: model.scratchSize, floatTest: floatTest, int8Test: int8Test,
+      validationAccuracy: chosen!.validation,
+      calibration: "\(chosen!.method) (chosen by int8 validation accuracy among \(try parsedCalibration().map(\.description).joined(separator: ", ")))",
+      epochs: trainer.history, trainingSeconds: trainingSeconds, command: command, seed: trainer.options.seed,
+      date: date,
+      dataset: "MNIST (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): \(train.count.formatted()) training images, the last 5,000 training images held out for validation and calibration, 10,000 test images",
+      notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))])
+    try card.write(to: URL(fileURLWithPath: out).deletingLastPathComponent().path)
+    print("wrote \(out) (\(bytes.count.formatted()) bytes) and its model card")
+  }
+}
+
+extension OptimizerKind: ExpressibleByArgument {}

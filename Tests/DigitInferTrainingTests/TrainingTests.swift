@@ -1,0 +1,119 @@
+import DigitInfer
+import DigitInferData
+import DigitInferFormat
+import DigitInferReport
+import Foundation
+import Testing
+
+@testable import DigitInferTraining
+
+@Suite struct ArchitectureTests {
+  @Test func presetsParseWithHandCountedSizes() throws {
+    // conv 5x5 1->16: 416 params, 24*24*16*25 = 230,400 MACs; conv 16->32: 12,832
+    // and 8*8*32*400 = 819,200; dense 512->64: 32,832 and 32,768; 64->10: 650 and 640.
+    let reference = try Architecture.named("reference")
+    #expect(reference.parameterCount == 46_730)
+    #expect(reference.macs == 1_083_008)
+    #expect(reference.plan.map(\.kind) == [.conv2d, .maxpool2d, .conv2d, .maxpool2d, .flatten, .dense, .dense])
+    // Batch norm and dropout do not change the exported network.
+    let shipped = try Architecture.named("default")
+    #expect(shipped.parameterCount == reference.parameterCount && shipped.macs == reference.macs)
+    #expect(try Architecture.named("mlp").parameterCount == 784 * 1000 + 1000 + 10_010)
+    let keras = try Architecture.named("keras")  // 26x26x32, 24x24x64, pool 12x12x64 = 9216 -> 128 -> 10
+    #expect(keras.parameterCount == 320 + 18_496 + 9216 * 128 + 128 + 1290)
+  }
+
+  @Test func badSpecsAreRejectedWithReasons() {
+    for spec in ["", "c16k5", "c16k5,d9", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10"] {
+      #expect(throws: Architecture.ParseError.self, "\(spec)") { try Architecture(spec) }
+    }
+    #expect((try? Architecture(" C8K3S , BN , P2 , D10 "))?.spec == "c8k3s,bn,p2,d10")
+  }
+}
+
+/// Training on real MNIST (a few thousand images, so that it runs in CI).
+@Suite(.serialized) struct TrainingRunTests {
+  static let data: (train: DigitSet, validation: DigitSet, test: DigitSet)? = {
+    guard let dir = try? MNIST.directory(flag: nil), let all = try? MNIST.train(in: dir),
+      let test = try? MNIST.test(in: dir)
+    else { return nil }
+    return (all.slice(0..<4000), all.slice(55_000..<56_000), test.slice(0..<1000))
+  }()
+
+  nonisolated(unsafe) static let trained: Trainer? = {
+    guard let data else { return nil }
+    var options = TrainingOptions()
+    options.epochs = 3
+    options.quiet = true
+    options.seed = 7
+    options.augment = false  // 189 steps are too few to learn through distortions
+    let trainer = Trainer(architecture: try! Architecture("c8k5,bn,p2,c16k5,bn,p2,d32,d10"), options: options)
+    try! trainer.train(data.train, validation: data.validation)
+    return trainer
+  }()
+
+  @Test func shortTrainingRunLearnsDigits() throws {
+    let trainer = try #require(Self.trained, "MNIST not found (set DIGITINFER_DATA)")
+    let data = Self.data!
+    #expect(trainer.history.count == 3)
+    #expect(trainer.history.last!.trainLoss < trainer.history.first!.trainLoss)
+    // 4,000 images, 3 epochs (189 steps, one of them warm-up): past 90%.
+    #expect(trainer.evaluate(data.test).accuracy > 0.90)
+  }
+
+  @Test func int8ModelAgreesWithFloat() throws {
+    let trainer = try #require(Self.trained)
+    let data = Self.data!
+    let model = try Quantizer.quantize(trainer, calibration: data.validation, method: .percentile(99.99), name: "t")
+    let runtime = try RuntimeModel(try model.encoded())
+    let int8 = runtime.predict(data.test)
+    let float = trainer.predict(data.test)
+    let agree = zip(int8, float).filter { $0 == $1 }.count
+    #expect(Double(agree) / Double(float.count) >= 0.99, "agreement \(agree)/\(float.count)")
+  }
+
+  @Test func accuracyGateRefusesABrokenQuantization() throws {
+    let trainer = try #require(Self.trained)
+    let data = Self.data!
+    var model = try Quantizer.quantize(trainer, calibration: data.validation, method: .minMax, name: "t")
+    let float = Evaluation(labels: data.test.labels, predictions: trainer.predict(data.test)).accuracy
+    // The gate's arithmetic: accuracies are fractions, the limit is in points.
+    #expect(throws: Never.self) { try AccuracyGate.check(float: 0.99, int8: 0.988, force: false) }
+    #expect(throws: AccuracyGate.Refusal.self) { try AccuracyGate.check(float: 0.99, int8: 0.986, force: false) }
+    // Break it: requantize the first conv layer 16x too coarsely.
+    model.layers[0].shifts = model.layers[0].shifts.map { min(31, $0 + 4) }
+    let broken = Evaluation(labels: data.test.labels, predictions: try RuntimeModel(try model.encoded()).predict(data.test))
+    #expect(broken.accuracy < float - 0.003)
+    #expect(throws: AccuracyGate.Refusal.self) { try AccuracyGate.check(float: float, int8: broken.accuracy, force: false) }
+    #expect(throws: Never.self) { try AccuracyGate.check(float: float, int8: broken.accuracy, force: true) }
+  }
+
+  @Test func checkpointRestoresTheSameModel() throws {
+    let trainer = try #require(Self.trained)
+    let data = Self.data!
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ck-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Checkpoint.save(trainer, to: path)
+    let restored = try Checkpoint.load(from: path)
+    #expect(restored.history == trainer.history)
+    #expect(restored.predict(data.test) == trainer.predict(data.test))
+    // Damaged files are refused with a message, not a crash.
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+    bytes.removeLast(100)
+    try bytes.write(to: URL(fileURLWithPath: path))
+    #expect(throws: (any Error).self) { try Checkpoint.load(from: path) }
+  }
+
+  @Test func sameSeedSameModel() throws {
+    let data = try #require(Self.data)
+    func run() -> [[Float]] {
+      var options = TrainingOptions()
+      options.epochs = 1
+      options.quiet = true
+      let t = Trainer(architecture: try! Architecture("c4k5,bn,p2,d10"), options: options)
+      try! t.train(data.train.slice(0..<512), validation: data.validation.slice(0..<100))
+      return t.network.state
+    }
+    #expect(run() == run())
+  }
+}
