@@ -17,7 +17,9 @@ let cpuSettings: [SwiftSetting] =
 // debug builds (tests train small models), and never trap-check its indices.
 // Its threads write disjoint slices through raw pointers, which Swift 6
 // strict concurrency cannot see; the module uses the Swift 5 language mode.
-let trainingSettings: [SwiftSetting] = [.unsafeFlags(["-O"]), .swiftLanguageMode(.v5)]
+let trainingSettings: [SwiftSetting] =
+  [.unsafeFlags(["-O"]), .swiftLanguageMode(.v5)]
+  + (Context.environment["DIGITINFER_CPU"] == "avx2" ? [.unsafeFlags(["-target-cpu", "haswell"])] : [])
 
 let package = Package(
   name: "DigitInfer",
@@ -71,7 +73,8 @@ let package = Package(
         "DigitInfer", "DigitInferFormat",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      path: "tools/bench"),
+      path: "tools/bench",
+      exclude: ["train.sh"]),
 
     .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),

@@ -6,7 +6,8 @@
 #   3. the C library built as Embedded Swift, installed to a temporary
 #      prefix (for this CPU, and the portable baseline), then the C tests and
 #      the example against it (tools/test-c.sh);
-#   4. the independent Python implementation of docs/FORMAT.md;
+#   4. export-model on a small budget, and its errors on bad input;
+#      the independent Python implementation of docs/FORMAT.md;
 #   5. a short benchmark run, so the figures in the README stay reproducible.
 # Ends with one line "total: N passed, M failed"; exits non-zero on failure.
 set -euo pipefail
@@ -76,6 +77,29 @@ for level in "${levels[@]}"; do
   fi
   rm -rf "$prefix"
 done
+
+# export-model as a user runs it, on a small budget: it must train, export,
+# write the model card, and fail clearly on bad input.
+export_model_smoke() {
+  local dir
+  dir=$(mktemp -d)
+  swift build -c release --product export-model >/dev/null &&
+    .build/release/export-model --int8 --epochs 1 --train-limit 3000 --calibration minmax --force \
+      --out "$dir/smoke.dgi" &&
+    test -s "$dir/smoke.dgi" -a -s "$dir/smoke.md" -a -s "$dir/smoke.json" -a -s "$dir/smoke-training.svg" &&
+    ! .build/release/export-model --out "$dir/x.dgi" 2>"$dir/err" && grep -q -- "--int8" "$dir/err" &&
+    ! .build/release/export-model --int8 --arch c3k99,d10 --out "$dir/x.dgi" 2>"$dir/err" && grep -qi "conv" "$dir/err" &&
+    ! .build/release/export-model --int8 --data /nonexistent --out "$dir/x.dgi" 2>"$dir/err" && grep -qi "mnist" "$dir/err" &&
+    test ! -e "$dir/x.dgi"
+  local status=$?
+  rm -rf "$dir"
+  return $status
+}
+if stage "export-model (short run and bad input)" "$logs/export.log" export_model_smoke; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 if stage "format spec (Python)" "$logs/py.log" python3 -m pytest -q tools/format; then
   passed=$((passed + $(pytest_count "$logs/py.log")))

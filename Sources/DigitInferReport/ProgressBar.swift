@@ -47,7 +47,12 @@ public final class ProgressBar: @unchecked Sendable {
     let terminal = isTerminal ?? (isatty(STDERR_FILENO) != 0)
     self.isTerminal = terminal
     self.columns = columns ?? (terminal ? Self.terminalColumns() : 80)
-    self.output = output ?? { print($0, terminator: "") }
+    // Flushed at once: epoch lines should reach a log file or pipe as they
+    // happen, not when the process exits.
+    self.output = output ?? {
+      print($0, terminator: "")
+      fflush(nil)  // all output streams; names no global, which Swift 6 would flag
+    }
     self.progressOutput = progressOutput ?? { FileHandle.standardError.write(Data($0.utf8)) }
     self.clock = clock ?? { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
     self.start = self.clock()

@@ -19,6 +19,33 @@ enum GEMM {
       let a0 = a + i * k
       let a1 = a + min(i + 1, m - 1) * k, a2 = a + min(i + 2, m - 1) * k, a3 = a + min(i + 3, m - 1) * k
       var j = 0
+      // Sixteen columns at a time: each broadcast element of A feeds two
+      // vectors, which is what keeps the multipliers busy.
+      while j + 16 <= n {
+        var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+        var d0 = V(), d1 = V(), d2 = V(), d3 = V()
+        var bp = b + j
+        for p in 0..<k {
+          let bv = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
+          let bw = UnsafeRawPointer(bp + 8).loadUnaligned(as: V.self)
+          let x0 = a0[p], x1 = a1[p], x2 = a2[p], x3 = a3[p]
+          c0 += bv * x0
+          d0 += bw * x0
+          c1 += bv * x1
+          d1 += bw * x1
+          c2 += bv * x2
+          d2 += bw * x2
+          c3 += bv * x3
+          d3 += bw * x3
+          bp += n
+        }
+        store(c0, c + i * n + j, accumulate)
+        store(d0, c + i * n + j + 8, accumulate)
+        if rows > 1 { store(c1, c + (i + 1) * n + j, accumulate); store(d1, c + (i + 1) * n + j + 8, accumulate) }
+        if rows > 2 { store(c2, c + (i + 2) * n + j, accumulate); store(d2, c + (i + 2) * n + j + 8, accumulate) }
+        if rows > 3 { store(c3, c + (i + 3) * n + j, accumulate); store(d3, c + (i + 3) * n + j + 8, accumulate) }
+        j += 16
+      }
       while j < nv {
         var c0 = V(), c1 = V(), c2 = V(), c3 = V()
         var bp = b + j

@@ -284,7 +284,10 @@ final class MaxPool: Layer {
                   for ch in 0..<c {
                     // The four candidates; ties keep the first, as the runtime does.
                     var best = base + ch
-                    for j in [base + c + ch, base + w * c + ch, base + w * c + c + ch] where xb[j] > xb[best] { best = j }
+                    let right = best + c, below = best + w * c, diagonal = below + c
+                    if xb[right] > xb[best] { best = right }
+                    if xb[below] > xb[best] { best = below }
+                    if xb[diagonal] > xb[best] { best = diagonal }
                     let o = yo + (oy * outputShape.width + ox) * c + ch
                     yb[o] = xb[best]
                     ab[o] = Int32(best)
@@ -330,10 +333,22 @@ final class BatchNorm: Layer {
     let c = outputShape.channels, n = x.data.count / c
     var mean = runningMean, variance = runningVariance
     if training {
-      var sum = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
+      // Per-thread partial sums, added in chunk order: reproducible.
+      let rows = x.data.count / c
+      let parts = Parallel.chunks(rows)
+      var partial = [[Double]](repeating: [Double](repeating: 0, count: 2 * c), count: parts.count)
       x.data.withUnsafeBufferPointer { xs in
-        for i in 0..<n { for ch in 0..<c { let v = Double(xs[i * c + ch]); sum[ch] += v; squares[ch] += v * v } }
+        partial.withUnsafeMutableBufferPointer { ps in
+          let (xb, pb) = (xs.baseAddress!, ps.baseAddress!)
+          DispatchQueue.concurrentPerform(iterations: parts.count) { t in
+            var acc = [Double](repeating: 0, count: 2 * c)
+            for i in parts[t] { for ch in 0..<c { let v = Double(xb[i * c + ch]); acc[ch] += v; acc[c + ch] += v * v } }
+            pb[t] = acc
+          }
+        }
       }
+      var sum = [Double](repeating: 0, count: c), squares = [Double](repeating: 0, count: c)
+      for part in partial { for ch in 0..<c { sum[ch] += part[ch]; squares[ch] += part[c + ch] } }
       for ch in 0..<c {
         let m = sum[ch] / Double(n)
         mean[ch] = Float(m)
@@ -348,11 +363,14 @@ final class BatchNorm: Layer {
     let (g, b, m, inv) = (gamma.value, beta.value, mean, inverseStd)
     y.data.withUnsafeMutableBufferPointer { ys in
       normalized.withUnsafeMutableBufferPointer { ns in
-        for i in 0..<n {
-          for ch in 0..<c {
-            let xhat = (ys[i * c + ch] - m[ch]) * inv[ch]
-            if training { ns[i * c + ch] = xhat }
-            ys[i * c + ch] = g[ch] * xhat + b[ch]
+        let (yb, nb) = (ys.baseAddress!, ns.baseAddress)
+        Parallel.forEach(n) { range, _ in
+          for i in range {
+            for ch in 0..<c {
+              let xhat = (yb[i * c + ch] - m[ch]) * inv[ch]
+              if training { nb![i * c + ch] = xhat }
+              yb[i * c + ch] = g[ch] * xhat + b[ch]
+            }
           }
         }
       }
@@ -382,9 +400,12 @@ final class BatchNorm: Layer {
     let scale = (0..<c).map { gamma.value[$0] * inverseStd[$0] / count }
     dx.data.withUnsafeMutableBufferPointer { d in
       normalized.withUnsafeBufferPointer { xh in
-        for i in 0..<n {
-          for ch in 0..<c {
-            d[i * c + ch] = scale[ch] * (count * d[i * c + ch] - sumDy[ch] - xh[i * c + ch] * sumDyX[ch])
+        let (db, xb) = (d.baseAddress!, xh.baseAddress!)
+        Parallel.forEach(n) { range, _ in
+          for i in range {
+            for ch in 0..<c {
+              db[i * c + ch] = scale[ch] * (count * db[i * c + ch] - sumDy[ch] - xb[i * c + ch] * sumDyX[ch])
+            }
           }
         }
       }

@@ -5,21 +5,23 @@ import Foundation
 
 /// How to train.
 public struct TrainingOptions: Sendable, Codable {
-  public var epochs = 20
+  public var epochs = 30
   public var batchSize = 64
   public var learningRate = 0.002
   public var optimizer = OptimizerKind.adam
   public var weightDecay = 1e-4
   public var seed: UInt64 = 1
   public var augment = true
-  /// Stop after this many epochs without a better validation loss (0: never).
-  public var patience = 6
+  /// Stop after this many epochs without a better validation loss and keep
+  /// the best epoch's weights (0: train the whole schedule).
+  public var patience = 0
   public var quiet = false
   public init() {}
 }
 
 /// Trains a network on a training set, validating on a held-out set after
-/// every epoch; keeps the weights of the best validation loss.
+/// every epoch. With a patience, stops when the validation loss has not
+/// improved for that many epochs and returns to the best epoch's weights.
 public final class Trainer {
   let network: Network
   public let options: TrainingOptions
@@ -53,9 +55,14 @@ public final class Trainer {
     let batches = (train.count + options.batchSize - 1) / options.batchSize
     let schedule = LearningRateSchedule(
       peak: options.learningRate, warmupSteps: batches, totalSteps: batches * options.epochs)
-    var sinceBest = history.isEmpty ? 0 : history.count - (history.firstIndex { $0.validationLoss == best?.loss } ?? 0) - 1
+    // Epochs since the best validation loss (a resumed run continues counting).
+    var sinceBest = history.count - 1 - (history.lastIndex { $0.validationLoss == best?.loss } ?? (history.count - 1))
+    var stoppedEarly = false
     for epoch in history.count..<options.epochs {
-      if options.patience > 0 && sinceBest >= options.patience { break }
+      if options.patience > 0 && sinceBest >= options.patience {
+        stoppedEarly = true
+        break
+      }
       let start = Date()
       var order = Array(0..<train.count)
       var shuffler = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
@@ -97,7 +104,11 @@ public final class Trainer {
           seconds, record.imagesPerSecond, sinceBest == 0 ? "  *" : ""))
       try afterEpoch(self)
     }
-    useBestWeights()
+    // Early stopping means the model stopped improving: go back to its best
+    // epoch. A run that completes its schedule keeps its final weights, which
+    // the decayed learning rate has settled (a mid-run minimum of the
+    // validation loss is mostly noise under augmentation and dropout).
+    if stoppedEarly { useBestWeights() }
   }
 
   /// Images as floats in 0...1 (augmented in training), and their labels.
@@ -161,4 +172,8 @@ public enum Training {
     get { Parallel.threads }
     set { Parallel.threads = max(1, newValue) }
   }
+
+  /// Makes each printed line reach a log file or pipe at once (stdout is
+  /// otherwise block-buffered when it is not a terminal).
+  public static func lineBufferStandardOutput() { setvbuf(stdout, nil, _IOLBF, 0) }
 }

@@ -11,24 +11,20 @@ struct ExportModel: ParsableCommand {
     commandName: "export-model",
     abstract: "Train a digit classifier on MNIST in Swift and export it as an int8 .dgi model.",
     discussion: """
-      Trains on the first 55,000 MNIST training images, validates (and calibrates the int8
-      quantization) on the last 5,000, and reports float and int8 accuracy on the 10,000 test
-      images, the int8 figure measured by the DigitInfer runtime itself. Refuses to write a
-      model whose int8 accuracy is more than 0.3 points below float (--force writes anyway).
-      Writes the model atomically, with a model card (.md, .json) and a training plot (.svg).
+      Trains on the first 55,000 MNIST training images, validates (and calibrates the int8 quantization) on the last 5,000, and reports float and int8 accuracy on the 10,000 test images, the int8 figure measured by the DigitInfer runtime itself. Refuses to write a model whose int8 accuracy is more than 0.3 points below float (--force writes anyway). Writes the model atomically, with a model card (.md, .json) and a training plot (.svg) beside it.
 
-      Architectures (--arch takes a name or a spec; cNkK conv, cNkKs same-padded conv, p2 max-pool,
-      dN dense, bn batch norm, dropP dropout):
+      Architectures: --arch takes a preset or a spec of comma-separated items: cNkK conv (N filters, KxK), cNkKs conv with same padding, p2 max-pool, dN dense, bn batch norm, dropP dropout.
       \(Architecture.presets.map { p in
         let a = try! Architecture(p.spec)
-        return "  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(p.spec)\n            \(p.about); \(a.parameterCount.formatted()) parameters, \(a.macs.formatted()) MACs"
+        return "  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0))\(a.parameterCount.formatted()) params, \(a.macs.formatted()) MACs\n    \(p.spec)\n    \(p.about)"
       }.joined(separator: "\n"))
 
       Examples:
-        swift run -c release export-model --int8 --out models/mnist-int8.dgi
-        swift run -c release export-model --int8 --arch reference --out models/reference-int8.dgi
-        swift run -c release export-model --int8 --epochs 2 --train-limit 5000 --out /tmp/quick.dgi
-        swift run -c release export-model --int8 --checkpoint run.ckpt --export-only --calibration minmax
+        export-model --int8 --out models/mnist-int8.dgi
+        export-model --int8 --arch reference --out models/reference-int8.dgi
+        export-model --int8 --epochs 2 --train-limit 5000 --out /tmp/quick.dgi
+        export-model --int8 --checkpoint run.ckpt --epochs 40 --resume
+        export-model --int8 --checkpoint run.ckpt --export-only --calibration 99.9
       """)
 
   @Flag(help: "Export int8 (the only format; required so that a later float format cannot be chosen by accident).")
@@ -47,7 +43,7 @@ struct ExportModel: ParsableCommand {
   var data: String?
 
   @Option(help: "Training epochs (early stopping may end sooner).")
-  var epochs = 20
+  var epochs = 30
 
   @Option(help: "Images per batch.")
   var batchSize = 64
@@ -67,8 +63,8 @@ struct ExportModel: ParsableCommand {
   @Flag(help: "Train without random rotation, scaling and shifting.")
   var noAugment = false
 
-  @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
-  var patience = 6
+  @Option(help: "Early stopping: stop after this many epochs without a better validation loss, keeping the best epoch's weights (default 0: train the whole cosine schedule).")
+  var patience = 0
 
   @Option(help: "Train on only the first N training images (quick runs).")
   var trainLimit: Int?
@@ -117,6 +113,7 @@ struct ExportModel: ParsableCommand {
   }
 
   func run() throws {
+    Training.lineBufferStandardOutput()
     let started = Date()
     if let threads { Training.threads = threads }
     let log: (String) -> Void = { if !quiet { print($0) } }

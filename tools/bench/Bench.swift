@@ -10,16 +10,14 @@ struct Bench: ParsableCommand {
     commandName: "digitinfer-bench",
     abstract: "Measure libdigitinfer: load time, single-image latency, throughput.",
     discussion: """
-      Without --model, benchmarks the reference architecture (conv 1->16 5x5, maxpool,
-      conv 16->32 5x5, maxpool, dense 512->64, dense 64->10; 1.08 M MACs) with
-      seeded random int8 weights: latency does not depend on what the weights learned.
+      Without --model, benchmarks models/reference-int8.dgi, the reference architecture (conv 1->16 5x5, maxpool, conv 16->32 5x5, maxpool, dense 512->64, dense 64->10; 1.08 M MACs) trained by export-model; where that file is missing, the same architecture with seeded random int8 weights (latency does not depend on what the weights learned).
 
       Examples:
         swift run -c release digitinfer-bench
         swift run -c release digitinfer-bench --model models/mnist-int8.dgi --json
       """)
 
-  @Option(help: "A .dgi model file (default: the synthetic reference architecture).")
+  @Option(help: "A .dgi model file (default: models/reference-int8.dgi).")
   var model: String?
 
   @Option(help: "Timed single-image runs.")
@@ -34,6 +32,11 @@ struct Bench: ParsableCommand {
   func run() throws {
     let bytes: [UInt8]
     let label: String
+    // The shipped, trained reference model when it is there (as for a
+    // user of this repository); synthetic weights otherwise.
+    let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../models/reference-int8.dgi").standardized.path
+    let model = self.model ?? (FileManager.default.fileExists(atPath: shipped) ? shipped : nil)
     if let model {
       guard let data = FileManager.default.contents(atPath: model) else {
         throw ValidationError("cannot read \(model)")
