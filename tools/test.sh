@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this script):
-#   1. the Swift tests (runtime, writer, hostile input, golden vectors);
-#   2. the same tests with the AVX2 kernels (when this CPU has AVX2) and with
-#      the portable SIMD kernels that Arm and WebAssembly builds use;
+#   1. the Swift tests (runtime, writer, hostile input, golden vectors, data,
+#      reports, training, and the shipped models against their cards);
+#   2. the runtime's tests again with the AVX2 kernels (when this CPU has
+#      AVX2) and with the portable SIMD kernels that Arm and WebAssembly use;
 #   3. the C library built as Embedded Swift, installed to a temporary
 #      prefix (for this CPU, and the portable baseline), then the C tests and
 #      the example against it (tools/test-c.sh);
@@ -45,7 +46,7 @@ if stage "swift test" "$logs/swift.log" swift test; then record_swift "$logs/swi
 
 if grep -qw avx2 /proc/cpuinfo 2>/dev/null && [ "${DIGITINFER_SKIP_AVX2:-0}" != 1 ]; then
   if stage "swift test (AVX2 kernels)" "$logs/avx2.log" \
-    env DIGITINFER_CPU=avx2 swift test --scratch-path .build-avx2; then
+    env DIGITINFER_CPU=avx2 swift test --scratch-path .build-avx2 --filter DigitInferTests; then
     record_swift "$logs/avx2.log"
   else
     failed=$((failed + 1))
@@ -54,7 +55,7 @@ fi
 
 # The portable kernels are what Arm and WebAssembly run; test them here too.
 if stage "swift test (portable kernels)" "$logs/portable.log" \
-  env DIGITINFER_CPU=portable swift test --scratch-path .build-portable; then
+  env DIGITINFER_CPU=portable swift test --scratch-path .build-portable --filter DigitInferTests; then
   record_swift "$logs/portable.log"
 else
   failed=$((failed + 1))

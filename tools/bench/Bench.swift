@@ -88,10 +88,10 @@ struct Bench: ParsableCommand {
 
     // Throughput: every thread its own scratch, one shared model.
     let perThread = max(iterations, 2000)
-    let model = m
+    let shared = m
     let start = DispatchTime.now().uptimeNanoseconds
     DispatchQueue.concurrentPerform(iterations: threads) { _ in
-      var local = model
+      var local = shared
       let s = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 16)
       defer { s.deallocate() }
       var r = dgi_result()
