@@ -231,6 +231,12 @@ for model in reference.dgi tiny.dgi; do
     expect "classify-$variant $model seven.raw says digit $want" 0 "digit $want (confidence " stdout "$bin" "$golden/$model" "$build/seven.raw"
   done
 done
+# The README's quick start: the shipped, trained model reads the project's
+# own drawing of a seven as a 7.
+for variant in shared static full-static; do
+  expect "classify-$variant: models/mnist-int8.dgi reads seven.pgm as 7 (README quick start)" 0 "digit 7 (confidence " \
+    stdout "$build/classify-$variant" "$repo/models/mnist-int8.dgi" "$seven"
+done
 for variant in shared static full-static; do
   bin=$build/classify-$variant
   [ -x "$bin" ] || continue
