@@ -66,8 +66,8 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
   private func validate() throws(ParseError) {
     var shape = Shape(28, 28, 1)
     var flat = false
-    var previousHasWeights = false
-    for (i, s) in steps.enumerated() {
+    var normalizable = false  // the previous item is a conv or dense layer not yet normalized
+    for s in steps {
       switch s {
       case .conv(let f, let k, let same):
         if flat { throw ParseError(description: "conv after a dense layer in '\(spec)'") }
@@ -75,30 +75,30 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
           throw ParseError(description: "conv \(k)x\(k) does not fit a \(shape) input in '\(spec)'")
         }
         shape = same ? Shape(shape.height, shape.width, f) : Shape(shape.height - k + 1, shape.width - k + 1, f)
+        normalizable = true
       case .pool:
         if flat || shape.height < 2 || shape.width < 2 {
           throw ParseError(description: "p2 cannot pool a \(shape) input in '\(spec)'")
         }
         shape = Shape(shape.height / 2, shape.width / 2, shape.channels)
+        normalizable = false
       case .dense(let n):
         flat = true
         shape = Shape(1, 1, n)
+        normalizable = true
       case .batchNorm:
-        if !previousHasWeights { throw ParseError(description: "bn must follow a conv or dense item in '\(spec)'") }
+        if !normalizable { throw ParseError(description: "bn must directly follow a conv or dense item in '\(spec)'") }
+        normalizable = false
       case .dropout:
-        break
+        normalizable = false
       }
-      if case .batchNorm = s {} else { previousHasWeights = false }
-      switch s {
-      case .conv, .dense: previousHasWeights = true
-      default: break
-      }
-      _ = i
     }
-    guard case .dense(let classes)? = steps.last(where: { if case .dense = $0 { true } else if case .conv = $0 { true } else { false } }),
-      classes == 10, shape == Shape(1, 1, 10)
-    else { throw ParseError(description: "'\(spec)' must end with d10 (ten digit classes)") }
+    let lastWeighted = steps.last { if case .conv = $0 { true } else if case .dense = $0 { true } else { false } }
+    guard lastWeighted == .dense(outputs: 10), shape == Shape(1, 1, 10) else {
+      throw ParseError(description: "'\(spec)' must end with d10 (ten digit classes)")
+    }
   }
+
 
   /// Named architectures, for --arch and --help.
   public static let presets: [(name: String, spec: String, about: String)] = [
