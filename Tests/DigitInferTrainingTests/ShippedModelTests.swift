@@ -35,6 +35,12 @@ import Testing
     let card = try ModelCard(json: String(decoding: try Data(contentsOf: Self.models.appendingPathComponent("mnist-int8.json")), as: UTF8.self))
     #expect(card.macs <= 2_000_000)
     #expect(try Architecture(card.architecture).macs == card.macs)
+    // The .dgi format's own bytes (header, layer table, name, metadata,
+    // alignment) over the parameters: int8 weights and, per output channel,
+    // an int32 bias, an int32 multiplier and a shift byte.
+    let plan = try Architecture(card.architecture).plan
+    let payload = plan.reduce(0) { $0 + ($1.fanIn > 0 ? $1.fanIn * $1.output.channels + 9 * $1.output.channels : 0) }
+    #expect(bytes.count - payload < 1024, "overhead \(bytes.count - payload) bytes")
   }
 
   @Test func referenceModelMeetsItsCard() throws {
