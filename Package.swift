@@ -14,7 +14,7 @@ let cpuSettings: [SwiftSetting] =
   }
 
 // Training is float arithmetic in tight loops: always optimize it, even in
-// debug builds (tests train small models), and never trap-check its indices.
+// debug builds, where the tests train small models on real MNIST.
 // Its threads write disjoint slices through raw pointers, which Swift 6
 // strict concurrency cannot see; the module uses the Swift 5 language mode.
 let trainingSettings: [SwiftSetting] =

@@ -187,8 +187,6 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
         need = align16(2 * padded + 16) + align16(panel)
       }
       workspace = max(workspace, need)
-    } else if params != 0 {
-      return .malformed
     }
 
     if kind != .flatten {

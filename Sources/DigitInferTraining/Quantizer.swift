@@ -29,8 +29,18 @@ public enum Quantizer {
     _ trainer: Trainer, calibration images: DigitSet, method: Calibration, name: String,
     metadata: [(key: String, value: String)] = []
   ) throws -> QuantizedModel {
+    try quantize(trainer, statistics: measure(trainer, images), method: method, name: name, metadata: metadata)
+  }
+
+  /// Quantizes with activation ranges from statistics measured once, so that
+  /// several calibration methods can be compared without running the
+  /// calibration images through the network again.
+  public static func quantize(
+    _ trainer: Trainer, statistics: ActivationStatistics, method: Calibration, name: String,
+    metadata: [(key: String, value: String)] = []
+  ) throws -> QuantizedModel {
     let network = trainer.network
-    let ranges = activationRanges(trainer, images, method)
+    let ranges = statistics.ranges(method)
     var layers: [QuantizedLayer] = []
     var scale = 1.0 / 255, zeroPoint = QuantizedModel.inputZeroPoint
     var shape = QuantizedModel.inputShape
@@ -110,8 +120,9 @@ public enum Quantizer {
     return (w, b)
   }
 
-  /// (low, high) of each weighted block's output over the calibration set.
-  static func activationRanges(_ trainer: Trainer, _ images: DigitSet, _ method: Calibration) -> [Int: (Double, Double)] {
+  /// Runs the calibration images through the float network once and keeps,
+  /// for each weighted block's output, its extremes and a sorted sample.
+  public static func measure(_ trainer: Trainer, _ images: DigitSet) -> ActivationStatistics {
     let network = trainer.network
     var watched: [Int: Int] = [:]  // layer index -> block index
     for (b, block) in network.blocks.enumerated() where block.weights != nil { watched[block.outputLayer] = b }
@@ -132,14 +143,25 @@ public enum Quantizer {
         samples[b, default: []] += Swift.stride(from: 0, to: out.data.count, by: stride).map { out.data[$0] }
       }
     }
+    return ActivationStatistics(extremes: extremes, sorted: samples.mapValues { $0.sorted() })
+  }
+}
+
+/// What calibration measured of each weighted block's output.
+public struct ActivationStatistics {
+  let extremes: [Int: (Float, Float)]
+  let sorted: [Int: [Float]]
+
+  /// (low, high) per block index for a calibration method.
+  func ranges(_ method: Calibration) -> [Int: (Double, Double)] {
     var ranges: [Int: (Double, Double)] = [:]
     for (b, (lo, hi)) in extremes {
       switch method {
       case .minMax:
         ranges[b] = (Double(lo), Double(hi))
       case .percentile(let p):
-        let sorted = samples[b]!.sorted()
-        let at = { (q: Double) in Double(sorted[min(sorted.count - 1, max(0, Int(q / 100 * Double(sorted.count - 1))))]) }
+        let values = sorted[b]!
+        let at = { (q: Double) in Double(values[min(values.count - 1, max(0, Int(q / 100 * Double(values.count - 1))))]) }
         ranges[b] = (at(100 - p), at(p))
       }
     }

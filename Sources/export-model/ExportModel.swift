@@ -158,8 +158,9 @@ struct ExportModel: ParsableCommand {
     let floatTest = Evaluation(labels: test.labels, predictions: trainer.predict(test))
     let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
     var chosen: (method: Calibration, model: QuantizedModel, validation: Double)?
+    let statistics = Quantizer.measure(trainer, validation)
     for method in try parsedCalibration() {
-      let model = try Quantizer.quantize(trainer, calibration: validation, method: method, name: modelName)
+      let model = try Quantizer.quantize(trainer, statistics: statistics, method: method, name: modelName)
       let predictions = try RuntimeModel(try model.encoded()).predict(validation)
       let accuracy = Evaluation(labels: validation.labels, predictions: predictions).accuracy
       log(String(format: "calibration %@: int8 validation accuracy %.2f%%", method.description, 100 * accuracy))
