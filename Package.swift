@@ -40,6 +40,15 @@ let package = Package(
     .systemLibrary(
       name: "CZlib", path: "Sources/CZlib",
       providers: [.apt(["zlib1g-dev"])]),
+    // libjpeg(-turbo) and libpng, for DigitInferImage. Only CImageShim calls
+    // them: both report errors by longjmp, which must not cross Swift frames.
+    .systemLibrary(
+      name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+      providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+    .systemLibrary(
+      name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng16",
+      providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+    .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"]),
 
     // The runtime. Depends on nothing but the Swift language; the same
     // sources are built as Embedded Swift by tools/install.sh.
@@ -53,6 +62,9 @@ let package = Package(
 
     // Model cards, training curves and progress output of the tools.
     .target(name: "DigitInferReport", dependencies: ["DigitInferFormat"]),
+
+    // JPEG, PNG and PBM/PGM/PPM to 8-bit luminance; PNG and JPEG writers.
+    .target(name: "DigitInferImage", dependencies: ["CImageShim"]),
 
     // Float training in Swift and post-training int8 quantization.
     .target(
@@ -78,6 +90,7 @@ let package = Package(
 
     .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
+    .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
     .testTarget(
       name: "DigitInferTrainingTests",
       dependencies: ["DigitInferTraining", "DigitInferData", "DigitInferFormat", "DigitInferReport", "DigitInfer"]),

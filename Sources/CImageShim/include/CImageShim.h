@@ -1,0 +1,114 @@
+// The C side of DigitInferImage: libjpeg and libpng report errors by
+// longjmp, which Swift cannot survive, so every call into either library
+// happens here, under a setjmp in the same C function, and comes back to
+// Swift as a status code plus a one-line message.
+//
+// Decoding is two-phase so that Swift can check the declared size against
+// its pixel limit before any pixel memory exists: read_header parses up to
+// the first pixel data, read_pixels decodes into a buffer Swift allocated.
+#ifndef DIGITINFER_IMAGE_SHIM_H
+#define DIGITINFER_IMAGE_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  DII_OK = 0,
+  DII_INVALID = 1,    // the library rejected the data (bad header, unsupported feature)
+  DII_CORRUPT = 2,    // a library warning about damaged data; the image is refused
+  DII_TRUNCATED = 3,  // the data ended before the image did
+  DII_LIMIT = 4,      // a resource limit of ours (too many progressive scans)
+  DII_NO_MEMORY = 5,
+  DII_USAGE = 6,      // arguments the shim itself refuses (a bug in the caller)
+} dii_status;
+
+enum { DII_MESSAGE_SIZE = 200 };
+
+// MARK: JPEG decoding
+
+typedef struct dii_jpeg_reader dii_jpeg_reader;
+
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int components;          // of the pixels read_pixels writes: 1 (luma) or 4 (CMYK)
+  int adobe_inverted;      // CMYK stored inverted, as Adobe applications write it
+  const uint8_t *exif;     // APP1 payload starting "Exif\0\0", valid until destroy; or NULL
+  size_t exif_size;
+} dii_jpeg_header;
+
+// NULL when out of memory.
+dii_jpeg_reader *dii_jpeg_reader_create(void);
+void dii_jpeg_reader_destroy(dii_jpeg_reader *reader);
+// The message of the last failed call ("" if none).
+const char *dii_jpeg_reader_message(const dii_jpeg_reader *reader);
+
+// `data` must stay valid until read_pixels returns. `max_scans` bounds the
+// scans of a progressive file (each one is a pass over the whole image).
+dii_status dii_jpeg_read_header(
+  dii_jpeg_reader *reader, const uint8_t *data, size_t size, unsigned max_scans, dii_jpeg_header *header);
+// `size` must be exactly width * height * components.
+dii_status dii_jpeg_read_pixels(dii_jpeg_reader *reader, uint8_t *pixels, size_t size);
+
+// MARK: PNG decoding
+
+typedef struct dii_png_reader dii_png_reader;
+
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  // After expansion (palette to RGB, low-bit gray to 8 bits, tRNS to alpha):
+  int channels;            // 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+  int bit_depth;           // 8 or 16 (16-bit samples are big-endian)
+  size_t row_bytes;
+} dii_png_header;
+
+dii_png_reader *dii_png_reader_create(void);
+void dii_png_reader_destroy(dii_png_reader *reader);
+const char *dii_png_reader_message(const dii_png_reader *reader);
+
+dii_status dii_png_read_header(dii_png_reader *reader, const uint8_t *data, size_t size, dii_png_header *header);
+// `size` must be exactly height * row_bytes.
+dii_status dii_png_read_pixels(dii_png_reader *reader, uint8_t *pixels, size_t size);
+
+// MARK: Encoding
+
+// Frees the buffers the encoders return.
+void dii_free(void *buffer);
+
+// Baseline JPEG, 4:2:0 for colour. `components` is 1 (gray), 3 (RGB) or
+// 4 (CMYK, written as given with an Adobe marker). `app1`, if not NULL, is
+// written as an APP1 segment (an Exif block) in place of the JFIF header.
+dii_status dii_jpeg_encode(
+  const uint8_t *samples, uint32_t width, uint32_t height, int components, int quality,
+  const uint8_t *app1, size_t app1_size, uint8_t **out, size_t *out_size, char message[DII_MESSAGE_SIZE]);
+
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int color_type;          // PNG colour type: 0, 2, 3, 4, 6
+  int bit_depth;           // 1, 2, 4, 8, 16 as the colour type allows
+  int interlaced;          // Adam7
+  const uint8_t *palette;  // RGB triplets, colour type 3
+  int palette_entries;
+  const uint8_t *palette_alpha;  // tRNS of a palette image, or NULL
+  int palette_alpha_entries;
+  int has_transparent_color;     // tRNS of a gray (index 0) or RGB image
+  uint16_t transparent_color[3];
+} dii_png_spec;
+
+// `rows` holds height rows of PNG-packed samples (bits packed from the high
+// end, 16-bit big-endian), each ceil(width * channels * bit_depth / 8) bytes.
+dii_status dii_png_encode(
+  const dii_png_spec *spec, const uint8_t *rows, size_t rows_size, uint8_t **out, size_t *out_size,
+  char message[DII_MESSAGE_SIZE]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,176 @@
+#include "CImageShim.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include "messages.h"
+
+struct dii_jpeg_reader {
+  struct jpeg_decompress_struct cinfo;
+  struct jpeg_error_mgr errors;
+  struct jpeg_progress_mgr progress;
+  // Every entry point sets this before calling libjpeg; the handlers below
+  // jump back to it, so the library never returns through Swift frames.
+  jmp_buf jump;
+  dii_status status;
+  unsigned max_scans;
+  int header_read;
+  int pixels_read;
+  dii_jpeg_header header;
+  char message[DII_MESSAGE_SIZE];
+};
+
+static dii_jpeg_reader *reader_of(j_common_ptr cinfo) { return (dii_jpeg_reader *)cinfo->client_data; }
+
+static void fail_with_library_message(j_common_ptr cinfo, dii_status status) {
+  dii_jpeg_reader *reader = reader_of(cinfo);
+  char text[JMSG_LENGTH_MAX];
+  (*cinfo->err->format_message)(cinfo, text);
+  dii_set_library_message(reader->message, status, "JPEG", text);
+  reader->status = status;
+  longjmp(reader->jump, 1);
+}
+
+static void on_error(j_common_ptr cinfo) {
+  fail_with_library_message(cinfo, cinfo->err->msg_code == JERR_INPUT_EOF ? DII_TRUNCATED : DII_INVALID);
+}
+
+// Level -1 is a warning: libjpeg has found damaged data and would carry on
+// with made-up pixels. A digit classifier must not see those, so every
+// warning ends the decode. Levels 0 and up are trace output and are dropped.
+static void on_message(j_common_ptr cinfo, int level) {
+  if (level >= 0) return;
+  fail_with_library_message(cinfo, cinfo->err->msg_code == JWRN_JPEG_EOF ? DII_TRUNCATED : DII_CORRUPT);
+}
+
+static void on_output(j_common_ptr cinfo) { (void)cinfo; }
+
+// A progressive file may hold any number of scans, each a full pass over
+// the image's coefficients: a few KB can cost minutes. djpeg's -maxscans
+// uses the same hook.
+static void on_progress(j_common_ptr cinfo) {
+  j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
+  dii_jpeg_reader *reader = reader_of(cinfo);
+  if (cinfo->is_decompressor && (unsigned)dinfo->input_scan_number > reader->max_scans) {
+    snprintf(reader->message, DII_MESSAGE_SIZE, "invalid JPEG: more than %u progressive scans", reader->max_scans);
+    reader->status = DII_LIMIT;
+    longjmp(reader->jump, 1);
+  }
+}
+
+dii_jpeg_reader *dii_jpeg_reader_create(void) {
+  dii_jpeg_reader *reader = calloc(1, sizeof *reader);
+  if (reader == NULL) return NULL;
+  reader->cinfo.err = jpeg_std_error(&reader->errors);
+  reader->errors.error_exit = on_error;
+  reader->errors.emit_message = on_message;
+  reader->errors.output_message = on_output;
+  reader->cinfo.client_data = reader;
+  if (setjmp(reader->jump)) {
+    // Creation fails only when libjpeg cannot allocate its pools.
+    jpeg_destroy_decompress(&reader->cinfo);
+    free(reader);
+    return NULL;
+  }
+  jpeg_create_decompress(&reader->cinfo);
+  reader->progress.progress_monitor = on_progress;
+  reader->cinfo.progress = &reader->progress;
+  return reader;
+}
+
+void dii_jpeg_reader_destroy(dii_jpeg_reader *reader) {
+  if (reader == NULL) return;
+  jpeg_destroy_decompress(&reader->cinfo);
+  free(reader);
+}
+
+const char *dii_jpeg_reader_message(const dii_jpeg_reader *reader) { return reader->message; }
+
+static dii_status usage(dii_jpeg_reader *reader, const char *text) {
+  snprintf(reader->message, DII_MESSAGE_SIZE, "JPEG decoder misuse: %s", text);
+  return DII_USAGE;
+}
+
+dii_status dii_jpeg_read_header(
+  dii_jpeg_reader *reader, const uint8_t *data, size_t size, unsigned max_scans, dii_jpeg_header *header) {
+  if (reader->header_read) return usage(reader, "header read twice");
+  if (data == NULL || size == 0) return usage(reader, "no data");
+  reader->max_scans = max_scans;
+  if (setjmp(reader->jump)) return reader->status;
+
+  jpeg_mem_src(&reader->cinfo, data, (unsigned long)size);
+  jpeg_save_markers(&reader->cinfo, JPEG_APP0 + 1, 0xFFFF);
+  // TRUE: a tables-only stream is an error (JERR_NO_IMAGE), not a result.
+  jpeg_read_header(&reader->cinfo, TRUE);
+
+  struct jpeg_decompress_struct *cinfo = &reader->cinfo;
+  dii_jpeg_header result = {0};
+  switch (cinfo->jpeg_color_space) {
+  case JCS_GRAYSCALE:
+  case JCS_YCbCr:
+  case JCS_RGB:
+    // For YCbCr, libjpeg hands over the Y plane as decoded: JFIF's Y is
+    // BT.601 luma, the weights DigitInferImage uses everywhere, and the
+    // chroma planes are never decoded. For RGB it applies the same weights.
+    cinfo->out_color_space = JCS_GRAYSCALE;
+    result.components = 1;
+    break;
+  case JCS_CMYK:
+  case JCS_YCCK:
+    cinfo->out_color_space = JCS_CMYK;
+    result.components = 4;
+    result.adobe_inverted = cinfo->saw_Adobe_marker;
+    break;
+  default:
+    snprintf(reader->message, DII_MESSAGE_SIZE, "unsupported JPEG: colour space of %d components", cinfo->num_components);
+    return DII_INVALID;
+  }
+  result.width = cinfo->image_width;
+  result.height = cinfo->image_height;
+  for (jpeg_saved_marker_ptr marker = cinfo->marker_list; marker != NULL; marker = marker->next) {
+    if (marker->marker == JPEG_APP0 + 1 && marker->data_length >= 6 && memcmp(marker->data, "Exif\0\0", 6) == 0) {
+      result.exif = marker->data;
+      result.exif_size = marker->data_length;
+      break;
+    }
+  }
+  reader->header = result;
+  reader->header_read = 1;
+  *header = result;
+  return DII_OK;
+}
+
+dii_status dii_jpeg_read_pixels(dii_jpeg_reader *reader, uint8_t *pixels, size_t size) {
+  if (!reader->header_read || reader->pixels_read) return usage(reader, "pixels read without a header or twice");
+  reader->pixels_read = 1;
+  const dii_jpeg_header *header = &reader->header;
+  size_t stride = (size_t)header->width * (size_t)header->components;
+  if (pixels == NULL || size / stride != header->height || size % stride != 0) return usage(reader, "wrong buffer size");
+  if (setjmp(reader->jump)) return reader->status;
+
+  struct jpeg_decompress_struct *cinfo = &reader->cinfo;
+  jpeg_start_decompress(cinfo);
+  if (cinfo->output_width != header->width || cinfo->output_height != header->height ||
+      cinfo->output_components != header->components) {
+    // Not reachable with scale 1/1; checked because the buffer depends on it.
+    jpeg_abort_decompress(cinfo);
+    return usage(reader, "output size differs from the header");
+  }
+  while (cinfo->output_scanline < cinfo->output_height) {
+    JSAMPROW row = pixels + (size_t)cinfo->output_scanline * stride;
+    if (jpeg_read_scanlines(cinfo, &row, 1) != 1) {
+      // A memory source never suspends; guard against a loop all the same.
+      jpeg_abort_decompress(cinfo);
+      snprintf(reader->message, DII_MESSAGE_SIZE, "truncated JPEG: no more scanlines");
+      return DII_TRUNCATED;
+    }
+  }
+  // Reads on to EOI, so that damage after the last scanline still counts.
+  jpeg_finish_decompress(cinfo);
+  return DII_OK;
+}

@@ -1,0 +1,75 @@
+/// Reads JPEG, PNG and Netpbm (PBM, PGM, PPM) images into 8-bit luminance.
+///
+/// Colour becomes BT.601 luma, (299 R + 587 G + 114 B) / 1000, rounded
+/// once at the end: the weights of JFIF's Y, so that a colour JPEG (whose
+/// decoded Y plane is used directly) and the same picture as PNG agree.
+/// Samples of more than 8 bits are reduced with rounding after the
+/// luminance and alpha arithmetic, never before. No gamma or colour
+/// profile is applied: digit sets such as MNIST are raw sample values too.
+///
+/// Alpha is composited onto paper, chosen per image; see `Luminance`.
+public enum ImageDecoder {
+  /// 64,000,000 pixels: an 8000x8000 photo, well past any camera a digit is
+  /// photographed with, and at most 512 MB of 16-bit RGBA samples while
+  /// decoding. Checked from the header, before pixel memory is allocated.
+  public static let maxPixels = 64_000_000
+
+  /// 256 MiB: far more than a 64-megapixel JPEG or PNG needs, and small
+  /// enough to read into memory whole.
+  public static let maxFileBytes = 256 << 20
+
+  /// Progressive JPEG scans allowed: real encoders write about ten; each
+  /// scan is a pass over the whole image, so a few KB of scan headers could
+  /// otherwise cost minutes.
+  public static let maxJPEGScans = 1000
+
+  /// Sniffs the format from the magic bytes, not a file name.
+  public static func decode(_ bytes: [UInt8]) throws(ImageError) -> GrayImage {
+    switch ImageFormat.sniff(bytes) {
+    case .jpeg: return try JPEGDecoding.decode(bytes)
+    case .png: return try PNGDecoding.decode(bytes)
+    case .netpbm: return try NetpbmDecoding.decode(bytes)
+    case .empty: throw ImageError("empty input: no image data")
+    case .truncated(let format): throw ImageError("truncated \(format): \(bytes.count) bytes, not even a signature")
+    case .unsupported(let format): throw ImageError("unsupported image format: \(format) (JPEG, PNG and PBM/PGM/PPM are read)")
+    case .unknown: throw ImageError("not an image: no JPEG, PNG or PBM/PGM/PPM signature")
+    }
+  }
+
+  /// Reads the file, then decodes it.
+  public static func decode(contentsOfFile path: String) throws(ImageError) -> GrayImage {
+    try decode(try FileReading.contents(of: path, limit: maxFileBytes))
+  }
+}
+
+/// What the first bytes say.
+enum ImageFormat: Equatable {
+  case jpeg, png, netpbm
+  case empty
+  case truncated(String)
+  case unsupported(String)
+  case unknown
+
+  static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+  static let jpegSignature: [UInt8] = [0xFF, 0xD8, 0xFF]
+
+  static func sniff(_ bytes: [UInt8]) -> ImageFormat {
+    if bytes.isEmpty { return .empty }
+    if bytes.starts(with: jpegSignature) { return .jpeg }
+    if bytes.starts(with: pngSignature) { return .png }
+    if bytes.count < jpegSignature.count, jpegSignature.starts(with: bytes) { return .truncated("JPEG") }
+    if bytes.count < pngSignature.count, pngSignature.starts(with: bytes) { return .truncated("PNG") }
+    if bytes.count >= 2, bytes[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(bytes[1]) {
+      return .netpbm
+    }
+    let ascii = String(decoding: bytes.prefix(12).map { (32...126).contains($0) ? $0 : 0x2E }, as: UTF8.self)
+    if ascii.hasPrefix("GIF8") { return .unsupported("GIF") }
+    if ascii.hasPrefix("BM") && bytes.count >= 14 { return .unsupported("BMP") }
+    if ascii.hasPrefix("RIFF") && ascii.dropFirst(8).hasPrefix("WEBP") { return .unsupported("WebP") }
+    if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) {
+      return .unsupported("TIFF")
+    }
+    if ascii.hasPrefix("P7") { return .unsupported("PAM") }
+    return .unknown
+  }
+}
