@@ -36,7 +36,8 @@ static void fail(dii_png_reader *reader, dii_status status, const char *text) {
 }
 
 static void on_error(png_structp png, png_const_charp text) {
-  fail((dii_png_reader *)png_get_error_ptr(png), DII_INVALID, text);
+  // A checksum mismatch is damage to a file that was once good.
+  fail((dii_png_reader *)png_get_error_ptr(png), strstr(text, "CRC error") != NULL ? DII_CORRUPT : DII_INVALID, text);
 }
 
 // libpng warns, then carries on, about damage it can step over: a bad CRC

@@ -28,6 +28,9 @@ enum Exif {
       return high << 16 | low
     }
     guard u16(2) == 42, let ifd = u32(4), let count = u16(ifd) else { return nil }
+    // An IFD that claims more entries than the block holds is cut off or
+    // garbage; even a readable first entry is not trusted then.
+    guard ifd + 2 + 12 * count <= tiff.count else { return nil }
     for entry in 0..<count {
       let at = ifd + 2 + 12 * entry
       guard let tag = u16(at) else { return nil }

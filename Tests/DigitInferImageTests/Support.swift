@@ -6,18 +6,21 @@ import Testing
 /// Expects `body` to fail with a one-line ImageError containing `keyword`.
 @discardableResult
 func expectImageError(
-  _ keyword: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws(ImageError) -> Void
+  _ keyword: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
 ) -> ImageError? {
   do {
     try body()
     Issue.record("expected an error containing \"\(keyword)\"", sourceLocation: sourceLocation)
     return nil
-  } catch {
+  } catch let error as ImageError {
     #expect(!error.description.contains("\n"), sourceLocation: sourceLocation)
     #expect(
       error.description.contains(keyword), "\"\(error.description)\" lacks \"\(keyword)\"",
       sourceLocation: sourceLocation)
     return error
+  } catch {
+    Issue.record("expected an ImageError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+    return nil
   }
 }
 

@@ -1,0 +1,42 @@
+import CZlib
+
+/// PNG chunk surgery for the hostile-input tests, written against the PNG
+/// specification rather than through libpng.
+struct PNGChunk {
+  var type: String
+  var data: [UInt8]
+  /// Byte offset of the chunk's length field in the file.
+  var offset: Int
+
+  static func crc(type: String, data: [UInt8]) -> UInt32 {
+    let bytes = Array(type.utf8) + data
+    return UInt32(bytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) })
+  }
+
+  /// The chunk's bytes with a correct CRC.
+  static func bytes(type: String, data: [UInt8]) -> [UInt8] {
+    bigEndian(UInt32(data.count)) + Array(type.utf8) + data + bigEndian(crc(type: type, data: data))
+  }
+}
+
+func bigEndian(_ value: UInt32) -> [UInt8] {
+  [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+}
+
+func chunks(_ png: [UInt8]) -> [PNGChunk] {
+  var result: [PNGChunk] = []
+  var at = 8
+  while at + 12 <= png.count {
+    let length = Int(png[at]) << 24 | Int(png[at + 1]) << 16 | Int(png[at + 2]) << 8 | Int(png[at + 3])
+    let type = String(decoding: png[at + 4..<at + 8], as: UTF8.self)
+    result.append(PNGChunk(type: type, data: Array(png[at + 8..<at + 8 + length]), offset: at))
+    at += 12 + length
+  }
+  return result
+}
+
+/// `png` with `chunk` inserted before the first chunk of type `before`.
+func inserting(_ chunk: [UInt8], before type: String, in png: [UInt8]) -> [UInt8] {
+  let at = chunks(png).first { $0.type == type }!.offset
+  return Array(png[..<at]) + chunk + Array(png[at...])
+}
