@@ -88,6 +88,15 @@ let package = Package(
       path: "tools/bench",
       exclude: ["train.sh"]),
 
+    // Draws the sample digit images in models/samples.
+    .executableTarget(
+      name: "make-samples",
+      dependencies: [
+        "DigitInferImage", "DigitInferFormat",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "tools/samples"),
+
     .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
     .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
