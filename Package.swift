@@ -28,6 +28,7 @@ let package = Package(
     .library(name: "DigitInferFormat", targets: ["DigitInferFormat"]),
     .executable(name: "digitinfer-bench", targets: ["digitinfer-bench"]),
     .executable(name: "export-model", targets: ["export-model"]),
+    .executable(name: "digitinfer-cli", targets: ["digitinfer-cli"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -97,7 +98,23 @@ let package = Package(
       ],
       path: "tools/samples"),
 
+    // models/mnist-int8.dgi compiled into digitinfer-cli (C23 #embed, or
+    // .incbin through the models directory on the include path).
+    .target(name: "DigitInferBuiltinModel", cSettings: [.headerSearchPath("../../models")]),
+
+    // The command-line tool: classify images, eval, inspect, bench.
+    .executableTarget(
+      name: "digitinfer-cli",
+      dependencies: [
+        "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage", "DigitInferData", "DigitInferFormat",
+        "DigitInferReport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
     .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
+    .testTarget(
+      name: "DigitInferCLITests",
+      dependencies: ["digitinfer-cli", "DigitInferBuiltinModel", "DigitInferImage"]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
     .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
     .testTarget(

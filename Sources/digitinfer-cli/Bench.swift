@@ -1,0 +1,188 @@
+import ArgumentParser
+import DigitInfer
+import Foundation
+
+/// Speed of the model and of preprocessing, through the C API.
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measure model load time, single-image latency and throughput.",
+    discussion: """
+      Inputs are realistic: ten pen-on-paper digits (0 to 9) drawn by the tool as \(SyntheticDigits.width)x\(SyntheticDigits.height) grey images on unevenly lit paper, turned into model inputs by dgi_preprocess(), which is timed too. Reports:
+        load         dgi_model_open (validation and CRC-32), mean of many opens
+        preprocess   dgi_preprocess of one \(SyntheticDigits.width)x\(SyntheticDigits.height) image: median and p99
+        latency      dgi_classify of one image on one thread: median and p99
+        throughput   dgi_classify on all threads at once, each with its own scratch buffer
+
+      \(ModelOptions.defaultModelHelp)
+
+      Examples:
+        digitinfer-cli bench
+        digitinfer-cli bench --model models/reference-int8.dgi --threads 1 --json
+      (Build with -c release for representative figures: swift build -c release --product digitinfer-cli.)
+      """)
+
+  @OptionGroup var modelOptions: ModelOptions
+
+  @Option(help: "Timed single-image runs.")
+  var iterations = 20000
+
+  @Option(help: "Threads for the throughput run (default: all cores).")
+  var threads = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(help: "Print one JSON object instead of text.")
+  var json = false
+
+  func validate() throws {
+    if iterations < 100 { throw ValidationError("--iterations must be at least 100") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      let model = try modelOptions.load()
+      let info = model.info
+
+      // Load time: the whole validation, averaged.
+      var record = dgi_model()
+      let loads = 500
+      let loadStart = DispatchTime.now().uptimeNanoseconds
+      for _ in 0..<loads { _ = dgi_model_open(&record, model.bytes.baseAddress, model.bytes.count) }
+      let loadMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / Double(loads) / 1000
+
+      // Realistic inputs, and the cost of making them.
+      var pipeline = Pipeline(model: model)
+      let drawings = (0..<10).map(SyntheticDigits.draw)
+      var inputs: [[UInt8]] = []
+      var answers: [Int] = []
+      for drawing in drawings {
+        guard case .success(let r) = drawing.withUnsafeBufferPointer({
+          pipeline.preprocess($0, width: SyntheticDigits.width, height: SyntheticDigits.height, stride: SyntheticDigits.width, ink: .auto)
+        }) else { throw Failure("synthetic digit: dgi_preprocess found no ink") }
+        inputs.append(r.input)
+        if case .success(let answer) = pipeline.classify(r.input) { answers.append(Int(answer.digit)) }
+      }
+      let preprocessRuns = max(100, iterations / 20)
+      let preprocess = Self.percentiles((0..<preprocessRuns).map { i in
+        drawings[i % 10].withUnsafeBufferPointer { image in
+          Self.time {
+            _ = pipeline.preprocess(image, width: SyntheticDigits.width, height: SyntheticDigits.height, stride: SyntheticDigits.width, ink: .auto)
+          }
+        }
+      })
+
+      // Single-image latency, after a warm-up.
+      for i in 0..<1000 { _ = pipeline.classify(inputs[i % 10]) }
+      let latency = Self.percentiles((0..<iterations).map { i in
+        inputs[i % 10].withUnsafeBufferPointer { input in Self.time { _ = pipeline.classify(input) } }
+      })
+
+      // Throughput: one shared model, a pipeline (scratch) per thread.
+      let perThread = max(iterations, 2000)
+      let shared = UnsafeSendable((model, inputs))
+      let start = DispatchTime.now().uptimeNanoseconds
+      DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        var local = Pipeline(model: shared.value.0)
+        for i in 0..<perThread { _ = local.classify(shared.value.1[i % 10]) }
+      }
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      let throughput = Double(perThread * threads) / seconds
+
+      if json {
+        Stdout.line(JSON.object([
+          ("model", JSON.string(model.source)), ("macs", String(info.macs)), ("parameters", String(info.parameter_count)),
+          ("file_bytes", String(info.file_size)), ("scratch_bytes", String(info.scratch_size)),
+          ("load_us", String(format: "%.2f", loadMicroseconds)),
+          ("preprocess_median_us", String(format: "%.2f", preprocess.median)),
+          ("preprocess_p99_us", String(format: "%.2f", preprocess.p99)),
+          ("latency_median_us", String(format: "%.2f", latency.median)),
+          ("latency_p99_us", String(format: "%.2f", latency.p99)),
+          ("threads", String(threads)), ("images_per_second", String(format: "%.0f", throughput)),
+          ("synthetic_digits_read_as", JSON.array(answers.map(String.init))),
+        ]))
+      } else {
+        Stdout.line("model        \(model.sourceDescription)")
+        Stdout.line("             \(Int(info.macs).formatted()) MACs, \(Int(info.parameter_count).formatted()) parameters, \(Int(info.file_size).formatted()) bytes, \(info.scratch_size.formatted()) bytes scratch")
+        Stdout.line(String(format: "load         %.2f us (dgi_model_open: validation and CRC-32)", loadMicroseconds))
+        Stdout.line(String(format: "preprocess   median %.2f us   p99 %.2f us   (%dx%d image, %d runs)",
+          preprocess.median, preprocess.p99, SyntheticDigits.width, SyntheticDigits.height, preprocessRuns))
+        Stdout.line(String(format: "latency      median %.2f us   p99 %.2f us   (%d runs, 1 thread)", latency.median, latency.p99, iterations))
+        Stdout.line(String(format: "throughput   %@ images/s on %d thread%@", Int(throughput.rounded()).formatted(), threads, threads == 1 ? "" : "s"))
+        Stdout.line("inputs       synthetic digits 0-9, read as \(answers.map(String.init).joined(separator: " "))")
+      }
+    }
+  }
+
+  /// Microseconds `body` takes.
+  private static func time(_ body: () -> Void) -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000
+  }
+
+  private static func percentiles(_ samples: [Double]) -> (median: Double, p99: Double) {
+    let sorted = samples.sorted()
+    return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)])
+  }
+}
+
+/// Handwriting-like digits drawn as thick pen strokes on grey paper with a
+/// lighting gradient, for benchmarks that should see realistic inputs.
+enum SyntheticDigits {
+  static let width = 120
+  static let height = 160
+
+  /// Strokes in a unit box (x right, y down), one list of points per stroke.
+  static let strokes: [[[(Double, Double)]]] = [
+    [ellipse(cx: 0.5, cy: 0.5, rx: 0.3, ry: 0.42)],
+    [[(0.35, 0.2), (0.55, 0.06), (0.55, 0.94)]],
+    [[(0.2, 0.25), (0.33, 0.09), (0.6, 0.06), (0.78, 0.2), (0.75, 0.42), (0.2, 0.93), (0.85, 0.93)]],
+    [[(0.2, 0.1), (0.75, 0.1), (0.45, 0.43), (0.72, 0.52), (0.8, 0.74), (0.6, 0.93), (0.2, 0.88)]],
+    [[(0.62, 0.94), (0.62, 0.06), (0.15, 0.65), (0.85, 0.65)]],
+    [[(0.8, 0.06), (0.3, 0.06), (0.25, 0.45), (0.6, 0.4), (0.8, 0.6), (0.7, 0.88), (0.2, 0.92)]],
+    [[(0.7, 0.06), (0.4, 0.3), (0.24, 0.62), (0.32, 0.9), (0.6, 0.94), (0.78, 0.75), (0.62, 0.52), (0.28, 0.6)]],
+    [[(0.15, 0.06), (0.85, 0.06), (0.4, 0.94)]],
+    [ellipse(cx: 0.5, cy: 0.27, rx: 0.22, ry: 0.21), ellipse(cx: 0.5, cy: 0.72, rx: 0.26, ry: 0.22)],
+    [ellipse(cx: 0.48, cy: 0.3, rx: 0.24, ry: 0.22), [(0.72, 0.3), (0.66, 0.94)]],
+  ]
+
+  static func ellipse(cx: Double, cy: Double, rx: Double, ry: Double) -> [(Double, Double)] {
+    (0...24).map { i in
+      let a = Double(i) / 24 * 2 * Double.pi
+      return (cx + rx * sin(a), cy - ry * cos(a))
+    }
+  }
+
+  /// Digit `digit` as width x height grey pixels, row-major (dark ink).
+  static func draw(_ digit: Int) -> [UInt8] {
+    let box = (x: 20.0, y: 20.0, w: Double(width) - 40, h: Double(height) - 40)
+    let pen = 5.0
+    var image = [UInt8](repeating: 0, count: width * height)
+    for y in 0..<height {
+      for x in 0..<width {
+        // Paper: 215 on the left fading to 180 on the right (a shadow).
+        let paper = 215 - 35 * Double(x) / Double(width)
+        var ink = 0.0
+        let p = (Double(x) + 0.5, Double(y) + 0.5)
+        for stroke in strokes[digit] {
+          for (a, b) in zip(stroke, stroke.dropFirst()) {
+            let a = (box.x + a.0 * box.w, box.y + a.1 * box.h)
+            let b = (box.x + b.0 * box.w, box.y + b.1 * box.h)
+            let d = distance(p, a, b)
+            ink = max(ink, min(1, max(0, pen / 2 + 0.5 - d)))
+          }
+        }
+        image[y * width + x] = UInt8((paper * (1 - ink) + 40 * ink).rounded())
+      }
+    }
+    return image
+  }
+
+  /// Distance from point p to segment ab.
+  private static func distance(_ p: (Double, Double), _ a: (Double, Double), _ b: (Double, Double)) -> Double {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1)
+    let length2 = dx * dx + dy * dy
+    let t = length2 == 0 ? 0 : max(0, min(1, ((p.0 - a.0) * dx + (p.1 - a.1) * dy) / length2))
+    let (ex, ey) = (p.0 - a.0 - t * dx, p.1 - a.1 - t * dy)
+    return (ex * ex + ey * ey).squareRoot()
+  }
+}

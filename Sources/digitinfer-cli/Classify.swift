@@ -1,0 +1,243 @@
+import ArgumentParser
+import DigitInfer
+import DigitInferFormat
+import DigitInferImage
+import Foundation
+
+/// The default subcommand: one answer per image.
+struct Classify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Classify the digit in each image (the default subcommand).",
+    discussion: """
+      Prints one line per image: the file, the digit, its probability, and the three most probable digits. Each image is decoded to grey, turned into the model's 28x28 input by dgi_preprocess() (background removal, debris removal, fitting, centring), and classified by dgi_classify(), exactly as the C API does.
+
+      Arguments: image files (\(InputExpansion.extensionList)), directories (their image files with those extensions, sorted by name, not recursively, hidden files skipped), or - for one image read from standard input.
+
+      --json prints JSON Lines instead, one object per image, in argument order:
+        {"file": "a.png", "digit": 4, "confidence": 0.9979, "probabilities": [p0, ..., p9]}
+        {"file": "b.png", "error": "reason"}
+      Numbers are the shortest decimals that read back as the same 32-bit floats. Errors also go to standard error as one line.
+
+      \(ModelOptions.defaultModelHelp)
+
+      \(ExitStatus.help)
+
+      Examples:
+        digitinfer-cli models/samples/pen-on-paper-4.jpg
+        digitinfer-cli --show --ink dark photo.jpg
+        digitinfer-cli --json models/samples/ | jq .digit
+        cat scan.pgm | digitinfer-cli -
+        digitinfer-cli --save-preprocessed /tmp/inputs --verbose *.png
+        digitinfer-cli --model my-model.dgi drawing.png
+      """)
+
+  @OptionGroup var modelOptions: ModelOptions
+
+  @Argument(help: ArgumentHelp("Image files, directories of images, or - for standard input.", valueName: "image"))
+  var images: [String] = []
+
+  @Flag(help: "Print JSON Lines (one object per image) instead of text.")
+  var json = false
+
+  @Option(help: Ink.help)
+  var ink: Ink = .auto
+
+  @Flag(help: "Draw each image's 28x28 model input below its answer: what the model saw.")
+  var show = false
+
+  @Flag(help: "With --show, draw with ASCII characters (the default when standard output is not a terminal).")
+  var ascii = false
+
+  @Option(help: ArgumentHelp("Write each image's 28x28 model input as a PNG into this directory (made if missing).", valueName: "dir"))
+  var savePreprocessed: String?
+
+  @Flag(name: .shortAndLong, help: "Report the model used and what preprocessing found, on standard error.")
+  var verbose = false
+
+  func validate() throws {
+    if images.isEmpty { throw ValidationError("no image given: pass image files, directories, or - for standard input") }
+    if json && show { throw ValidationError("--show draws for people and --json is for programs: use one of them") }
+    if ascii && !show { throw ValidationError("--ascii applies to --show") }
+    if images.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) may be given only once") }
+  }
+
+  func run() throws {
+    try reportingFailures {
+      let model = try modelOptions.load()
+      if verbose { Stderr.line("model: \(model.sourceDescription)") }
+      if let savePreprocessed { try OutputDirectory.make(savePreprocessed) }
+      let asciiPreview = Preview.useASCII(forced: ascii)
+      var pipeline = Pipeline(model: model)
+      var names = UniqueNames()
+      var failures = 0
+
+      for item in InputExpansion.expand(images) {
+        switch classify(item, pipeline: &pipeline, names: &names) {
+        case .success(let answer):
+          if json {
+            Stdout.line(JSON.object([
+              ("file", JSON.string(item.name)), ("digit", String(answer.result.digit)),
+              ("confidence", JSON.number(answer.result.confidence)),
+              ("probabilities", JSON.array(answer.result.probabilityArray.map(JSON.number))),
+            ]))
+          } else {
+            let top = answer.result.top(3).map { "\($0.digit) \(percent($0.probability))" }.joined(separator: ", ")
+            Stdout.line("\(item.name): \(answer.result.digit) (\(percent(answer.result.confidence)))  top 3: \(top)")
+            if show { Stdout.line(Preview.render(answer.input, ascii: asciiPreview)) }
+          }
+        case .failure(let error):
+          failures += 1
+          if json { Stdout.line(JSON.object([("file", JSON.string(item.name)), ("error", JSON.string(error.description))])) }
+          Stderr.error("\(item.name): \(error.description)")
+        }
+      }
+      if failures > 0 { throw ExitCode(ExitStatus.someFailed) }
+    }
+  }
+
+  private func classify(
+    _ item: InputItem, pipeline: inout Pipeline, names: inout UniqueNames
+  ) -> Result<(result: dgi_result, input: [UInt8]), PipelineError> {
+    let bytes: Data
+    switch item.source {
+    case .failed(let reason): return .failure(PipelineError(reason))
+    case .standardInput:
+      guard let data = try? FileHandle.standardInput.read(upToCount: InputExpansion.maximumFileBytes + 1) ?? Data() else {
+        return .failure(PipelineError("cannot read standard input"))
+      }
+      guard data.count <= InputExpansion.maximumFileBytes else {
+        return .failure(PipelineError("over the \(InputExpansion.maximumFileBytes >> 20) MiB limit for an image"))
+      }
+      bytes = data
+    case .file(let path):
+      do {
+        bytes = try InputFile.read(path, limit: InputExpansion.maximumFileBytes, what: "image")
+      } catch {
+        // InputFile names the path; the caller prints the name once.
+        let text = error.description
+        return .failure(PipelineError(text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text))
+      }
+    }
+    if bytes.isEmpty { return .failure(PipelineError("empty file")) }
+
+    let image: GrayImage
+    do {
+      image = try ImageDecoder.decode([UInt8](bytes))
+    } catch {
+      return .failure(PipelineError(error.description))
+    }
+    let input: [UInt8]
+    let info: dgi_preprocess_info
+    switch pipeline.preprocess(image, ink: ink) {
+    case .success(let r): (input, info) = r
+    case .failure(let e): return .failure(e)
+    }
+    if verbose {
+      let inkName = info.ink == UInt32(DGI_INK_LIGHT) ? "light" : "dark"
+      Stderr.line(
+        "\(item.name): \(image.width)x\(image.height), \(inkName) ink on paper level \(info.paper), digit at \(info.x),\(info.y) size \(info.width)x\(info.height), \(info.components) component\(info.components == 1 ? "" : "s") kept, \(info.dropped) dropped")
+    }
+    if let savePreprocessed {
+      let path = (savePreprocessed as NSString).appendingPathComponent(names.next(for: item.name))
+      do {
+        let png = try PNGEncoder.encode(GrayImage(width: Int(DGI_INPUT_WIDTH), height: Int(DGI_INPUT_HEIGHT), pixels: input))
+        try AtomicFile.write(Data(png), to: path)
+      } catch {
+        return .failure(PipelineError("cannot save the model input: \(error)"))
+      }
+      if verbose { Stderr.line("\(item.name): model input saved as \(path)") }
+    }
+    return pipeline.classify(input).map { ($0, input) }
+  }
+
+  private func percent(_ p: Float) -> String { String(format: "%.1f%%", 100 * p) }
+}
+
+/// One image to classify, with the name printed for it.
+struct InputItem {
+  enum Source {
+    case file(String)
+    case standardInput
+    /// An argument that yields no image (missing, empty directory): reported in its place.
+    case failed(String)
+  }
+
+  let name: String
+  let source: Source
+}
+
+/// Turning arguments into images: files as given, directories into their
+/// image files (sorted, not recursive), - into standard input.
+enum InputExpansion {
+  static let extensions = ["png", "jpg", "jpeg", "pgm", "pbm"]
+  static var extensionList: String { extensions.map { "." + $0 }.joined(separator: " ") }
+  /// The largest image file read (decoding has its own pixel limit).
+  static let maximumFileBytes = 256 << 20
+
+  static func expand(_ arguments: [String]) -> [InputItem] {
+    arguments.flatMap { argument -> [InputItem] in
+      if argument == "-" { return [InputItem(name: "-", source: .standardInput)] }
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
+        return [InputItem(name: argument, source: .file(argument))]
+      }
+      let entries: [String]
+      do {
+        entries = try FileManager.default.contentsOfDirectory(atPath: argument)
+      } catch {
+        return [InputItem(name: argument, source: .failed("cannot list the directory: \(error.localizedDescription)"))]
+      }
+      let images = entries.filter { name in
+        !name.hasPrefix(".") && extensions.contains((name as NSString).pathExtension.lowercased())
+      }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+      let files = images.map { (argument as NSString).appendingPathComponent($0) }.filter { path in
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+      }
+      if files.isEmpty {
+        return [InputItem(name: argument, source: .failed("directory holds no image files (\(extensionList))"))]
+      }
+      return files.map { InputItem(name: $0, source: .file($0)) }
+    }
+  }
+}
+
+/// PNG names for --save-preprocessed: the image's name with .png, made
+/// unique within the run (b.png, b-2.png, ...); standard input is stdin.png.
+struct UniqueNames {
+  private var used: Set<String> = []
+
+  mutating func next(for name: String) -> String {
+    let stem = name == "-" ? "stdin" : ((name as NSString).lastPathComponent as NSString).deletingPathExtension
+    var candidate = stem + ".png"
+    var n = 2
+    while used.contains(candidate) {
+      candidate = "\(stem)-\(n).png"
+      n += 1
+    }
+    used.insert(candidate)
+    return candidate
+  }
+}
+
+enum OutputDirectory {
+  /// Makes `path` (and its parents) if missing; fails if it is not a usable directory.
+  static func make(_ path: String) throws(Failure) {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw Failure("\(path): cannot make the directory: \(error.localizedDescription)")
+    }
+    guard FileManager.default.isWritableFile(atPath: path) else {
+      throw Failure("\(path): directory is not writable")
+    }
+  }
+}
+
+/// Standard output, written a line at a time (unbuffered, so that it
+/// interleaves with standard error in order).
+enum Stdout {
+  static func line(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// digitinfer-cli: classify handwritten digits in image files with
+/// libdigitinfer, evaluate a model on a labelled set, describe a model,
+/// and measure speed.
+@main
+struct DigitInferCLI: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "digitinfer-cli",
+    abstract: "Read handwritten digits in images with an int8 .dgi model.",
+    discussion: """
+      Every image goes through the same three steps as in the C library: decode (JPEG, PNG, PGM/PBM) to 8-bit grey, dgi_preprocess() to the model's 28x28 input, dgi_classify(). C, Python and device users calling those functions get the same answers.
+
+      classify is the default subcommand: `digitinfer-cli IMAGE...` is `digitinfer-cli classify IMAGE...`.
+
+      \(ModelOptions.defaultModelHelp)
+
+      \(ExitStatus.help)
+
+      Examples:
+        digitinfer-cli photo.jpg
+        digitinfer-cli --show drawing.png
+        digitinfer-cli --json scans/ > answers.jsonl
+        digitinfer-cli eval
+        digitinfer-cli inspect models/mnist-int8.dgi
+        digitinfer-cli bench
+      """,
+    subcommands: [Classify.self, Eval.self, Inspect.self, Bench.self],
+    defaultSubcommand: Classify.self)
+}

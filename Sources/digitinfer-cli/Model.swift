@@ -1,0 +1,175 @@
+import ArgumentParser
+import DigitInfer
+import DigitInferBuiltinModel
+import Foundation
+
+/// `--model FILE`, shared by every subcommand that runs a model.
+struct ModelOptions: ParsableArguments {
+  @Option(
+    name: .shortAndLong,
+    help: ArgumentHelp("A .dgi model file (default: $DIGITINFER_MODEL, then the shipped mnist-int8.dgi).", valueName: "file"))
+  var model: String?
+
+  static let environmentVariable = "DIGITINFER_MODEL"
+
+  static let defaultModelHelp = """
+    The model: --model FILE, else $\(environmentVariable), else models/mnist-int8.dgi of the package the executable was built in (<package>/.build/<triple>/<config>/digitinfer-cli), else <prefix>/share/digitinfer/mnist-int8.dgi for an installed <prefix>/bin/digitinfer-cli, else models/mnist-int8.dgi of the package in the current directory, else the copy of models/mnist-int8.dgi compiled into the executable ("built-in"), so that it works anywhere on its own. --verbose and inspect say which one was used.
+    """
+
+  /// Opens the chosen model, or fails with a one-line reason naming it.
+  func load() throws(Failure) -> LoadedModel { try Self.load(model) }
+
+  /// `path` if given, else the default model (see `defaultModelHelp`).
+  static func load(
+    _ path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws(Failure) -> LoadedModel {
+    if let path { return try LoadedModel(path: path) }
+    if let path = environment[environmentVariable], !path.isEmpty {
+      return try LoadedModel(path: path)
+    }
+    if let path = DefaultModel.file() { return try LoadedModel(path: path) }
+    return try LoadedModel.builtin()
+  }
+}
+
+/// Where the shipped default model is looked for on disk.
+enum DefaultModel {
+  static let fileName = "mnist-int8.dgi"
+
+  /// The first default location holding the model, or nil (use the built-in copy).
+  static func file() -> String? {
+    candidates().first { FileManager.default.isReadableFile(atPath: $0) }
+  }
+
+  static func candidates() -> [String] {
+    var result: [String] = []
+    if let executable = executableDirectory() {
+      // A SwiftPM build: <package>/<scratch>/<triple>/<config>/digitinfer-cli.
+      let package = executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      if FileManager.default.fileExists(atPath: package.appendingPathComponent("Package.swift").path) {
+        result.append(package.appendingPathComponent("models/\(fileName)").path)
+      }
+      // An installation: <prefix>/bin/digitinfer-cli.
+      result.append(executable.deletingLastPathComponent().appendingPathComponent("share/digitinfer/\(fileName)").path)
+    }
+    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    if FileManager.default.fileExists(atPath: cwd.appendingPathComponent("Package.swift").path) {
+      result.append(cwd.appendingPathComponent("models/\(fileName)").path)
+    }
+    return result.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+  }
+
+  /// The directory of the running executable, symbolic links resolved
+  /// (so .build/debug/digitinfer-cli counts as .build/<triple>/debug/).
+  static func executableDirectory() -> URL? {
+    #if os(Linux)
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      return URL(fileURLWithPath: path).deletingLastPathComponent()
+    }
+    #endif
+    guard let url = Bundle.main.executableURL else { return nil }
+    return url.resolvingSymlinksInPath().deletingLastPathComponent()
+  }
+}
+
+/// An opened model: its bytes (kept alive and unmodified as the C API
+/// requires), the dgi_model record, and where it came from.
+final class LoadedModel: @unchecked Sendable {
+  /// The file path, or "built-in" for the copy compiled into the executable.
+  let source: String
+  let bytes: UnsafeRawBufferPointer
+  private let owned: UnsafeMutableRawBufferPointer?
+  let record: UnsafeMutablePointer<dgi_model>
+  let scratchSize: Int
+  /// Seconds dgi_model_open took (validation and CRC).
+  let openSeconds: Double
+
+  static let builtinName = "built-in"
+  /// The largest model file read; the format's sizes are 32-bit.
+  static let maximumFileBytes = 64 << 20
+
+  private init(source: String, bytes: UnsafeRawBufferPointer, owned: UnsafeMutableRawBufferPointer?) throws(Failure) {
+    self.source = source
+    self.bytes = bytes
+    self.owned = owned
+    record = .allocate(capacity: 1)
+    record.initialize(to: dgi_model())
+    let start = DispatchTime.now().uptimeNanoseconds
+    let status = dgi_model_open(record, bytes.baseAddress, bytes.count)
+    openSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    scratchSize = dgi_model_scratch_size(record)
+    // Fully initialized: deinit frees the record and the bytes.
+    guard status == DGI_OK else {
+      throw Failure("\(source): \(String(cString: dgi_status_message(status)))")
+    }
+  }
+
+  deinit {
+    record.deallocate()
+    owned?.deallocate()
+  }
+
+  /// Reads and opens a model file.
+  convenience init(path: String) throws(Failure) {
+    let data = try InputFile.read(path, limit: Self.maximumFileBytes, what: "model")
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
+    data.withUnsafeBytes { buffer.copyMemory(from: $0) }
+    try self.init(source: path, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<data.count]), owned: buffer)
+  }
+
+  /// The copy of models/mnist-int8.dgi compiled into the executable.
+  static func builtin() throws(Failure) -> LoadedModel {
+    let (pointer, size) = builtinBytes()
+    return try LoadedModel(source: builtinName, bytes: UnsafeRawBufferPointer(start: pointer, count: size), owned: nil)
+  }
+
+  static func builtinBytes() -> (UnsafeRawPointer, Int) {
+    var size = 0
+    let pointer = digitinfer_builtin_model(&size)!
+    return (UnsafeRawPointer(pointer), size)
+  }
+
+  /// "built-in (models/mnist-int8.dgi compiled into digitinfer-cli)" or the path.
+  var sourceDescription: String {
+    source == Self.builtinName ? "built-in (models/\(DefaultModel.fileName) compiled into digitinfer-cli)" : source
+  }
+
+  var info: dgi_model_info {
+    var info = dgi_model_info()
+    _ = dgi_model_get_info(record, &info)
+    return info
+  }
+
+  func layer(_ index: UInt32) -> dgi_layer_info? {
+    var layer = dgi_layer_info()
+    return dgi_model_get_layer(record, index, &layer) == DGI_OK ? layer : nil
+  }
+}
+
+/// Reading whole input files with one-line errors and a size cap.
+enum InputFile {
+  static func read(_ path: String, limit: Int, what: String) throws(Failure) -> Data {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw Failure("\(path): no such file")
+    }
+    if isDirectory.boolValue { throw Failure("\(path): is a directory, expected a \(what) file") }
+    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limit {
+      throw Failure("\(path): \(size) bytes, over the \(limit >> 20) MiB limit for a \(what) file")
+    }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw Failure("\(path): cannot open: \(String(cString: strerror(errno)))")
+    }
+    defer { try? handle.close() }
+    do {
+      // Reads at most limit + 1 bytes, so a growing or special file cannot exhaust memory.
+      let data = try handle.read(upToCount: limit + 1) ?? Data()
+      guard data.count <= limit else { throw Failure("\(path): over the \(limit >> 20) MiB limit for a \(what) file") }
+      return data
+    } catch let failure as Failure {
+      throw failure
+    } catch {
+      throw Failure("\(path): cannot read: \(error.localizedDescription)")
+    }
+  }
+}
