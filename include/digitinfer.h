@@ -85,8 +85,9 @@ typedef enum dgi_status {
   DGI_ERROR_MALFORMED = 6,   /* the structure is inconsistent (offsets, shapes, ranges) */
   DGI_ERROR_UNSUPPORTED = 7, /* well-formed, but uses a feature this library lacks */
   DGI_ERROR_SCRATCH = 8,     /* the scratch buffer is NULL or smaller than required */
-  DGI_ERROR_IMAGE = 9,       /* the image arguments are invalid */
-  DGI_ERROR_NOT_OPEN = 10    /* the dgi_model record was not filled by dgi_model_open */
+  DGI_ERROR_IMAGE = 9,       /* the image arguments are invalid (size, stride, flags) */
+  DGI_ERROR_NOT_OPEN = 10,   /* the dgi_model record was not filled by dgi_model_open */
+  DGI_ERROR_NO_INK = 11      /* dgi_preprocess found nothing that looks like a digit */
 } dgi_status;
 
 /*
@@ -195,8 +196,8 @@ size_t dgi_model_scratch_size(const dgi_model *model);
 
 /*
 ** Classifies one 28x28 grayscale image: row-major, 784 bytes,
-** 0 = background and 255 = full ink, as in MNIST (see dgi_preprocess in a
-** later version for arbitrary photos). Fills *result.
+** 0 = background and 255 = full ink, as in MNIST (dgi_preprocess() makes
+** this from any photo or drawing). Fills *result.
 **
 ** `scratch` is caller memory of at least dgi_model_scratch_size() bytes; its
 ** previous content is ignored and its content afterwards is unspecified.
@@ -235,6 +236,84 @@ dgi_status dgi_model_get_info(const dgi_model *model, dgi_model_info *info);
 */
 dgi_status dgi_model_get_layer(const dgi_model *model, uint32_t index,
                                dgi_layer_info *info);
+
+/*
+** Preprocessing: from a photo, scan or drawing to the model's input
+** ---------------------------------------------------------------
+** MNIST digits are white ink on black, scaled to fit a 20x20 box and placed
+** in a 28x28 frame by their centre of mass. Real images are not: paper is
+** grey and unevenly lit, ink may be dark or light, pens are thinner, and
+** photos carry specks and frame lines. dgi_preprocess() does what MNIST's
+** makers did, plus what real images need:
+**
+**   1. polarity: decides whether the ink is darker or lighter than the
+**      paper (or obeys DGI_INK_DARK / DGI_INK_LIGHT);
+**   2. background: estimates the paper level across the image and subtracts
+**      it, so grey paper and shadows become 0;
+**   3. debris: keeps the digit's strokes and drops small specks and lines
+**      along the image border;
+**   4. fit: crops the ink's bounding box and scales it by area averaging to
+**      fit 20x20, keeping the aspect ratio;
+**   5. strokes: thickens thin strokes and stretches faint contrast towards
+**      MNIST's;
+**   6. centre: places the result in 28x28 with its centre of mass at the
+**      centre.
+**
+** The result is bit-identical on every platform (integer arithmetic only).
+*/
+
+/* dgi_preprocess() flags: which way round the ink is. */
+#define DGI_INK_AUTO 0u    /* decide from the image (the paper is the majority) */
+#define DGI_INK_DARK 1u    /* dark ink on light paper: pen, pencil, printed scans */
+#define DGI_INK_LIGHT 2u   /* light ink on dark: chalk on a board, MNIST itself */
+
+/* The largest image dgi_preprocess() accepts, in each dimension. */
+#define DGI_PREPROCESS_MAX_SIDE 32768u
+
+/* What dgi_preprocess() found; optional. */
+typedef struct dgi_preprocess_info {
+  uint32_t ink;              /* DGI_INK_DARK or DGI_INK_LIGHT: the polarity used */
+  uint32_t x, y;             /* the digit's bounding box in the input image */
+  uint32_t width, height;
+  uint32_t paper;            /* the median paper level, 0..255, in input units */
+  uint32_t components;       /* ink components kept as the digit */
+  uint32_t dropped;          /* ink components dropped as debris */
+} dgi_preprocess_info;
+
+/*
+** The number of bytes of scratch memory dgi_preprocess() needs for an image
+** of width x height pixels; 0 if either is 0 or above
+** DGI_PREPROCESS_MAX_SIDE. The analysis runs on a copy reduced to at most
+** 128 pixels on its longer side, so the size is bounded whatever the image:
+** 15 KiB for 28x28, 43 KiB for 64x64, and at most 145 KiB (any image of
+** 128x128 or more). Thread-safe.
+*/
+size_t dgi_preprocess_scratch_size(uint32_t width, uint32_t height);
+
+/*
+** Turns an 8-bit grayscale image of any size into the model's 28x28 input:
+** pixels[784], 0 = background and 255 = full ink, ready for dgi_classify().
+**
+** `image` points at the top-left pixel; row y starts at image + y * stride,
+** and stride >= width. `flags` is DGI_INK_AUTO, DGI_INK_DARK or
+** DGI_INK_LIGHT. If `info` is not NULL it receives what was found.
+** `scratch` is caller memory of at least dgi_preprocess_scratch_size(width,
+** height) bytes, any alignment; its content afterwards is unspecified.
+** Distinct scratch buffers make concurrent calls safe. The image is only
+** read.
+**
+** Returns DGI_OK; DGI_ERROR_ARGUMENT (image or pixels NULL);
+** DGI_ERROR_IMAGE (width or height 0 or above DGI_PREPROCESS_MAX_SIDE,
+** stride < width, or unknown flags); DGI_ERROR_SCRATCH (scratch NULL or too
+** small); or DGI_ERROR_NO_INK (a blank or uniform image: nothing stands out
+** from the paper). On failure pixels[] and *info are left untouched.
+** Cost: two passes over the image plus work on the reduced copy.
+** Allocates nothing.
+*/
+dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,
+                          size_t stride, uint32_t flags, void *scratch,
+                          size_t scratch_size, uint8_t pixels[784],
+                          dgi_preprocess_info *info);
 
 #ifdef __cplusplus
 }

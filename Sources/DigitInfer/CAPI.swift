@@ -125,3 +125,37 @@ func openedModel(_ model: UnsafePointer<dgi_model>?) -> Model? {
   let m = Model(raw: UnsafeRawPointer(model))
   return m.isOpen ? m : nil
 }
+
+@c @implementation
+public func dgi_preprocess_scratch_size(_ width: UInt32, _ height: UInt32) -> Int {
+  PreprocessLayout(width: Int(width), height: Int(height))?.size ?? 0
+}
+
+@c @implementation
+public func dgi_preprocess(
+  _ image: UnsafePointer<UInt8>?, _ width: UInt32, _ height: UInt32, _ stride: Int, _ flags: UInt32,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ pixels: UnsafeMutablePointer<UInt8>?,
+  _ info: UnsafeMutablePointer<dgi_preprocess_info>?
+) -> dgi_status {
+  guard let image, let pixels else { return Status.argument.c }
+  guard let layout = PreprocessLayout(width: Int(width), height: Int(height)),
+    stride >= Int(width), flags <= DGI_INK_LIGHT,
+    // The last row must be addressable: (height - 1) * stride + width.
+    !(Int(height) - 1).multipliedReportingOverflow(by: stride).overflow
+  else { return Status.image.c }
+  guard let scratch, scratchSize >= layout.size else { return Status.scratch.c }
+  var found = PreprocessFindings()
+  // The result is built in scratch and copied out only on success.
+  let result = (scratch + layout.result).assumingMemoryBound(to: UInt8.self)
+  let status = preprocess(
+    image, width: Int(width), height: Int(height), stride: stride, flags: flags, layout, scratch, result, &found)
+  guard status == .ok else { return status.c }
+  for i in 0..<784 { pixels[i] = result[i] }
+  if let info {
+    info.pointee = dgi_preprocess_info(
+      ink: found.lightInk ? DGI_INK_LIGHT : DGI_INK_DARK, x: UInt32(found.x), y: UInt32(found.y),
+      width: UInt32(found.width), height: UInt32(found.height), paper: UInt32(found.paper),
+      components: UInt32(found.components), dropped: UInt32(found.dropped))
+  }
+  return Status.ok.c
+}

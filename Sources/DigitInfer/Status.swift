@@ -15,6 +15,7 @@ public enum Status: UInt32, Sendable {
   case scratch = 8
   case image = 9
   case notOpen = 10
+  case noInk = 11
 
   var c: dgi_status { dgi_status(rawValue: rawValue) }
 
@@ -30,8 +31,9 @@ public enum Status: UInt32, Sendable {
     case .malformed: "model malformed: inconsistent offsets, shapes or ranges"
     case .unsupported: "model uses a feature this runtime does not support"
     case .scratch: "scratch buffer missing or too small (see dgi_model_scratch_size)"
-    case .image: "invalid image arguments"
+    case .image: "invalid image arguments: size, stride or flags"
     case .notOpen: "model not open: dgi_model_open did not succeed on this record"
+    case .noInk: "no digit found: nothing in the image stands out from the paper"
     case nil: "unknown status code"
     }
   }

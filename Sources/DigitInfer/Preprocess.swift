@@ -1,0 +1,271 @@
+// dgi_preprocess: from a photo, scan or drawing of any size to the model's
+// 28x28 input, the way MNIST was made. One pass from pixels to answer:
+//
+//   polarity   histogram of the whole image and of its border
+//   reduce     to at most 128 px per side, keeping thin strokes (block max)
+//   background per-cell paper level, subtracted, so grey paper becomes 0
+//   threshold  Otsu on the background-free ink
+//   debris     8-connected components; keep the digit, drop specks/frames
+//   fit        crop the kept ink at full resolution, area-average to 20x20
+//   strokes    stretch faint contrast, thicken pen-thin strokes
+//   centre     translate so the centre of mass is at (14, 14)
+//
+// Everything is integer arithmetic on caller memory, so every platform gives
+// the same bytes. The analysis works on the reduced copy because its memory
+// must be bounded whatever the image size; the final resampling reads the
+// original pixels, so a small digit in a large frame keeps its detail.
+
+/// Where each working array lives in the caller's scratch buffer. The sizes
+/// depend only on the reduced image size, which is at most 128x128.
+struct PreprocessLayout {
+  static let workMax = 128
+  /// Background cells are this many reduced pixels on a side.
+  static let cellSide = 32
+  static let maxCells = 4 * 4
+
+  let factor: Int     // reduction: one reduced pixel covers factor x factor
+  let ww: Int, wh: Int
+  let maxLabels: Int  // provisional labels of an 8-connected raster scan, +1 for "none"
+  let histogram: Int  // 256 x UInt32
+  let cells: Int      // 2 x maxCells x UInt8 paper levels
+  let paper: Int      // ww*wh x UInt8 paper level under each reduced pixel
+  let ink: Int        // ww*wh x UInt8
+  let labels: Int     // ww*wh x UInt16
+  let parents: Int    // maxLabels x UInt16
+  let stats: Int      // maxLabels x ComponentStats
+  let canvas: Int     // 28*28 x UInt32, then the shifted result
+  let accumulators: Int  // 20*20 + 20 x UInt64
+  let result: Int     // 784 x UInt8, copied out on success
+  let size: Int
+
+  init?(width: Int, height: Int) {
+    guard width > 0, height > 0, width <= Int(DGI_PREPROCESS_MAX_SIDE), height <= Int(DGI_PREPROCESS_MAX_SIDE)
+    else { return nil }
+    let side = max(width, height)
+    factor = (side + PreprocessLayout.workMax - 1) / PreprocessLayout.workMax
+    ww = (width + factor - 1) / factor
+    wh = (height + factor - 1) / factor
+    // A new label starts only where none of W, NW, N, NE is ink, so labels
+    // are at least two pixels apart in both directions.
+    maxLabels = ((ww + 1) / 2) * ((wh + 1) / 2) + 1
+    var o = 0
+    func take(_ bytes: Int) -> Int {
+      let at = o
+      o = (o + bytes + 7) & ~7
+      return at
+    }
+    histogram = take(256 * 4)
+    cells = take(2 * PreprocessLayout.maxCells)
+    paper = take(ww * wh)
+    ink = take(ww * wh)
+    labels = take(ww * wh * 2)
+    parents = take(maxLabels * 2)
+    stats = take(maxLabels * MemoryLayout<ComponentStats>.stride)
+    canvas = take(28 * 28 * 4)
+    accumulators = take((20 * 20 + 20) * 8)
+    result = take(784)
+    size = o
+  }
+}
+
+/// What the pipeline hands back to the C layer.
+struct PreprocessFindings {
+  var lightInk = false
+  var x = 0, y = 0, width = 0, height = 0
+  var paper = 0
+  var components = 0
+  var dropped = 0
+}
+
+/// Runs the whole pipeline. Arguments were checked by the caller; `scratch`
+/// holds at least `layout.size` bytes.
+func preprocess(
+  _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
+  _ layout: PreprocessLayout, _ scratch: UnsafeMutableRawPointer,
+  _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings
+) -> Status {
+  let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
+
+  // 1. Polarity and paper level. The paper is what the border mostly shows
+  // (a band a sixteenth of the image deep, so that a frame line or the sheet's
+  // edge is a minority in it); the ink is at the other end of the range.
+  let band = max(1, min(width, height) / 16)
+  clear(histogram, 256)
+  for y in 0..<height {
+    let row = image + y * stride
+    if y < band || y >= height - band {
+      for x in 0..<width { histogram[Int(row[x])] &+= 1 }
+    } else {
+      for x in 0..<min(band, width) { histogram[Int(row[x])] &+= 1 }
+      for x in max(band, width - band)..<width { histogram[Int(row[x])] &+= 1 }
+    }
+  }
+  let borderMedian = percentile(histogram, 50)
+  clear(histogram, 256)
+  for y in 0..<height {
+    let row = image + y * stride
+    for x in 0..<width { histogram[Int(row[x])] &+= 1 }
+  }
+  let low = percentile(histogram, 2)
+  let high = percentile(histogram, 98)
+  let light: Bool
+  switch flags {
+  case DGI_INK_LIGHT: light = true
+  case DGI_INK_DARK: light = false
+  default: light = borderMedian - low < high - borderMedian
+  }
+  found.lightInk = light
+  found.paper = borderMedian
+  // From here on "ink" is high and "paper" low, whatever the polarity.
+  let flip: UInt8 = light ? 0 : 255
+
+  // 2. Reduce. A block's maximum ink keeps a one-pixel pen line that an
+  // average would wash out; specks it enlarges are dropped as debris later.
+  let f = layout.factor, ww = layout.ww, wh = layout.wh
+  let ink = (scratch + layout.ink).assumingMemoryBound(to: UInt8.self)
+  for wy in 0..<wh {
+    for wx in 0..<ww {
+      var m: UInt8 = 0
+      for y in (wy * f)..<min(height, wy * f + f) {
+        let row = image + y * stride
+        for x in (wx * f)..<min(width, wx * f + f) { m = max(m, row[x] ^ flip) }
+      }
+      ink[wy * ww + wx] = m
+    }
+  }
+
+  // 3. Background. Each cell's paper level is a low percentile of its ink
+  // (the paper is most of any cell); the minimum over neighbouring cells
+  // keeps a cell that a thick stroke fills from calling its ink paper.
+  let paper = (scratch + layout.paper).assumingMemoryBound(to: UInt8.self)
+  estimatePaper(layout, ink, histogram, (scratch + layout.cells).assumingMemoryBound(to: UInt8.self), paper)
+  for i in 0..<(ww * wh) { ink[i] = ink[i] &- min(ink[i], paper[i]) }
+
+  // 4. Threshold between paper noise and ink.
+  clear(histogram, 256)
+  for i in 0..<(ww * wh) { histogram[Int(ink[i])] &+= 1 }
+  let strongest = percentile(histogram, 100)
+  if strongest < Preprocess.minimumContrast { return .noInk }
+  let threshold = max(otsu(histogram), Preprocess.minimumContrast / 2)
+
+  // 5. Components, and which of them are the digit.
+  var components = Components(layout, scratch)
+  components.label(ink, threshold: threshold, band: max(1, max(ww, wh) / 16))
+  let kept = components.selectDigit()
+  guard kept.count > 0 else { return .noInk }
+  found.components = kept.count
+  found.dropped = components.count - kept.count
+  components.markKeptAndDilate()
+
+  // 6. Crop at full resolution: the exact extent of the kept ink, and the
+  // ink level of the strokes, from the original pixels.
+  let floor = threshold / 2
+  let x0 = max(0, kept.minX - 1) * f, x1 = min(width, (kept.maxX + 2) * f)
+  let y0 = max(0, kept.minY - 1) * f, y1 = min(height, (kept.maxY + 2) * f)
+  let labels = UnsafePointer((scratch + layout.labels).assumingMemoryBound(to: UInt16.self))
+  @inline(__always) func inkAt(_ x: Int, _ y: Int) -> Int {
+    let wx = x / f, wy = y / f
+    if labels[wy * ww + wx] == 0 { return 0 }
+    let r = Int(image[y * stride + x] ^ flip)
+    let v = r - Int(paper[wy * ww + wx])
+    return v > floor ? v : 0
+  }
+  clear(histogram, 256)
+  var bx0 = x1, bx1 = x0, by0 = y1, by1 = y0
+  for y in y0..<y1 {
+    for x in x0..<x1 {
+      let v = inkAt(x, y)
+      if v > threshold {
+        histogram[v] &+= 1
+        bx0 = min(bx0, x); bx1 = max(bx1, x + 1)
+        by0 = min(by0, y); by1 = max(by1, y + 1)
+      }
+    }
+  }
+  guard bx0 < bx1, by0 < by1 else { return .noInk }
+  found.x = bx0; found.y = by0; found.width = bx1 - bx0; found.height = by1 - by0
+  // Stroke cores become full ink, as in MNIST: the median stroke level maps
+  // to 255 and the noise floor to 0.
+  let strokeLevel = max(percentile(histogram, 50), floor + 1)
+
+  // 7. Fit into 20x20 by area averaging, on a 28x28 canvas.
+  let canvas = (scratch + layout.canvas).assumingMemoryBound(to: UInt32.self)
+  let accumulators = (scratch + layout.accumulators).assumingMemoryBound(to: UInt64.self)
+  fitToBox(
+    Region(x0: bx0, x1: bx1, y0: by0, y1: by1), canvas, accumulators,
+    ink: { x, y in
+      let v = inkAt(x, y)
+      return v == 0 ? 0 : UInt64(min(255, (v - floor) * 255 / (strokeLevel - floor)))
+    })
+
+  // 8. Strokes: MNIST's pen was broad; stretch and thicken thin ones.
+  normalizeStrokes(canvas, spare: UnsafeMutableRawPointer(accumulators).assumingMemoryBound(to: UInt32.self))
+
+  // 9. Centre of mass to the middle of the frame.
+  centre(canvas, out)
+  return .ok
+}
+
+enum Preprocess {
+  /// Ink must stand out from the paper by this much (of 255) to count.
+  static let minimumContrast = 32
+  /// MNIST's strokes, measured as 2 * mass / total variation on the 28x28
+  /// training images: median 1.98 px, 25th percentile 1.67 px. Thinner
+  /// strokes are thickened to this width (in 1/16 px).
+  static let targetThickness16 = 30
+  static let maximumThickness16 = 44
+  static let blurPasses = 1
+  /// A component far lighter than the digit's main stroke is a speck:
+  /// below this share (percent) of its ink it is dropped.
+  static let minimumStrokeShare = 5
+  /// A background cell more than this far above its neighbourhood's median
+  /// is taken to be filled by ink.
+  static let cellOutlier = 64
+}
+
+@inline(__always) func clear<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
+  for i in 0..<n { p[i] = 0 }
+}
+
+/// The smallest value v with at least `percent`% of the counts at or below v.
+func percentile(_ histogram: UnsafePointer<UInt32>, _ percent: Int) -> Int {
+  var total = 0
+  for v in 0..<256 { total += Int(histogram[v]) }
+  if total == 0 { return 0 }
+  let target = (total * percent + 99) / 100
+  var seen = 0
+  for v in 0..<256 {
+    seen += Int(histogram[v])
+    if seen >= max(target, 1) { return v }
+  }
+  return 255
+}
+
+/// Otsu's threshold: the level that best separates the histogram into two
+/// classes (maximal between-class variance). Pixels above it are ink.
+func otsu(_ histogram: UnsafePointer<UInt32>) -> Int {
+  // Int64 throughout: the sums overflow 32 bits on 32-bit targets.
+  var total: Int64 = 0, sum: Int64 = 0
+  for v in 0..<256 {
+    total += Int64(histogram[v])
+    sum += Int64(v) * Int64(histogram[v])
+  }
+  var best = 0, bestScore: UInt64 = 0
+  var n0: Int64 = 0, s0: Int64 = 0
+  for t in 0..<255 {
+    n0 += Int64(histogram[t])
+    s0 += Int64(t) * Int64(histogram[t])
+    let n1 = total - n0
+    if n0 == 0 || n1 == 0 { continue }
+    // Between-class variance is (s1*n0 - s0*n1)^2 / (n0*n1*total^2); the
+    // constant total^2 does not change the argmax. |d| < 2^37 for any
+    // reduced image, so the two quotients multiply below 2^64.
+    let d = ((sum - s0) * n0 - s0 * n1).magnitude
+    let score = (d / UInt64(n0)) &* (d / UInt64(n1))
+    if score > bestScore {
+      bestScore = score
+      best = t
+    }
+  }
+  return best
+}

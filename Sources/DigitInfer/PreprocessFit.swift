@@ -1,0 +1,154 @@
+// The synthesis half of dgi_preprocess: area-averaged scaling into the
+// 20x20 box, stroke normalisation, and centring by mass in 28x28.
+
+/// A rectangle of the original image, half-open.
+struct Region {
+  var x0: Int, x1: Int, y0: Int, y1: Int
+}
+
+@inline(__always) func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+@inline(__always) func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
+
+/// Scales `region` so that its longer side is 20 pixels, keeping the aspect
+/// ratio, and writes it to the middle of the 28x28 `canvas`.
+///
+/// Area averaging, exactly: coordinates are in 1/20 pixel so that every
+/// output pixel covers L units (L = the region's longer side) and every
+/// source pixel 20; each source pixel contributes its overlap, an integer.
+/// Separable: a row is first reduced horizontally into `accumulators[400...]`,
+/// then spread over the output rows it overlaps.
+func fitToBox(
+  _ region: Region, _ canvas: UnsafeMutablePointer<UInt32>, _ accumulators: UnsafeMutablePointer<UInt64>,
+  ink: (Int, Int) -> UInt64
+) {
+  let box = 20
+  let bw = region.x1 - region.x0, bh = region.y1 - region.y0
+  let l = max(bw, bh)
+  let ow = max(1, (bw * box + l / 2) / l), oh = max(1, (bh * box + l / 2) / l)
+  // The output covers ow*L units; centre it on the region's bw*20.
+  let sx = region.x0 * box + (bw * box - ow * l) / 2
+  let sy = region.y0 * box + (bh * box - oh * l) / 2
+  let acc = accumulators, row = accumulators + box * box
+  clear(acc, box * box)
+  for y in max(region.y0, floorDiv(sy, box))..<min(region.y1, ceilDiv(sy + oh * l, box)) {
+    for i in 0..<ow {
+      let a = sx + i * l, b = a + l
+      var s: UInt64 = 0
+      for x in max(region.x0, floorDiv(a, box))..<min(region.x1, ceilDiv(b, box)) {
+        s += UInt64(min(b, box * x + box) - max(a, box * x)) * ink(x, y)
+      }
+      row[i] = s
+    }
+    for j in 0..<oh {
+      let a = sy + j * l
+      let w = min(a + l, box * y + box) - max(a, box * y)
+      if w <= 0 { continue }
+      for i in 0..<ow { acc[j * box + i] += UInt64(w) * row[i] }
+    }
+  }
+  clear(canvas, 28 * 28)
+  let area = UInt64(l) * UInt64(l)
+  let ox = (28 - ow) / 2, oy = (28 - oh) / 2
+  for j in 0..<oh {
+    for i in 0..<ow { canvas[(oy + j) * 28 + ox + i] = UInt32((acc[j * box + i] + area / 2) / area) }
+  }
+}
+
+/// Makes thin or faint strokes look like MNIST's broad pen. The brightest
+/// pixel becomes 255 (MNIST's always is); then, if the strokes are thinner
+/// than `Preprocess.targetThickness16`, a partial 3x3 dilation widens them:
+/// a full one adds about two pixels of width, a partial one (weight a/256)
+/// proportionally less.
+///
+/// Thickness is estimated as 2 * mass / total variation: a stroke of width w
+/// and length n has mass w*n and crosses from paper to ink and back along
+/// its length, a variation of about 2n.
+func normalizeStrokes(_ canvas: UnsafeMutablePointer<UInt32>, spare: UnsafeMutablePointer<UInt32>) {
+  var peak: UInt32 = 0
+  for i in 0..<784 { peak = max(peak, canvas[i]) }
+  if peak == 0 { return }
+  if peak < 255 { for i in 0..<784 { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
+  for _ in 0..<Preprocess.blurPasses {
+    for y in 0..<28 {
+      for x in 0..<28 {
+        var s: UInt32 = 0, wsum: UInt32 = 0
+        for ny in max(0, y - 1)...min(27, y + 1) {
+          for nx in max(0, x - 1)...min(27, x + 1) {
+            let w: UInt32 = (ny == y ? 2 : 1) * (nx == x ? 2 : 1)
+            s += w * canvas[ny * 28 + nx]; wsum += w
+          }
+        }
+        spare[y * 28 + x] = (s + 8) / 16
+      }
+    }
+    for i in 0..<784 { canvas[i] = spare[i] }
+    peak = 0
+    for i in 0..<784 { peak = max(peak, canvas[i]) }
+    if peak < 255 { for i in 0..<784 { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
+  }
+
+  var mass = 0, variation = 0
+  for y in 0..<28 {
+    for x in 0..<28 {
+      let v = Int(canvas[y * 28 + x])
+      mass += v
+      if x + 1 < 28 { variation += abs(Int(canvas[y * 28 + x + 1]) - v) }
+      if y + 1 < 28 { variation += abs(Int(canvas[(y + 1) * 28 + x]) - v) }
+    }
+  }
+  if variation == 0 { return }
+  let thickness16 = 32 * mass / variation
+  if thickness16 > Preprocess.maximumThickness16 {
+    // Too broad: a partial 3x3 erosion, the mirror image of the dilation.
+    let weight = UInt32(min(256, (thickness16 - Preprocess.maximumThickness16) * 256 / 32))
+    for y in 0..<28 {
+      for x in 0..<28 {
+        var m: UInt32 = 255
+        for ny in max(0, y - 1)...min(27, y + 1) {
+          for nx in max(0, x - 1)...min(27, x + 1) { m = min(m, canvas[ny * 28 + nx]) }
+        }
+        let v = canvas[y * 28 + x]
+        spare[y * 28 + x] = v - (((v - m) * weight + 128) >> 8)
+      }
+    }
+    for i in 0..<784 { canvas[i] = spare[i] }
+    return
+  }
+  let missing = Preprocess.targetThickness16 - thickness16
+  if missing <= 0 { return }
+  let weight = UInt32(min(256, missing * 256 / 32))
+  for y in 0..<28 {
+    for x in 0..<28 {
+      var m: UInt32 = 0
+      for ny in max(0, y - 1)...min(27, y + 1) {
+        for nx in max(0, x - 1)...min(27, x + 1) { m = max(m, canvas[ny * 28 + nx]) }
+      }
+      spare[y * 28 + x] = max(canvas[y * 28 + x], (m * weight + 128) >> 8)
+    }
+  }
+  for i in 0..<784 { canvas[i] = spare[i] }
+}
+
+/// Writes `canvas` to `out` translated by whole pixels so that its centre of
+/// mass lands on (14, 14), where MNIST's is (measured on its training set:
+/// mean 14.01, 14.00 in pixel-index coordinates).
+func centre(_ canvas: UnsafePointer<UInt32>, _ out: UnsafeMutablePointer<UInt8>) {
+  var s = 0, sx = 0, sy = 0
+  for y in 0..<28 {
+    for x in 0..<28 {
+      let v = Int(canvas[y * 28 + x])
+      s += v
+      sx += v * x
+      sy += v * y
+    }
+  }
+  // round(14 - sx/s) = floor((28s - 2sx + s) / 2s)
+  let dx = s == 0 ? 0 : floorDiv(29 * s - 2 * sx, 2 * s)
+  let dy = s == 0 ? 0 : floorDiv(29 * s - 2 * sy, 2 * s)
+  for y in 0..<28 {
+    for x in 0..<28 {
+      let fx = x - dx, fy = y - dy
+      out[y * 28 + x] = fx >= 0 && fx < 28 && fy >= 0 && fy < 28 ? UInt8(min(255, canvas[fy * 28 + fx])) : 0
+    }
+  }
+}
