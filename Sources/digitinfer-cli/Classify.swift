@@ -150,7 +150,12 @@ struct Classify: ParsableCommand {
     return pipeline.classify(input).map { ($0, input) }
   }
 
-  private func percent(_ p: Float) -> String { String(format: "%.1f%%", 100 * p) }
+  /// One decimal; never rounds a non-zero probability to 0% or a non-certain one to 100%.
+  private func percent(_ p: Float) -> String {
+    if p > 0 && p < 0.0005 { return "<0.1%" }
+    if p < 1 && p > 0.9995 { return ">99.9%" }
+    return String(format: "%.1f%%", 100 * p)
+  }
 }
 
 /// One image to classify, with the name printed for it.

@@ -75,6 +75,9 @@ struct Eval: ParsableCommand {
       if !preprocess && (set.rows, set.columns) != side {
         throw Failure("\(images): images are \(set.columns)x\(set.rows) but the model takes 28x28: add --preprocess to fit them (see --help)")
       }
+      if preprocess && max(set.rows, set.columns) > Int(DGI_PREPROCESS_MAX_SIDE) {
+        throw Failure("\(images): images are \(set.columns)x\(set.rows), over dgi_preprocess's \(DGI_PREPROCESS_MAX_SIDE) pixels a side")
+      }
       if let errors { try OutputDirectory.make(errors) }
 
       let ink = self.ink ?? .auto
@@ -116,9 +119,9 @@ struct Eval: ParsableCommand {
         Stdout.line(String(format: "accuracy     %.2f%% (%@ of %@ correct)", 100 * accuracy, correct.formatted(), count.formatted()))
         if preprocess { Stdout.line("no ink       \(noInk.formatted()) image\(noInk == 1 ? "" : "s") (dgi_preprocess found no digit; counted as errors)") }
         Stdout.line("")
-        Stdout.line("digit  precision  recall  support")
+        Stdout.line("digit  precision   recall  support")
         for c in 0..<10 {
-          Stdout.line(String(format: "%5d  %8.2f%%  %5.2f%%  %7d", c, 100 * evaluation.precision[c], 100 * recall[c], support[c]))
+          Stdout.line(String(format: "%5d  %8.2f%%  %6.2f%%  %7d", c, 100 * evaluation.precision[c], 100 * recall[c], support[c]))
         }
         Stdout.line("")
         Stdout.line("confusion (rows: true digit, columns: predicted)")
@@ -219,7 +222,8 @@ struct Evaluator: @unchecked Sendable {
             } else {
               result = pipeline.classify(image)
             }
-            // Only "no ink" can fail here: the model is open and the scratch sized for it.
+            // Only "no ink" can fail here: the model is open, the scratch
+            // sized for it, and the image size checked above.
             if case .success(let r) = result { output.value[index] = r.digit }
           }
         }

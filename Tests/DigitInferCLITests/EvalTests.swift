@@ -42,7 +42,7 @@ struct EvalTests {
     #expect(run.status == 0, "\(run.stderr)")
     #expect(run.stdout.contains("accuracy     "))
     #expect(run.stdout.contains("confusion (rows: true digit, columns: predicted)"))
-    #expect(run.stdout.contains("digit  precision  recall  support"))
+    #expect(run.stdout.contains("digit  precision   recall  support"))
     #expect(run.stdout.contains("images/s"))
     let errors = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/errors")
     #expect(!errors.isEmpty)
