@@ -116,6 +116,12 @@ struct Components {
     return rb
   }
 
+  /// The label of a pixel whose labelled-so-far neighbours include `n`.
+  @inline(__always) private func meet(_ l: Int, _ n: UInt16) -> Int {
+    if n == 0 { return l }
+    return l == 0 ? root(Int(n)) : union(l, Int(n))
+  }
+
   mutating func label(_ ink: UnsafePointer<UInt8>, threshold: Int, band: Int) {
     var next = 0
     for y in 0..<wh {
@@ -126,15 +132,11 @@ struct Components {
           continue
         }
         var l = 0
-        @inline(__always) func meet(_ n: Int) {
-          if n == 0 { return }
-          l = l == 0 ? root(n) : union(l, n)
-        }
-        if x > 0 { meet(Int(labels[i - 1])) }
+        if x > 0 { l = meet(l, labels[i - 1]) }
         if y > 0 {
-          if x > 0 { meet(Int(labels[i - ww - 1])) }
-          meet(Int(labels[i - ww]))
-          if x + 1 < ww { meet(Int(labels[i - ww + 1])) }
+          if x > 0 { l = meet(l, labels[i - ww - 1]) }
+          l = meet(l, labels[i - ww])
+          if x + 1 < ww { l = meet(l, labels[i - ww + 1]) }
         }
         if l == 0 {
           next += 1
@@ -193,15 +195,7 @@ struct Components {
     if main == 0 {
       for c in 1...count where main == 0 || stats[c].mass > stats[main].mass { main = c }
     }
-    func keep(_ c: Int) {
-      stats[c].kept = 1
-      kept.count += 1
-      kept.minX = min(kept.minX, Int(stats[c].minX))
-      kept.maxX = max(kept.maxX, Int(stats[c].maxX))
-      kept.minY = min(kept.minY, Int(stats[c].minY))
-      kept.maxY = max(kept.maxY, Int(stats[c].maxY))
-    }
-    keep(main)
+    keep(main, &kept)
     let mainMass = Int(stats[main].mass)
     let reach = max(2, max(Int(stats[main].maxX - stats[main].minX), Int(stats[main].maxY - stats[main].minY)) / 2)
     // A digit's separate strokes (the bar of a 5, a pencil gap) are near it
@@ -214,12 +208,21 @@ struct Components {
         let gapX = max(0, max(Int(stats[c].minX) - kept.maxX, kept.minX - Int(stats[c].maxX)))
         let gapY = max(0, max(Int(stats[c].minY) - kept.maxY, kept.minY - Int(stats[c].maxY)))
         if gapX <= reach && gapY <= reach {
-          keep(c)
+          keep(c, &kept)
           grew = true
         }
       }
     }
     return kept
+  }
+
+  private func keep(_ c: Int, _ kept: inout KeptInk) {
+    stats[c].kept = 1
+    kept.count += 1
+    kept.minX = min(kept.minX, Int(stats[c].minX))
+    kept.maxX = max(kept.maxX, Int(stats[c].maxX))
+    kept.minY = min(kept.minY, Int(stats[c].minY))
+    kept.maxY = max(kept.maxY, Int(stats[c].maxY))
   }
 
   /// Rewrites `labels` as the keep mask: 1 on kept ink, 2 within one pixel
