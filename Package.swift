@@ -6,12 +6,17 @@ import PackageDescription
 // everywhere. DIGITINFER_CPU=portable uses the plain-Swift SIMD kernels that
 // Arm and WebAssembly get, so that the tests cover them on an x86 host.
 // Answers are bit-identical in every case; only speed differs.
-let cpuSettings: [SwiftSetting] =
+//
+// The runtime is always optimized, even in debug builds: the tests and the
+// CLI's evaluation run it over whole datasets, which unoptimized integer
+// kernels make ~70x slower.
+let cpuLevel: [SwiftSetting] =
   switch Context.environment["DIGITINFER_CPU"] {
   case "avx2": [.define("DIGITINFER_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])]
   case "portable": [.define("DIGITINFER_PORTABLE")]
   default: []
   }
+let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-O"])] + cpuLevel
 
 // Training is float arithmetic in tight loops: always optimize it, even in
 // debug builds, where the tests train small models on real MNIST.

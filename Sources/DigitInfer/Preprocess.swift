@@ -86,9 +86,29 @@ func preprocess(
 ) -> Status {
   let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
 
-  // 1. Polarity and paper level. The paper is what the border mostly shows
-  // (a band a sixteenth of the image deep, so that a frame line or the sheet's
-  // edge is a minority in it); the ink is at the other end of the range.
+  // 1. Polarity and paper level. The paper is the majority, both of the
+  // whole image and of its border (a band a sixteenth of the image deep):
+  // the side of the range's midpoint where most pixels of the two lie
+  // together is paper. Either alone fails: digits normalised to fill their
+  // frame put much ink in the border, thick ones cover much of the image.
+  clear(histogram, 256)
+  for y in 0..<height {
+    let row = image + y * stride
+    for x in 0..<width { histogram[Int(row[x])] &+= 1 }
+  }
+  // The extremes, not percentiles: a small digit in a large photo is far
+  // less than 1% of its pixels.
+  var low = 255, high = 0
+  for v in 0..<256 where histogram[v] != 0 {
+    low = min(low, v)
+    high = max(high, v)
+  }
+  let middle = (low + high) / 2
+  var all = 0, allBright = 0
+  for v in 0..<256 {
+    all += Int(histogram[v])
+    if v > middle { allBright += Int(histogram[v]) }
+  }
   let band = max(1, min(width, height) / 16)
   clear(histogram, 256)
   for y in 0..<height {
@@ -100,22 +120,21 @@ func preprocess(
       for x in max(band, width - band)..<width { histogram[Int(row[x])] &+= 1 }
     }
   }
-  let borderMedian = percentile(histogram, 50)
-  clear(histogram, 256)
-  for y in 0..<height {
-    let row = image + y * stride
-    for x in 0..<width { histogram[Int(row[x])] &+= 1 }
+  var border = 0, borderBright = 0
+  for v in 0..<256 {
+    border += Int(histogram[v])
+    if v > middle { borderBright += Int(histogram[v]) }
   }
-  let low = percentile(histogram, 2)
-  let high = percentile(histogram, 98)
+  // brightAll/all + brightBorder/border < 1, in integers (counts < 2^30 each).
+  let brightShare = Int64(allBright) * Int64(border) + Int64(borderBright) * Int64(all)
   let light: Bool
   switch flags {
   case DGI_INK_LIGHT: light = true
   case DGI_INK_DARK: light = false
-  default: light = borderMedian - low < high - borderMedian
+  default: light = brightShare < Int64(all) * Int64(border)
   }
   found.lightInk = light
-  found.paper = borderMedian
+  found.paper = percentile(histogram, 50)
   // From here on "ink" is high and "paper" low, whatever the polarity.
   let flip: UInt8 = light ? 0 : 255
 
