@@ -33,7 +33,7 @@ cc=${CC:-cc}
 cxx=${CXX:-g++}
 command -v "$cc" >/dev/null || die "C compiler '$cc' not found; set CC"
 command -v pkg-config >/dev/null || die "pkg-config not found"
-for f in tiny.dgi reference.dgi inputs.bin expected.txt; do
+for f in tiny.dgi reference.dgi inputs.bin expected.txt preprocess-expected.txt; do
   [ -f "$golden/$f" ] || die "golden file $golden/$f is missing"
 done
 mkdir -p "$build"
@@ -168,7 +168,7 @@ run_counted() { # LABEL COMMAND...
 
 for linkage in shared static; do
   echo "== C tests against the $linkage library"
-  for t in test_no_heap test_api test_golden test_hostile test_threads; do
+  for t in test_no_heap test_api test_golden test_hostile test_threads test_preprocess; do
     if build_test "$t" "$linkage"; then
       pass "$t ($linkage) compiles with ${cflags[*]}"
       check "$t ($linkage) uses the $linkage library" linked_as "$build/$t-$linkage" "$linkage"
@@ -237,6 +237,42 @@ for variant in shared static full-static; do
   expect "classify-$variant: models/mnist-int8.dgi reads seven.pgm as 7 (README quick start)" 0 "digit 7 (confidence " \
     stdout "$build/classify-$variant" "$repo/models/mnist-int8.dgi" "$seven"
 done
+# Images of any size and polarity go through dgi_preprocess: digits drawn
+# by Tests/c/draw_pgm.c (dark on light, uneven noisy paper; light on dark;
+# 4-bit levels; a 1000x40 strip), read by the shipped model; and for the
+# golden models the same answer as expect_digit, which preprocesses the
+# raw pixels itself.
+pgm_ok=1
+build_test draw_pgm shared || { fail "draw_pgm does not compile"; pgm_ok=0; }
+if [ "$pgm_ok" = 1 ]; then
+  draw=$build/draw_pgm-shared
+  "$draw" 200 150 7 "$build/dark7.pgm" && "$draw" --raw 200 150 7 "$build/dark7.raw" &&
+    "$draw" --light 320 240 7 "$build/light7.pgm" && "$draw" --maxval 15 90 130 7 "$build/nibble7.pgm" &&
+    "$draw" 1000 40 3 "$build/wide3.pgm" && "$draw" 120 90 -1 "$build/blank.pgm" || die "draw_pgm failed"
+  printf 'P5\n40000 10\n255\n' >"$build/bad-huge.pgm"
+  printf 'P5\n10 10\n65535\n' >"$build/bad-maxval.pgm"
+  head -c 20000 "$build/dark7.pgm" >"$build/bad-cut.pgm"
+  printf 'P5\n10 10 255' >"$build/bad-header.pgm"
+  for variant in shared static full-static; do
+    bin=$build/classify-$variant
+    [ -x "$bin" ] || continue
+    for case in "dark7.pgm dark 7" "light7.pgm light 7" "nibble7.pgm dark 7" "wide3.pgm dark 3"; do
+      read -r file ink digit <<<"$case"
+      expect "classify-$variant: mnist-int8.dgi reads $file ($ink ink) as $digit" 0 "digit $digit (confidence " \
+        stdout "$bin" "$repo/models/mnist-int8.dgi" "$build/$file"
+      expect "classify-$variant: $file is found to have $ink ink" 0 ", $ink ink, " \
+        stdout "$bin" "$repo/models/mnist-int8.dgi" "$build/$file"
+    done
+  done
+  for model in reference.dgi tiny.dgi; do
+    want=$("$build/expect_digit-shared" "$golden/$model" "$build/dark7.raw" 200 150) || die "expect_digit failed on $model"
+    for variant in shared static full-static; do
+      [ -x "$build/classify-$variant" ] || continue
+      expect "classify-$variant $model dark7.pgm (200x150) says digit $want" 0 "digit $want (confidence " \
+        stdout "$build/classify-$variant" "$golden/$model" "$build/dark7.pgm"
+    done
+  done
+fi
 for variant in shared static full-static; do
   bin=$build/classify-$variant
   [ -x "$bin" ] || continue
@@ -245,6 +281,12 @@ for variant in shared static full-static; do
   expect "classify-$variant: truncated model -> exit 1" 1 "$(message 2)" stderr "$bin" "$truncated" "$seven"
   expect "classify-$variant: not a model -> exit 1" 1 "$(message 3)" stderr "$bin" "$seven" "$seven"
   expect "classify-$variant: 100-byte image -> exit 1" 1 "$(message 9)" stderr "$bin" "$golden/reference.dgi" "$build/short.raw"
+  if [ "$pgm_ok" = 1 ]; then
+    for bad in huge maxval cut header; do
+      expect "classify-$variant: bad PGM ($bad) -> exit 1" 1 "$(message 9)" stderr "$bin" "$golden/reference.dgi" "$build/bad-$bad.pgm"
+    done
+    expect "classify-$variant: blank page -> exit 1, no digit" 1 "$(message 11)" stderr "$bin" "$repo/models/mnist-int8.dgi" "$build/blank.pgm"
+  fi
   expect "classify-$variant: no arguments -> exit 1" 1 "usage:" stderr "$bin"
 done
 

@@ -2,8 +2,9 @@
 ** The header promises that the library never allocates. This program
 ** replaces the C allocator with counting wrappers around glibc's own
 ** (__libc_malloc and friends) and runs every API function, including 10000
-** inferences per golden model, while counting. Any allocation, through any
-** of the entry points, makes the count non-zero.
+** inferences per golden model and dgi_preprocess on pictures of every kind
+** and size up to 1000x800 (and the failure paths), while counting. Any
+** allocation, through any of the entry points, makes the count non-zero.
 **
 ** Usage: test_no_heap GOLDEN_DIR
 */
@@ -129,6 +130,57 @@ static void run_model(const golden_set *g, const char *name) {
   free(bytes);
 }
 
+/* dgi_preprocess and its scratch size on pictures drawn beforehand: every
+   kind of Tests/c/support.c, a few sizes, every flag, and each failure. */
+static void run_preprocess(void) {
+  enum { PICTURES = 3 * PIC_KINDS };
+  static const uint32_t sizes[3][2] = {{28, 28}, {1000, 800}, {1, 37}};
+  static const uint32_t flags[3] = {DGI_INK_AUTO, DGI_INK_DARK, DGI_INK_LIGHT};
+  size_t scratch_size = dgi_preprocess_scratch_size(128, 128), bad = 0;
+  unsigned char *scratch = (unsigned char *)malloc(scratch_size);
+  uint8_t pixels[DGI_INPUT_SIZE];
+  dgi_preprocess_info info;
+  picture pics[PICTURES];
+  uint32_t rng = 1;
+  unsigned long ok = 0, no_ink = 0;
+  int i, f;
+  dgi_status s;
+
+  for (i = 0; i < PICTURES; i++) {
+    pics[i].width = sizes[i % 3][0];
+    pics[i].height = sizes[i % 3][1];
+    pics[i].pixels = (uint8_t *)malloc((size_t)pics[i].width * pics[i].height);
+    pics[i].stride = pics[i].width;
+    pic_random(&pics[i], i / 3, &rng);
+  }
+
+  counting = 1;
+  for (i = 0; i < PICTURES; i++) {
+    const picture *p = &pics[i];
+    for (f = 0; f < 3; f++) {
+      s = dgi_preprocess(p->pixels, p->width, p->height, p->stride, flags[f], scratch, scratch_size, pixels,
+                         f == 2 ? NULL : &info);
+      ok += s == DGI_OK;
+      no_ink += s == DGI_ERROR_NO_INK;
+      bad += s != DGI_OK && s != DGI_ERROR_NO_INK;
+    }
+    bad += dgi_preprocess_scratch_size(p->width, p->height) == 0;
+  }
+  bad += dgi_preprocess_scratch_size(0, 1) != 0;
+  bad += dgi_preprocess(NULL, 28, 28, 28, 0, scratch, scratch_size, pixels, &info) != DGI_ERROR_ARGUMENT;
+  bad += dgi_preprocess(pics[0].pixels, 28, 28, 27, 0, scratch, scratch_size, pixels, &info) != DGI_ERROR_IMAGE;
+  bad += dgi_preprocess(pics[0].pixels, 28, 28, 28, 9, scratch, scratch_size, pixels, &info) != DGI_ERROR_IMAGE;
+  bad += dgi_preprocess(pics[0].pixels, 28, 28, 28, 0, scratch, 10, pixels, &info) != DGI_ERROR_SCRATCH;
+  counting = 0;
+
+  CHECK(heap_calls == 0, "dgi_preprocess: the library made %lu allocator calls", heap_calls);
+  CHECK(bad == 0, "dgi_preprocess: %lu calls returned an unexpected status", (unsigned long)bad);
+  CHECK(ok > 0 && no_ink > 0, "dgi_preprocess: %lu OK, %lu no ink: both paths should run", ok, no_ink);
+  heap_calls = 0;
+  free(scratch);
+  for (i = 0; i < PICTURES; i++) free(pics[i].pixels);
+}
+
 int main(int argc, char **argv) {
   golden_set g;
   if (argc != 2) {
@@ -139,5 +191,6 @@ int main(int argc, char **argv) {
   check_counter_works();
   run_model(&g, "tiny.dgi");
   run_model(&g, "reference.dgi");
+  run_preprocess();
   return check_report("no_heap");
 }
