@@ -275,7 +275,7 @@ typedef struct dgi_preprocess_info {
   uint32_t ink;              /* DGI_INK_DARK or DGI_INK_LIGHT: the polarity used */
   uint32_t x, y;             /* the digit's bounding box in the input image */
   uint32_t width, height;
-  uint32_t paper;            /* the median paper level, 0..255, in input units */
+  uint32_t paper;            /* median of the image's border band, 0..255, in input units */
   uint32_t components;       /* ink components kept as the digit */
   uint32_t dropped;          /* ink components dropped as debris */
 } dgi_preprocess_info;
@@ -304,10 +304,13 @@ size_t dgi_preprocess_scratch_size(uint32_t width, uint32_t height);
 **
 ** Returns DGI_OK; DGI_ERROR_ARGUMENT (image or pixels NULL);
 ** DGI_ERROR_IMAGE (width or height 0 or above DGI_PREPROCESS_MAX_SIDE,
-** stride < width, or unknown flags); DGI_ERROR_SCRATCH (scratch NULL or too
-** small); or DGI_ERROR_NO_INK (a blank or uniform image: nothing stands out
-** from the paper). On failure pixels[] and *info are left untouched.
-** Cost: two passes over the image plus work on the reduced copy.
+** stride < width, stride above PTRDIFF_MAX or (height - 1) * stride not
+** representable, or unknown flags); DGI_ERROR_SCRATCH (scratch NULL or too
+** small); or DGI_ERROR_NO_INK (a blank or uniform image, or only specks:
+** nothing that stands out from the paper makes a digit). The checks run in
+** that order. On failure pixels[] and *info are left untouched.
+** Cost: three passes over the image (two histograms, the reduction), about
+** three over the digit's box, and work on the reduced copy.
 ** Allocates nothing.
 */
 dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,

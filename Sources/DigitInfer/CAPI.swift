@@ -126,9 +126,13 @@ func openedModel(_ model: UnsafePointer<dgi_model>?) -> Model? {
   return m.isOpen ? m : nil
 }
 
+// The preprocessing scratch holds 16-, 32- and 64-bit arrays, and Cortex-M
+// faults on unaligned multi-word loads; the header promises any alignment,
+// so 7 bytes of slack let the buffer be aligned to 8 here.
 @c @implementation
 public func dgi_preprocess_scratch_size(_ width: UInt32, _ height: UInt32) -> Int {
-  PreprocessLayout(width: Int(width), height: Int(height))?.size ?? 0
+  guard let layout = PreprocessLayout(width: Int(width), height: Int(height)) else { return 0 }
+  return layout.size + 7
 }
 
 @c @implementation
@@ -140,10 +144,12 @@ public func dgi_preprocess(
   guard let image, let pixels else { return Status.argument.c }
   guard let layout = PreprocessLayout(width: Int(width), height: Int(height)),
     stride >= Int(width), flags <= DGI_INK_LIGHT,
-    // The last row must be addressable: (height - 1) * stride + width.
-    !(Int(height) - 1).multipliedReportingOverflow(by: stride).overflow
+    // The last byte must be addressable: (height - 1) * stride + width.
+    case let (rows, o1) = (Int(height) - 1).multipliedReportingOverflow(by: stride), !o1,
+    !rows.addingReportingOverflow(Int(width)).overflow
   else { return Status.image.c }
-  guard let scratch, scratchSize >= layout.size else { return Status.scratch.c }
+  guard let unaligned = scratch, scratchSize >= layout.size + 7 else { return Status.scratch.c }
+  let scratch = unaligned + ((8 - Int(bitPattern: unaligned) & 7) & 7)
   var found = PreprocessFindings()
   // The result is built in scratch and copied out only on success.
   let result = (scratch + layout.result).assumingMemoryBound(to: UInt8.self)

@@ -217,6 +217,12 @@ func preprocess(
       return v == 0 ? 0 : UInt64(min(255, (v - floor) * 255 / (strokeLevel - floor)))
     })
 
+  // Ink scattered so thinly over a large box (a sprinkle of specks) that
+  // no output pixel reaches one level is not a digit.
+  var any: UInt32 = 0
+  for i in 0..<784 { any |= canvas[i] }
+  if any == 0 { return .noInk }
+
   // 8. Strokes: MNIST's pen was broad; stretch and thicken thin ones.
   normalizeStrokes(canvas, spare: UnsafeMutableRawPointer(accumulators).assumingMemoryBound(to: UInt32.self))
 
@@ -251,7 +257,8 @@ func percentile(_ histogram: UnsafePointer<UInt32>, _ percent: Int) -> Int {
   var total = 0
   for v in 0..<256 { total += Int(histogram[v]) }
   if total == 0 { return 0 }
-  let target = (total * percent + 99) / 100
+  // Int64: total * percent passes 2^31 for large images on 32-bit targets.
+  let target = Int((Int64(total) * Int64(percent) + 99) / 100)
   var seen = 0
   for v in 0..<256 {
     seen += Int(histogram[v])
