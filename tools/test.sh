@@ -9,7 +9,10 @@
 #      the example against it (tools/test-c.sh);
 #   4. export-model on a small budget, and its errors on bad input;
 #      the independent Python implementation of docs/FORMAT.md;
-#   5. a short benchmark run, so the figures in the README stay reproducible.
+#   5. digitinfer-cli as a user runs it: the README's first command on every
+#      sample image, the samples redrawn by make-samples byte for byte, and
+#      the accuracy on the non-MNIST digit sets through dgi_preprocess;
+#   6. short benchmark runs, so the figures in the README stay reproducible.
 # Ends with one line "total: N passed, M failed"; exits non-zero on failure.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -108,8 +111,73 @@ else
   failed=$((failed + 1))
 fi
 
+# digitinfer-cli from a release build, as the README uses it.
+cli=$repo/.build/release/digitinfer-cli
+data=${DIGITINFER_DATA:-$repo/../shared/data}
+cli_samples() {
+  local f want got
+  swift build -c release --product digitinfer-cli >/dev/null || return 1
+  for f in models/samples/*; do
+    want=$(basename "$f" | sed 's/.*-\([0-9]\)\.[a-z]*$/\1/')
+    got=$("$cli" "$f") || return 1
+    echo "$got"
+    case "$got" in "$f: $want "*) ;; *) echo "expected digit $want"; return 1 ;; esac
+  done
+}
+if stage "digitinfer-cli on the sample images" "$logs/samples.log" cli_samples; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+samples_reproducible() {
+  local dir f status=0
+  dir=$(mktemp -d)
+  swift run -c release make-samples --out "$dir" >/dev/null || status=1
+  for f in models/samples/*; do
+    cmp "$f" "$dir/$(basename "$f")" || status=1
+  done
+  [ "$(ls "$dir" | wc -l)" -eq "$(ls models/samples | wc -l)" ] || status=1
+  rm -rf "$dir"
+  return $status
+}
+if stage "make-samples redraws models/samples byte for byte" "$logs/make-samples.log" samples_reproducible; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+# Digits that are not MNIST, from their native sizes through dgi_preprocess
+# (never trained on). The floors are the figures in the README, rounded down.
+# accuracy_at_least NAME IMAGES LABELS PERCENT
+accuracy_at_least() {
+  local json accuracy
+  json=$("$cli" eval --preprocess --json "$data/external/$2" "$data/external/$3") || return 1
+  accuracy=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["accuracy"])' "$json") || return 1
+  echo "$1: accuracy $accuracy (floor $4%)"
+  python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) * 100 >= float(sys.argv[2]) else 1)' "$accuracy" "$4"
+}
+external_accuracy() {
+  accuracy_at_least semeion semeion/semeion-images-idx3-ubyte.gz semeion/semeion-labels-idx1-ubyte.gz \
+    "$SEMEION_FLOOR" &&
+    accuracy_at_least "optdigits windep" optdigits_32x32/optdigits-windep-images-idx3-ubyte.gz \
+      optdigits_32x32/optdigits-windep-labels-idx1-ubyte.gz "$OPTDIGITS_FLOOR"
+}
+SEMEION_FLOOR=91 OPTDIGITS_FLOOR=97
+if stage "accuracy on non-MNIST digits (semeion, optdigits windep)" "$logs/external.log" external_accuracy; then
+  passed=$((passed + 2))
+else
+  failed=$((failed + 1))
+fi
+
 if stage "benchmark (short run)" "$logs/bench.log" \
   swift run -c release digitinfer-bench --iterations 3000; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+if stage "digitinfer-cli bench (short run)" "$logs/cli-bench.log" "$cli" bench --iterations 3000; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))
