@@ -54,38 +54,33 @@ func fitToBox(
   }
 }
 
-/// Makes thin or faint strokes look like MNIST's broad pen. The brightest
-/// pixel becomes 255 (MNIST's always is); then, if the strokes are thinner
-/// than `Preprocess.targetThickness16`, a partial 3x3 dilation widens them:
-/// a full one adds about two pixels of width, a partial one (weight a/256)
+/// Makes strokes look like MNIST's pen. The brightest pixel becomes 255
+/// (MNIST's always is) and edges are softened; then strokes thinner than
+/// `Preprocess.targetThickness16` get a partial 3x3 dilation and strokes
+/// broader than `Preprocess.maximumThickness16` a partial erosion: a full
+/// step changes the width by about two pixels, a partial one (weight a/256)
 /// proportionally less.
 ///
 /// Thickness is estimated as 2 * mass / total variation: a stroke of width w
 /// and length n has mass w*n and crosses from paper to ink and back along
 /// its length, a variation of about 2n.
 func normalizeStrokes(_ canvas: UnsafeMutablePointer<UInt32>, spare: UnsafeMutablePointer<UInt32>) {
-  var peak: UInt32 = 0
-  for i in 0..<784 { peak = max(peak, canvas[i]) }
-  if peak == 0 { return }
-  if peak < 255 { for i in 0..<784 { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
-  for _ in 0..<Preprocess.blurPasses {
-    for y in 0..<28 {
-      for x in 0..<28 {
-        var s: UInt32 = 0, wsum: UInt32 = 0
-        for ny in max(0, y - 1)...min(27, y + 1) {
-          for nx in max(0, x - 1)...min(27, x + 1) {
-            let w: UInt32 = (ny == y ? 2 : 1) * (nx == x ? 2 : 1)
-            s += w * canvas[ny * 28 + nx]; wsum += w
-          }
+  if !stretchToFullInk(canvas) { return }
+  // MNIST's edges are soft (its digits were anti-aliased); scans and
+  // binary sets have hard ones. One [1 2 1] x [1 2 1] / 16 pass.
+  for y in 0..<28 {
+    for x in 0..<28 {
+      var s: UInt32 = 0
+      for ny in max(0, y - 1)...min(27, y + 1) {
+        for nx in max(0, x - 1)...min(27, x + 1) {
+          s += (ny == y ? 2 : 1) * (nx == x ? 2 : 1) * canvas[ny * 28 + nx]
         }
-        spare[y * 28 + x] = (s + 8) / 16
       }
+      spare[y * 28 + x] = (s + 8) / 16
     }
-    for i in 0..<784 { canvas[i] = spare[i] }
-    peak = 0
-    for i in 0..<784 { peak = max(peak, canvas[i]) }
-    if peak < 255 { for i in 0..<784 { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
   }
+  for i in 0..<784 { canvas[i] = spare[i] }
+  _ = stretchToFullInk(canvas)
 
   var mass = 0, variation = 0
   for y in 0..<28 {
@@ -99,31 +94,36 @@ func normalizeStrokes(_ canvas: UnsafeMutablePointer<UInt32>, spare: UnsafeMutab
   if variation == 0 { return }
   let thickness16 = 32 * mass / variation
   if thickness16 > Preprocess.maximumThickness16 {
-    // Too broad: a partial 3x3 erosion, the mirror image of the dilation.
-    let weight = UInt32(min(256, (thickness16 - Preprocess.maximumThickness16) * 256 / 32))
-    for y in 0..<28 {
-      for x in 0..<28 {
-        var m: UInt32 = 255
-        for ny in max(0, y - 1)...min(27, y + 1) {
-          for nx in max(0, x - 1)...min(27, x + 1) { m = min(m, canvas[ny * 28 + nx]) }
-        }
-        let v = canvas[y * 28 + x]
-        spare[y * 28 + x] = v - (((v - m) * weight + 128) >> 8)
-      }
-    }
-    for i in 0..<784 { canvas[i] = spare[i] }
-    return
+    morph(canvas, spare, weight: (thickness16 - Preprocess.maximumThickness16) * 256 / 32, dilate: false)
+  } else if thickness16 < Preprocess.targetThickness16 {
+    morph(canvas, spare, weight: (Preprocess.targetThickness16 - thickness16) * 256 / 32, dilate: true)
   }
-  let missing = Preprocess.targetThickness16 - thickness16
-  if missing <= 0 { return }
-  let weight = UInt32(min(256, missing * 256 / 32))
+}
+
+/// Scales the canvas so that its brightest pixel is 255, as MNIST's always
+/// is. Returns false for an empty canvas.
+func stretchToFullInk(_ canvas: UnsafeMutablePointer<UInt32>) -> Bool {
+  var peak: UInt32 = 0
+  for i in 0..<784 { peak = max(peak, canvas[i]) }
+  if peak == 0 { return false }
+  if peak < 255 { for i in 0..<784 { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
+  return true
+}
+
+/// A partial 3x3 grey-level dilation (or erosion): each pixel moves towards
+/// its neighbourhood's maximum (or minimum) by weight/256, at most a full step.
+func morph(_ canvas: UnsafeMutablePointer<UInt32>, _ spare: UnsafeMutablePointer<UInt32>, weight: Int, dilate: Bool) {
+  let w = UInt32(min(256, weight))
   for y in 0..<28 {
     for x in 0..<28 {
-      var m: UInt32 = 0
+      var m: UInt32 = dilate ? 0 : 255
       for ny in max(0, y - 1)...min(27, y + 1) {
-        for nx in max(0, x - 1)...min(27, x + 1) { m = max(m, canvas[ny * 28 + nx]) }
+        for nx in max(0, x - 1)...min(27, x + 1) {
+          m = dilate ? max(m, canvas[ny * 28 + nx]) : min(m, canvas[ny * 28 + nx])
+        }
       }
-      spare[y * 28 + x] = max(canvas[y * 28 + x], (m * weight + 128) >> 8)
+      let v = canvas[y * 28 + x]
+      spare[y * 28 + x] = dilate ? max(v, (m * w + 128) >> 8) : v - (((v - m) * w + 128) >> 8)
     }
   }
   for i in 0..<784 { canvas[i] = spare[i] }
