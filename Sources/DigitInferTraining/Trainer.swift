@@ -12,6 +12,11 @@ public struct TrainingOptions: Sendable, Codable {
   public var weightDecay = 1e-4
   public var seed: UInt64 = 1
   public var augment = true
+  /// Beyond rotation, scale and shift: aspect-ratio factor, shear and stroke
+  /// dilation/erosion limits (see `Augmentation`).
+  public var aspect = Augmentation.standard.maxAspect
+  public var shear = Augmentation.standard.maxShear
+  public var stroke = Augmentation.standard.maxStroke
   /// Stop after this many epochs without a better validation loss and keep
   /// the best epoch's weights (0: train the whole schedule).
   public var patience = 0
@@ -117,7 +122,11 @@ public final class Trainer {
   func batch(_ set: DigitSet, _ indices: ArraySlice<Int>, epoch: Int?) -> (Batch, [UInt8]) {
     var x = Batch(count: indices.count, shape: Shape(28, 28, 1))
     let list = Array(indices)
-    let augmentation: Augmentation? = epoch != nil && options.augment ? .standard : nil
+    var distortion = Augmentation.standard
+    distortion.maxAspect = options.aspect
+    distortion.maxShear = options.shear
+    distortion.maxStroke = options.stroke
+    let augmentation: Augmentation? = epoch != nil && options.augment ? distortion : nil
     set.pixels.withUnsafeBufferPointer { pixels in
       x.data.withUnsafeMutableBufferPointer { xs in
         let (pb, xb) = (pixels.baseAddress!, xs.baseAddress!)

@@ -60,8 +60,17 @@ struct ExportModel: ParsableCommand {
   @Option(help: "Random seed: the same seed and data give the same model on the same machine.")
   var seed: UInt64 = 1
 
-  @Flag(help: "Train without random rotation, scaling and shifting.")
+  @Flag(help: "Train without random distortions (rotation, scale, shift, aspect, shear, stroke width).")
   var noAugment = false
+
+  @Option(help: "Augmentation: widths are stretched or squeezed by up to this factor.")
+  var aspect = Augmentation.standard.maxAspect
+
+  @Option(help: "Augmentation: largest horizontal shear (x shift per row from the centre).")
+  var shear = Augmentation.standard.maxShear
+
+  @Option(help: "Augmentation: largest partial stroke dilation or erosion (0...1; 1 is about 2 px of width).")
+  var stroke = Augmentation.standard.maxStroke
 
   @Option(help: "Early stopping: stop after this many epochs without a better validation loss, keeping the best epoch's weights (default 0: train the whole cosine schedule).")
   var patience = 0
@@ -97,6 +106,9 @@ struct ExportModel: ParsableCommand {
     }
     if (resume || exportOnly) && checkpoint == nil { throw ValidationError("--resume and --export-only need --checkpoint") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    guard aspect >= 1, shear >= 0, (0...1).contains(stroke) else {
+      throw ValidationError("--aspect must be at least 1, --shear at least 0, --stroke in 0...1")
+    }
     _ = try parsedCalibration()
   }
 
@@ -133,6 +145,9 @@ struct ExportModel: ParsableCommand {
     options.weightDecay = weightDecay
     options.seed = seed
     options.augment = !noAugment
+    options.aspect = aspect
+    options.shear = shear
+    options.stroke = stroke
     options.patience = patience
     options.quiet = quiet
 

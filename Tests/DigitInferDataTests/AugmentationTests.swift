@@ -124,8 +124,133 @@ import Testing
   @Test func standardParameters() {
     let standard = Augmentation.standard
     #expect(standard.maxRotation == 12 && standard.scale == 0.9...1.1 && standard.maxShift == 2.5)
+    #expect(standard.maxAspect == 1.25 && standard.maxShear == 0.15 && standard.maxStroke == 0.3)
   }
 
+  /// Width and height of the ink's bounding box (pixels above 0.5).
+  static func extent(_ image: [Float]) -> (width: Int, height: Int) {
+    var minX = side, maxX = -1, minY = side, maxY = -1
+    for y in 0..<side {
+      for x in 0..<side where image[y * side + x] > 0.5 {
+        minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+      }
+    }
+    return (maxX - minX + 1, maxY - minY + 1)
+  }
+
+  @Test func aspectStretchesWidthAndSquashesHeight() {
+    // A 10x10 square becomes 15 wide and about 6.7 tall at aspect 1.5.
+    var square = [UInt8](repeating: 0, count: Self.side * Self.side)
+    for y in 9..<19 { for x in 9..<19 { square[y * Self.side + x] = 255 } }
+    let out = run(square) { Augmentation.warp($0, $1, rotation: 0, scale: 1, shiftX: 0, shiftY: 0, aspect: 1.5) }
+    let e = Self.extent(out)
+    #expect((14...16).contains(e.width) && (6...8).contains(e.height), "\(e)")
+  }
+
+  @Test func shearMovesRowsSideways() {
+    // A vertical bar through the centre leans: with shear 0.5 its top row
+    // moves left and its bottom row right, by half their distance from the centre.
+    var bar = [UInt8](repeating: 0, count: Self.side * Self.side)
+    for y in 4..<24 { bar[y * Self.side + 13] = 255; bar[y * Self.side + 14] = 255 }
+    let out = run(bar) { Augmentation.warp($0, $1, rotation: 0, scale: 1, shiftX: 0, shiftY: 0, shear: 0.5) }
+    func centreX(_ y: Int) -> Double {
+      var s = 0.0, m = 0.0
+      for x in 0..<Self.side { s += Double(out[y * Self.side + x]) * Double(x); m += Double(out[y * Self.side + x]) }
+      return s / m
+    }
+    #expect(abs(centreX(5) - (13.5 - 0.5 * (13.5 - 5))) < 0.6)
+    #expect(abs(centreX(22) - (13.5 + 0.5 * (22 - 13.5))) < 0.6)
+  }
+
+  @Test func strokeMorphologyWidensAndThins() {
+    // A 3-pixel-wide bar: a full dilation makes it 5 wide, a full erosion 1.
+    var bar = [Float](repeating: 0, count: Self.side * Self.side)
+    for y in 4..<24 { for x in 12..<15 { bar[y * Self.side + x] = 1 } }
+    var wide = bar, thin = bar, half = bar
+    wide.withUnsafeMutableBufferPointer { Augmentation.morph($0.baseAddress!, weight: 1) }
+    thin.withUnsafeMutableBufferPointer { Augmentation.morph($0.baseAddress!, weight: -1) }
+    half.withUnsafeMutableBufferPointer { Augmentation.morph($0.baseAddress!, weight: 0.5) }
+    let row = 14 * Self.side
+    #expect((0..<Self.side).filter { wide[row + $0] == 1 } == Array(11..<16))
+    #expect((0..<Self.side).filter { thin[row + $0] == 1 } == [13])
+    #expect(half[row + 11] == 0.5 && half[row + 12] == 1 && half[row + 10] == 0)
+  }
+
+
+  /// Models trained before aspect, shear and stroke existed must stay
+  /// reproducible: with aspect 1 and shear 0 the warp must equal the
+  /// rotation-and-scale warp of that version (kept below) bit for bit.
+  @Test func neutralAspectAndShearReproduceTheLegacyWarpExactly() {
+    var rng = SplitMix64(seed: 11)
+    for digit in Self.digits {
+      for _ in 0..<200 {
+        let r = Double(rng.next() % 2400) / 100 - 12, sc = 0.9 + Double(rng.next() % 2000) / 10000
+        let dx = Double(rng.next() % 500) / 100 - 2.5, dy = Double(rng.next() % 500) / 100 - 2.5
+        let now = run(digit) { Augmentation.warp($0, $1, rotation: r, scale: sc, shiftX: dx, shiftY: dy) }
+        let then = run(digit) { Self.legacyWarp($0, $1, rotation: r, scale: sc, shiftX: dx, shiftY: dy) }
+        #expect(now == then)
+        if now != then { return }
+      }
+    }
+  }
+
+  /// The warp of version 1 (rotation, scale and shift only), verbatim.
+    static func legacyWarp(
+      _ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>,
+      rotation: Double, scale: Double, shiftX: Double, shiftY: Double
+    ) {
+      // Destination q comes from source p = R(-θ)(q - c - t)/s + c; walking
+      // q and sampling p leaves no holes, unlike pushing source pixels.
+      let theta = rotation * .pi / 180
+      let cosine = cos(theta) / scale
+      let sine = sin(theta) / scale
+      let centre = Double(Self.side - 1) / 2
+      let ox = centre + shiftX
+      let oy = centre + shiftY
+      // +1: coordinates in the padded copy below.
+      let xx = Float(cosine), xy = Float(sine), x0 = Float(centre - cosine * ox - sine * oy + 1)
+      let yx = Float(-sine), yy = Float(cosine), y0 = Float(centre + sine * ox - cosine * oy + 1)
+
+      // A one-pixel zero border makes every bilinear tap in range, so the
+      // inner loop needs one bounds test instead of four.
+      let padded = Self.side + 2
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: padded * padded) { buffer in
+        let pad = buffer.baseAddress!
+        pad.update(repeating: 0, count: padded * padded)
+        for y in 0..<Self.side {
+          for x in 0..<Self.side {
+            pad[(y + 1) * padded + x + 1] = Float(src[y * Self.side + x]) / 255
+          }
+        }
+        let limit = Float(Self.side + 1)
+        for y in 0..<Self.side {
+          let fy = Float(y)
+          let rowX = xy * fy + x0
+          let rowY = yy * fy + y0
+          for x in 0..<Self.side {
+            let fx = Float(x)
+            let px = xx * fx + rowX
+            let py = yx * fx + rowY
+            var value: Float = 0
+            if px >= 0 && px < limit && py >= 0 && py < limit {
+              // Truncation is floor here (non-negative), and needs no SSE4.1.
+              let ix = Int(px)
+              let iy = Int(py)
+              let tx = px - Float(ix)
+              let ty = py - Float(iy)
+              let i = iy &* padded &+ ix
+              let p00 = pad[i], p01 = pad[i &+ 1]
+              let p10 = pad[i &+ padded], p11 = pad[i &+ padded &+ 1]
+              let top = p00 + tx * (p01 - p00)
+              let bottom = p10 + tx * (p11 - p10)
+              // Rounding could overshoot 1 by an ulp.
+              value = min(top + ty * (bottom - top), 1)
+            }
+            dst[y * Self.side + x] = value
+          }
+        }
+      }
+    }
   /// Prints the cost per image; asserts nothing about time (shared machines).
   @Test func cost() {
     let src = Self.digits[0]
