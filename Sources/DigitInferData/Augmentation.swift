@@ -73,22 +73,31 @@ public struct Augmentation: Sendable {
 
   /// Partial 3x3 grey-level dilation (weight > 0) or erosion (weight < 0):
   /// each pixel moves towards the maximum (or minimum) of its neighbourhood
-  /// by |weight|.
+  /// by |weight|. Pixels are in 0...1, so a border of 0 (or 1) is neutral
+  /// and the 3x3 extremum splits into a horizontal and a vertical pass.
   @inlinable @inline(__always)
   public static func morph(_ image: UnsafeMutablePointer<Float>, weight: Float) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: pixelCount) { buffer in
-      let copy = buffer.baseAddress!
-      copy.update(from: image, count: pixelCount)
+    let padded = side + 2
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * padded * padded) { buffer in
+      let pad = buffer.baseAddress!, rows = pad + padded * padded
+      let dilate = weight > 0
+      pad.update(repeating: dilate ? 0 : 1, count: 2 * padded * padded)
+      for y in 0..<side {
+        for x in 0..<side { pad[(y + 1) * padded + x + 1] = image[y * side + x] }
+      }
+      @inline(__always) func pick(_ a: Float, _ b: Float) -> Float { dilate ? Swift.max(a, b) : Swift.min(a, b) }
+      for y in 0..<padded {
+        for x in 1...side {
+          let i = y * padded + x
+          rows[i] = pick(pick(pad[i - 1], pad[i]), pad[i + 1])
+        }
+      }
       let w = abs(weight)
       for y in 0..<side {
         for x in 0..<side {
-          var m = copy[y * side + x]
-          for ny in Swift.max(0, y - 1)...Swift.min(side - 1, y + 1) {
-            for nx in Swift.max(0, x - 1)...Swift.min(side - 1, x + 1) {
-              m = weight > 0 ? Swift.max(m, copy[ny * side + nx]) : Swift.min(m, copy[ny * side + nx])
-            }
-          }
-          let v = copy[y * side + x]
+          let i = (y + 1) * padded + x + 1
+          let m = pick(pick(rows[i - padded], rows[i]), rows[i + padded])
+          let v = image[y * side + x]
           image[y * side + x] = v + w * (m - v)
         }
       }
