@@ -5,7 +5,7 @@ import Foundation
 
 /// How to train.
 public struct TrainingOptions: Sendable, Codable {
-  public var epochs = 30
+  public var epochs = 40
   public var batchSize = 64
   public var learningRate = 0.002
   public var optimizer = OptimizerKind.adam

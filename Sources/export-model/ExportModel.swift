@@ -43,7 +43,7 @@ struct ExportModel: ParsableCommand {
   var data: String?
 
   @Option(help: "Training epochs (early stopping may end sooner).")
-  var epochs = 30
+  var epochs = 40
 
   @Option(help: "Images per batch.")
   var batchSize = 64
