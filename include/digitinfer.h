@@ -12,6 +12,9 @@
 **     dgi_classify(&model, pixels, scratch, n, &r);     // pixels: 28x28, 0 = paper, 255 = ink
 **     printf("%d (%.1f%%)\n", r.digit, 100 * r.confidence);
 **
+** A photo, scan or drawing of any size first goes through dgi_preprocess(),
+** which makes those 28x28 pixels the way MNIST was made (see below).
+**
 ** Memory
 ** ------
 ** The library never allocates. Every byte it touches belongs to the caller:
