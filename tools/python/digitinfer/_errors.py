@@ -1,0 +1,83 @@
+"""Status codes and the exceptions that carry them."""
+
+from __future__ import annotations
+
+import enum
+
+from . import _lib
+
+
+class Status(enum.IntEnum):
+    """dgi_status, as in include/digitinfer.h."""
+
+    OK = 0
+    ERROR_ARGUMENT = 1
+    ERROR_TRUNCATED = 2
+    ERROR_MAGIC = 3
+    ERROR_VERSION = 4
+    ERROR_CHECKSUM = 5
+    ERROR_MALFORMED = 6
+    ERROR_UNSUPPORTED = 7
+    ERROR_SCRATCH = 8
+    ERROR_IMAGE = 9
+    ERROR_NOT_OPEN = 10
+    ERROR_NO_INK = 11
+
+
+class DigitInferError(Exception):
+    """A libdigitinfer function returned a status other than DGI_OK.
+
+    ``status`` is the code (a Status when the library's value is known, else
+    the int); ``message`` is the library's dgi_status_message() text.
+    """
+
+    def __init__(self, status: int, message: str, context: str = ""):
+        try:
+            status = Status(status)
+        except ValueError:
+            pass
+        self.status = status
+        self.message = message
+        self.context = context
+        name = f"DGI_{status.name}" if isinstance(status, Status) else f"status {int(status)}"
+        super().__init__(f"{context}: {message} ({name})" if context else f"{message} ({name})")
+
+
+class ModelError(DigitInferError):
+    """The model bytes were rejected: truncated, not .dgi, another major
+    version, a bad checksum, malformed or using an unsupported feature."""
+
+
+class ImageError(DigitInferError):
+    """dgi_preprocess rejected the image (DGI_ERROR_IMAGE)."""
+
+
+class NoInkError(ImageError):
+    """dgi_preprocess found nothing that looks like a digit (DGI_ERROR_NO_INK):
+    a blank or uniform image, or only specks."""
+
+
+_CLASSES = {
+    Status.ERROR_TRUNCATED: ModelError,
+    Status.ERROR_MAGIC: ModelError,
+    Status.ERROR_VERSION: ModelError,
+    Status.ERROR_CHECKSUM: ModelError,
+    Status.ERROR_MALFORMED: ModelError,
+    Status.ERROR_UNSUPPORTED: ModelError,
+    Status.ERROR_NOT_OPEN: ModelError,
+    Status.ERROR_IMAGE: ImageError,
+    Status.ERROR_NO_INK: NoInkError,
+}
+
+
+def status_message(status: int) -> str:
+    """dgi_status_message(status): the library's English sentence for a code."""
+    text = _lib.lib().dgi_status_message(int(status))
+    return text.decode("utf-8", "replace") if text else ""
+
+
+def check(status: int, context: str = "") -> None:
+    """Raises the matching DigitInferError subclass unless status is DGI_OK."""
+    if status != Status.OK:
+        cls = _CLASSES.get(status, DigitInferError)
+        raise cls(status, status_message(status), context)

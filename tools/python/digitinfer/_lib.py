@@ -1,0 +1,249 @@
+"""Finding and loading libdigitinfer, and its C declarations in ctypes.
+
+Every struct and function below mirrors include/digitinfer.h exactly (field
+order, widths, enums as C ``int``); tests/test_abi.py checks the struct
+layouts against a C program compiled with the installed header.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+import threading
+from typing import List, Optional
+
+#: The ABI version this package is written for (DGI_ABI_VERSION in the header).
+ABI_VERSION = 1
+
+# Constants of the header.
+DGI_INPUT_WIDTH = 28
+DGI_INPUT_HEIGHT = 28
+DGI_INPUT_SIZE = 784
+DGI_MAX_CLASSES = 10
+DGI_MAX_LAYERS = 16
+DGI_MODEL_WORDS = 128
+DGI_LAYER_RELU = 1
+DGI_LAYER_SAME_PADDING = 2
+DGI_INK_AUTO = 0
+DGI_INK_DARK = 1
+DGI_INK_LIGHT = 2
+DGI_PREPROCESS_MAX_SIDE = 32768
+
+# C enums (dgi_status, dgi_layer_kind) are passed and stored as C int.
+c_enum = ctypes.c_int
+
+
+class dgi_model(ctypes.Structure):
+    _fields_ = [("opaque_", ctypes.c_uint64 * DGI_MODEL_WORDS)]
+
+
+class dgi_result(ctypes.Structure):
+    _fields_ = [
+        ("digit", ctypes.c_int32),
+        ("confidence", ctypes.c_float),
+        ("probabilities", ctypes.c_float * 10),
+    ]
+
+
+class dgi_model_info(ctypes.Structure):
+    _fields_ = [
+        ("format_major", ctypes.c_uint32),
+        ("format_minor", ctypes.c_uint32),
+        ("file_size", ctypes.c_uint32),
+        ("checksum", ctypes.c_uint32),
+        ("layer_count", ctypes.c_uint32),
+        ("class_count", ctypes.c_uint32),
+        ("parameter_count", ctypes.c_uint64),
+        ("macs", ctypes.c_uint64),
+        ("scratch_size", ctypes.c_size_t),
+        ("name", ctypes.c_char_p),
+        ("metadata", ctypes.c_char_p),
+    ]
+
+
+class dgi_layer_info(ctypes.Structure):
+    _fields_ = [
+        ("kind", c_enum),
+        ("flags", ctypes.c_uint32),
+        ("input_height", ctypes.c_uint32),
+        ("input_width", ctypes.c_uint32),
+        ("input_channels", ctypes.c_uint32),
+        ("output_height", ctypes.c_uint32),
+        ("output_width", ctypes.c_uint32),
+        ("output_channels", ctypes.c_uint32),
+        ("kernel_height", ctypes.c_uint32),
+        ("kernel_width", ctypes.c_uint32),
+        ("input_zero_point", ctypes.c_int32),
+        ("output_zero_point", ctypes.c_int32),
+        ("output_scale", ctypes.c_float),
+        ("parameter_count", ctypes.c_uint64),
+        ("macs", ctypes.c_uint64),
+    ]
+
+
+class dgi_preprocess_info(ctypes.Structure):
+    _fields_ = [
+        ("ink", ctypes.c_uint32),
+        ("x", ctypes.c_uint32),
+        ("y", ctypes.c_uint32),
+        ("width", ctypes.c_uint32),
+        ("height", ctypes.c_uint32),
+        ("paper", ctypes.c_uint32),
+        ("components", ctypes.c_uint32),
+        ("dropped", ctypes.c_uint32),
+    ]
+
+
+#: Every struct of the header, by its C name (for the layout test).
+STRUCTS = {
+    "dgi_model": dgi_model,
+    "dgi_result": dgi_result,
+    "dgi_model_info": dgi_model_info,
+    "dgi_layer_info": dgi_layer_info,
+    "dgi_preprocess_info": dgi_preprocess_info,
+}
+
+_P = ctypes.POINTER
+# name: (restype, argtypes). Buffers the library only reads or fills byte-wise
+# (model bytes, pixels, images, scratch) are declared c_void_p so that bytes,
+# ctypes arrays and raw addresses (numpy) can all be passed without copies.
+SIGNATURES = {
+    "dgi_abi_version": (ctypes.c_uint32, []),
+    "dgi_status_message": (ctypes.c_char_p, [c_enum]),
+    "dgi_model_open": (c_enum, [_P(dgi_model), ctypes.c_void_p, ctypes.c_size_t]),
+    "dgi_model_scratch_size": (ctypes.c_size_t, [_P(dgi_model)]),
+    "dgi_classify": (
+        c_enum,
+        [_P(dgi_model), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, _P(dgi_result)],
+    ),
+    "dgi_infer": (
+        c_enum,
+        [_P(dgi_model), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, _P(ctypes.c_int8)],
+    ),
+    "dgi_model_get_info": (c_enum, [_P(dgi_model), _P(dgi_model_info)]),
+    "dgi_model_get_layer": (c_enum, [_P(dgi_model), ctypes.c_uint32, _P(dgi_layer_info)]),
+    "dgi_preprocess_scratch_size": (ctypes.c_size_t, [ctypes.c_uint32, ctypes.c_uint32]),
+    "dgi_preprocess": (
+        c_enum,
+        [
+            ctypes.c_void_p,  # const uint8_t *image
+            ctypes.c_uint32,  # width
+            ctypes.c_uint32,  # height
+            ctypes.c_size_t,  # stride
+            ctypes.c_uint32,  # flags
+            ctypes.c_void_p,  # void *scratch
+            ctypes.c_size_t,  # scratch_size
+            ctypes.c_void_p,  # uint8_t pixels[784]
+            _P(dgi_preprocess_info),  # info, may be NULL
+        ],
+    ),
+}
+
+
+class LibraryError(OSError):
+    """libdigitinfer could not be found or loaded, or its ABI does not match."""
+
+
+def _file_names() -> List[str]:
+    if sys.platform == "darwin":
+        return ["libdigitinfer.1.dylib", "libdigitinfer.dylib"]
+    if os.name == "nt":
+        return ["digitinfer.dll", "libdigitinfer.dll"]
+    return ["libdigitinfer.so.1", "libdigitinfer.so"]
+
+
+def _prefix_candidates(prefix: str) -> List[str]:
+    return [os.path.join(prefix, d, n) for d in ("lib", "lib64") for n in _file_names()]
+
+
+def candidates() -> List[str]:
+    """The paths and names tried, in order, when no explicit path is given.
+
+    1. $DIGITINFER_LIBRARY (a path to the shared library), alone if set;
+    2. $DIGITINFER_PREFIX/lib (an install made by tools/install.sh), alone if set;
+    3. the Python environment's prefix, /usr/local, /opt/homebrew, /usr;
+    4. ctypes.util.find_library("digitinfer"), then the bare file names
+       (the dynamic loader's own search: LD_LIBRARY_PATH, ldconfig cache).
+    """
+    library = os.environ.get("DIGITINFER_LIBRARY")
+    if library:
+        return [library]
+    prefix = os.environ.get("DIGITINFER_PREFIX")
+    if prefix:
+        return _prefix_candidates(prefix)
+    found = []
+    for prefix in (sys.prefix, "/usr/local", "/opt/homebrew", "/usr"):
+        found += [p for p in _prefix_candidates(prefix) if os.path.exists(p)]
+    name = ctypes.util.find_library("digitinfer")
+    if name:
+        found.append(name)
+    found += _file_names()
+    # Keep the first occurrence of each.
+    return list(dict.fromkeys(found))
+
+
+_lock = threading.Lock()
+_lib: Optional[ctypes.CDLL] = None
+_path: Optional[str] = None
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    for name, (restype, argtypes) in SIGNATURES.items():
+        function = getattr(lib, name)
+        function.restype = restype
+        function.argtypes = argtypes
+
+
+def load_library(path: Optional[str] = None) -> ctypes.CDLL:
+    """Loads libdigitinfer (once per process) and returns the ctypes handle.
+
+    With ``path``, loads exactly that file (replacing nothing if a library
+    is already loaded from another path: that raises LibraryError). Without,
+    tries candidates() in order and raises LibraryError listing them all if
+    none loads. The library's dgi_abi_version() must equal ABI_VERSION.
+    """
+    global _lib, _path
+    with _lock:
+        if _lib is not None:
+            if path is not None and os.path.realpath(path) != os.path.realpath(_path or ""):
+                raise LibraryError(
+                    f"libdigitinfer is already loaded from {_path}; cannot switch to {path}"
+                )
+            return _lib
+        tried = []
+        for candidate in [path] if path is not None else candidates():
+            try:
+                lib = ctypes.CDLL(candidate)
+            except OSError as error:
+                tried.append(f"  {candidate}: {error}")
+                continue
+            try:
+                _declare(lib)
+            except AttributeError as error:
+                tried.append(f"  {candidate}: not libdigitinfer ({error})")
+                continue
+            abi = lib.dgi_abi_version()
+            if abi != ABI_VERSION:
+                raise LibraryError(
+                    f"{candidate} has ABI version {abi}, but this package is written for "
+                    f"ABI version {ABI_VERSION}; install a matching libdigitinfer"
+                )
+            _lib, _path = lib, candidate
+            return lib
+        raise LibraryError(
+            "cannot load libdigitinfer. Build and install it with "
+            "`tools/install.sh --prefix DIR`, then set DIGITINFER_PREFIX=DIR or "
+            "DIGITINFER_LIBRARY=DIR/lib/libdigitinfer.so.1. Tried:\n" + "\n".join(tried)
+        )
+
+
+def library_path() -> Optional[str]:
+    """The path or name libdigitinfer was loaded from, or None if not loaded yet."""
+    return _path
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded library, loading it on first use."""
+    return _lib if _lib is not None else load_library()
