@@ -1,0 +1,471 @@
+/*
+** The wasm32 test harness of tools/web/test-wasm.sh: a WASI command linked
+** from the very objects of digitinfer.wasm (the runtime built as Embedded
+** Swift and tools/web/runtime-shim.c), plus this file and the picture
+** generator of the C tests (Tests/c/support.c). wasmkit runs it.
+**
+**   - the golden vectors (Tests/DigitInferTests/Golden: expected.txt,
+**     inputs.bin, tiny.dgi, reference.dgi): dgi_infer must reproduce every
+**     int8 logit the host wrote, and dgi_classify the digit and a proper
+**     distribution, as Tests/c/test_golden.c checks on the host;
+**   - dgi_preprocess: the lines of Golden/preprocess-expected.txt, each
+**     input drawn by pic_random() exactly as Tests/c/test_preprocess.c
+**     draws it (the line holds the input's checksum, so a drawing that
+**     differed would show);
+**   - the shipped model (models/mnist-int8.dgi) on models/samples/scan-9.pgm
+**     through dgi_preprocess, as digitinfer-cli does on the host, and on
+**     the ten digits of pic_digit() drawn dark on a white 280x280 canvas,
+**     the way the web page calls the runtime;
+**   - the page's bump allocator (web_alloc, web_mark, web_release).
+**
+** The data is compiled in with #embed (the golden directory and the model
+** directory are the embed paths). Output goes through WASI fd_write; the
+** last line is "wasm: N passed, M failed" and the exit status is 0 only if
+** nothing failed. With -DPREPROCESS_STEP=k only every k-th preprocessing
+** case runs (the interpreter is slow on the 800x600 ones).
+*/
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digitinfer.h"
+#include "support.h"
+
+#ifndef PREPROCESS_STEP
+#define PREPROCESS_STEP 1
+#endif
+
+#define WASI(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
+typedef struct ciovec {
+  const void *buf;
+  size_t len;
+} ciovec;
+WASI(fd_write) int32_t fd_write(int32_t fd, const ciovec *iovs, size_t count, size_t *written);
+WASI(proc_exit) _Noreturn void proc_exit(int32_t code);
+
+/* tools/web/runtime-shim.c */
+void *web_alloc(size_t n);
+uintptr_t web_mark(void);
+void web_release(uintptr_t mark);
+
+static const unsigned char golden_inputs[] = {
+#embed "inputs.bin"
+};
+static const char golden_expected[] = {
+#embed "expected.txt"
+    , 0};
+static const unsigned char tiny_dgi[] = {
+#embed "tiny.dgi"
+};
+static const unsigned char reference_dgi[] = {
+#embed "reference.dgi"
+};
+static const char preprocess_expected[] = {
+#embed "preprocess-expected.txt"
+    , 0};
+static const unsigned char mnist_dgi[] = {
+#embed "mnist-int8.dgi"
+};
+static const unsigned char scan_9_pgm[] = {
+#embed "samples/scan-9.pgm"
+};
+
+/* ---- output ---------------------------------------------------------------- */
+
+/* A string being built; silently truncated at its capacity. */
+typedef struct text {
+  char *p;
+  size_t len, cap;
+} text;
+
+static void t_char(text *t, char c) {
+  if (t->len + 1 < t->cap) t->p[t->len++] = c;
+  t->p[t->len] = '\0';
+}
+static void t_str(text *t, const char *s) {
+  while (*s) t_char(t, *s++);
+}
+static void t_uint(text *t, uint64_t v) {
+  char d[24];
+  int n = 0;
+  do d[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+  while (n) t_char(t, d[--n]);
+}
+static void t_int(text *t, int64_t v) {
+  if (v < 0) t_char(t, '-');
+  t_uint(t, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+}
+static void t_hex16(text *t, uint64_t v) {
+  int i;
+  for (i = 60; i >= 0; i -= 4) t_char(t, "0123456789abcdef"[(v >> i) & 15]);
+}
+/* A probability as 0.dddddd (six decimals, truncated), for the log. */
+static void t_prob(text *t, float p) {
+  uint32_t micro = (uint32_t)(p * 1e6f + 0.5f);
+  t_uint(t, micro / 1000000);
+  t_char(t, '.');
+  t_char(t, (char)('0' + micro / 100000 % 10));
+  t_char(t, (char)('0' + micro / 10000 % 10));
+  t_char(t, (char)('0' + micro / 1000 % 10));
+}
+
+static void write_out(const char *s, size_t n) {
+  ciovec v;
+  size_t written = 0;
+  while (n) {
+    v.buf = s, v.len = n;
+    if (fd_write(1, &v, 1, &written) != 0 || written == 0) return;
+    s += written, n -= written;
+  }
+}
+static size_t length(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+static void say(const char *s) { write_out(s, length(s)); }
+#define TEXT(name, size) \
+  char name##_buf[size]; \
+  text name = {name##_buf, 0, size}; \
+  name##_buf[0] = '\0'
+
+static unsigned long passed, failed;
+/* Counts one check; prints `what` (and detail, if any) when it fails. */
+static int expect(int ok, const char *what, const char *detail) {
+  if (ok) {
+    passed++;
+    return 1;
+  }
+  failed++;
+  if (failed <= 25) {
+    say("FAILED: ");
+    say(what);
+    if (detail) {
+      say(": ");
+      say(detail);
+    }
+    say("\n");
+  }
+  return 0;
+}
+
+/* ---- parsing the embedded text files ---------------------------------------- */
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static const char *skip_spaces(const char *s) {
+  while (is_space(*s)) s++;
+  return s;
+}
+/* A decimal integer, optionally negative; 0 on failure (sets *ok = 0). */
+static long parse_int(const char **s, int *ok) {
+  const char *p = skip_spaces(*s);
+  int negative = *p == '-', digits = 0;
+  long v = 0;
+  if (negative) p++;
+  while (*p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0'), digits++;
+  if (!digits) *ok = 0;
+  *s = p;
+  return negative ? -v : v;
+}
+/* The next line of a NUL-terminated text: copies it (without '\n') into
+   line[cap] and returns where the following one starts, or 0 at the end. */
+static const char *next_line(const char *s, char *line, size_t cap) {
+  size_t n = 0;
+  if (!*s) return 0;
+  while (*s && *s != '\n') {
+    if (n + 1 < cap && *s != '\r') line[n++] = *s;
+    s++;
+  }
+  line[n] = '\0';
+  return *s ? s + 1 : s;
+}
+static int same(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+/* ---- golden vectors -------------------------------------------------------- */
+
+static const unsigned char *golden_model_bytes(const char *name, size_t *size) {
+  if (same(name, "tiny.dgi")) return *size = sizeof tiny_dgi, tiny_dgi;
+  if (same(name, "reference.dgi")) return *size = sizeof reference_dgi, reference_dgi;
+  return *size = 0, (const unsigned char *)0;
+}
+
+static void test_golden_vectors(void) {
+  const char *s = golden_expected;
+  char line[256], model_name[64] = "", current[64] = "";
+  size_t images = sizeof golden_inputs / DGI_INPUT_SIZE, cases = 0, models = 0;
+  dgi_model *m = (dgi_model *)web_alloc(sizeof(dgi_model));
+  unsigned char *scratch = 0;
+  size_t n = 0;
+  uintptr_t mark = web_mark();
+
+  expect(sizeof golden_inputs % DGI_INPUT_SIZE == 0 && images > 0, "inputs.bin holds whole images", 0);
+  while ((s = next_line(s, line, sizeof line)) != 0) {
+    const char *p = skip_spaces(line);
+    size_t k = 0, size, index;
+    int ok = 1, digit, i, best = 0, in_range = 1;
+    int8_t want[10], got[10];
+    dgi_result r;
+    float sum = 0;
+    TEXT(what, 160);
+    TEXT(detail, 200);
+
+    if (!*p) continue;
+    while (*p && !is_space(*p) && k + 1 < sizeof model_name) model_name[k++] = *p++;
+    model_name[k] = '\0';
+    index = (size_t)parse_int(&p, &ok);
+    digit = (int)parse_int(&p, &ok);
+    for (i = 0; i < 10; i++) want[i] = (int8_t)parse_int(&p, &ok);
+    if (!expect(ok && index < images, "expected.txt line parses", line)) continue;
+    if (!same(model_name, current)) {
+      const unsigned char *bytes = golden_model_bytes(model_name, &size);
+      for (k = 0; k < sizeof current && (current[k] = model_name[k]) != 0; k++) {}
+      web_release(mark);
+      models++;
+      if (!expect(bytes != 0, "expected.txt names a golden model", model_name)) continue;
+      expect(dgi_model_open(m, bytes, size) == DGI_OK, "golden model opens", model_name);
+      n = dgi_model_scratch_size(m);
+      scratch = (unsigned char *)web_alloc(n ? n : 1);
+    }
+    cases++;
+    t_str(&what, model_name), t_str(&what, " #"), t_uint(&what, index);
+    if (expect(dgi_infer(m, golden_inputs + index * DGI_INPUT_SIZE, scratch, n, got) == DGI_OK, what.p,
+               "dgi_infer failed")) {
+      int equal = 1;
+      for (i = 0; i < 10; i++) equal &= got[i] == want[i];
+      t_str(&detail, "logits");
+      for (i = 0; i < 10; i++) t_char(&detail, ' '), t_int(&detail, got[i]);
+      t_str(&detail, ", expected");
+      for (i = 0; i < 10; i++) t_char(&detail, ' '), t_int(&detail, want[i]);
+      expect(equal, what.p, detail.p);
+    }
+    __builtin_memset(&r, 0xFF, sizeof r);
+    if (!expect(dgi_classify(m, golden_inputs + index * DGI_INPUT_SIZE, scratch, n, &r) == DGI_OK, what.p,
+                "dgi_classify failed"))
+      continue;
+    for (i = 0; i < 10; i++) {
+      in_range &= r.probabilities[i] >= 0.0f && r.probabilities[i] <= 1.0f;
+      sum += r.probabilities[i];
+      if (want[i] > want[best]) best = i;
+    }
+    expect(r.digit == digit && digit == best, what.p, "dgi_classify digit differs from expected.txt");
+    expect(r.digit >= 0 && r.digit < 10 && r.confidence == r.probabilities[r.digit], what.p,
+           "confidence is not probabilities[digit]");
+    expect(in_range && __builtin_fabsf(sum - 1.0f) <= 1e-5f, what.p, "probabilities are not a distribution");
+  }
+  expect(models == 2 && cases == 2 * images, "expected.txt covers two models, every image twice", 0);
+  web_release(mark);
+  {
+    TEXT(t, 120);
+    t_str(&t, "golden vectors: ");
+    t_uint(&t, cases);
+    t_str(&t, " cases (");
+    t_uint(&t, images);
+    t_str(&t, " images, 2 models)\n");
+    say(t.p);
+  }
+}
+
+/* ---- preprocessing golden lines ------------------------------------------- */
+
+/* As in Tests/c/test_preprocess.c (golden_sizes, golden_kinds, golden_line). */
+static const uint32_t golden_sizes[][2] = {
+    {1, 1},     {2, 2},     {3, 1},     {1, 3},     {1, 60},    {60, 1},    {5, 5},    {12, 9},
+    {28, 28},   {28, 28},   {20, 28},   {28, 20},   {32, 32},   {45, 60},   {64, 64},  {96, 72},
+    {100, 100}, {127, 129}, {128, 128}, {129, 7},   {7, 129},   {150, 200}, {200, 150}, {255, 257},
+    {300, 200}, {200, 300}, {33, 400},  {400, 33},  {512, 384}, {640, 480}, {1000, 40}, {40, 1000},
+    {999, 3},   {3, 999},   {801, 601}, {257, 1025}};
+static const int golden_kinds[] = {PIC_DIGIT, PIC_DIRTY,  PIC_GRADIENT, PIC_LINE,  PIC_BLOBS, PIC_DIGIT,
+                                   PIC_SCRIBBLE, PIC_BLANK, PIC_NOISE, PIC_DIGIT, PIC_FAINT, PIC_PEPPER,
+                                   PIC_DIRTY, PIC_GRADIENT};
+
+static void preprocess_line(int i, text *line) {
+  const uint32_t *wh = golden_sizes[i % (int)(sizeof golden_sizes / sizeof *golden_sizes)];
+  uint32_t w = wh[0], h = wh[1], rng = 0x9E3779B9u * (uint32_t)(i + 1), pad = 0xC0FFEEu, y;
+  uint32_t flags = i % 6 == 4 ? DGI_INK_DARK : i % 6 == 5 ? DGI_INK_LIGHT : DGI_INK_AUTO;
+  size_t stride = w + (i % 4 == 3 ? 13 : 0), need = (size_t)(h - 1) * stride + w, k;
+  int kind = golden_kinds[i % (int)(sizeof golden_kinds / sizeof *golden_kinds)];
+  uintptr_t mark = web_mark();
+  picture pic;
+  uint64_t input = FNV1A64_INIT;
+  uint8_t *pixels = (uint8_t *)web_alloc(DGI_INPUT_SIZE);
+  size_t scratch_size = dgi_preprocess_scratch_size(w, h);
+  void *scratch = web_alloc(scratch_size);
+  dgi_preprocess_info info;
+  dgi_status s;
+
+  pic.pixels = (uint8_t *)web_alloc(need), pic.width = w, pic.height = h, pic.stride = stride;
+  if (!pic.pixels || !pixels || !scratch) {
+    t_str(line, "out of memory");
+    web_release(mark);
+    return;
+  }
+  /* The padding between rows is never read; fill it with noise anyway. */
+  for (k = 0; k < need; k++) pic.pixels[k] = (uint8_t)(lcg_next(&pad) >> 24);
+  pic_random(&pic, kind, &rng);
+  for (y = 0; y < h; y++) input = fnv1a64(input, pic.pixels + (size_t)y * stride, w);
+  s = dgi_preprocess(pic.pixels, w, h, stride, flags, scratch, scratch_size, pixels, &info);
+  t_uint(line, (uint64_t)i), t_char(line, ' ');
+  t_uint(line, w), t_char(line, ' '), t_uint(line, h), t_char(line, ' ');
+  t_uint(line, flags), t_char(line, ' '), t_uint(line, (uint64_t)kind), t_char(line, ' ');
+  t_hex16(line, input), t_char(line, ' '), t_uint(line, (uint64_t)s);
+  if (s == DGI_OK) {
+    const uint32_t fields[] = {info.ink, info.x, info.y, info.width, info.height,
+                               info.paper, info.components, info.dropped};
+    for (k = 0; k < 8; k++) t_char(line, ' '), t_uint(line, fields[k]);
+    t_char(line, ' ');
+    t_hex16(line, fnv1a64(FNV1A64_INIT, pixels, DGI_INPUT_SIZE));
+  } else {
+    t_str(line, " - - - - - - - - -");
+  }
+  web_release(mark);
+}
+
+static void test_preprocess_golden(void) {
+  const char *s = preprocess_expected;
+  char want[256];
+  int i = 0, checked = 0;
+  while ((s = next_line(s, want, sizeof want)) != 0) {
+    if (want[0] == '#' || want[0] == '\0') continue;
+    if (i % PREPROCESS_STEP == 0) {
+      TEXT(got, 256);
+      TEXT(detail, 600);
+      preprocess_line(i, &got);
+      t_str(&detail, "\n  expected ");
+      t_str(&detail, want);
+      t_str(&detail, "\n  got      ");
+      t_str(&detail, got.p);
+      expect(same(want, got.p), "preprocess-expected.txt line", detail.p);
+      checked++;
+    }
+    i++;
+  }
+  expect(i == 96, "preprocess-expected.txt has 96 cases", 0);
+  {
+    TEXT(t, 120);
+    t_str(&t, "preprocess golden: ");
+    t_uint(&t, (uint64_t)checked);
+    t_str(&t, " of ");
+    t_uint(&t, (uint64_t)i);
+    t_str(&t, " cases\n");
+    say(t.p);
+  }
+}
+
+/* ---- the shipped model, as the CLI and the page use it ------------------------ */
+
+/* The digit dgi_preprocess and dgi_classify find in an image, or -1 - status. */
+static int classify_image(const dgi_model *m, const uint8_t *image, uint32_t w, uint32_t h, size_t stride,
+                          uint32_t flags, dgi_result *r) {
+  uintptr_t mark = web_mark();
+  size_t pre = dgi_preprocess_scratch_size(w, h), n = dgi_model_scratch_size(m);
+  void *scratch = web_alloc(pre > n ? pre : n);
+  uint8_t input[DGI_INPUT_SIZE];
+  dgi_status s = dgi_preprocess(image, w, h, stride, flags, scratch, pre, input, 0);
+  if (s == DGI_OK) s = dgi_classify(m, input, scratch, n, r);
+  web_release(mark);
+  return s == DGI_OK ? r->digit : -1 - (int)s;
+}
+
+/* A binary PGM (P5, maxval 255): header fields separated by blanks and
+   comments. Returns the pixels, or 0. */
+static const uint8_t *read_pgm(const unsigned char *b, size_t size, uint32_t *w, uint32_t *h) {
+  size_t i = 2;
+  long v[3];
+  int k;
+  if (size < 2 || b[0] != 'P' || b[1] != '5') return 0;
+  for (k = 0; k < 3; k++) {
+    for (;;) {
+      while (i < size && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) i++;
+      if (i < size && b[i] == '#') {
+        while (i < size && b[i] != '\n') i++;
+      } else {
+        break;
+      }
+    }
+    v[k] = 0;
+    while (i < size && b[i] >= '0' && b[i] <= '9') v[k] = v[k] * 10 + (b[i++] - '0');
+  }
+  i++; /* one blank after maxval */
+  if (v[2] != 255 || v[0] <= 0 || v[1] <= 0 || size - i < (size_t)v[0] * (size_t)v[1]) return 0;
+  *w = (uint32_t)v[0], *h = (uint32_t)v[1];
+  return b + i;
+}
+
+static void test_shipped_model(void) {
+  dgi_model m;
+  dgi_result r;
+  uint32_t w = 0, h = 0;
+  const uint8_t *scan;
+  int d, got;
+  TEXT(t, 400);
+
+  if (!expect(dgi_model_open(&m, mnist_dgi, sizeof mnist_dgi) == DGI_OK, "models/mnist-int8.dgi opens", 0))
+    return;
+  scan = read_pgm(scan_9_pgm, sizeof scan_9_pgm, &w, &h);
+  if (expect(scan != 0, "models/samples/scan-9.pgm parses", 0)) {
+    got = classify_image(&m, scan, w, h, w, DGI_INK_AUTO, &r);
+    t_str(&t, "scan-9.pgm: ");
+    t_int(&t, got);
+    t_str(&t, " (");
+    t_prob(&t, r.confidence);
+    t_str(&t, ")\n");
+    say(t.p);
+    expect(got == 9, "models/samples/scan-9.pgm is a 9", t.p);
+  }
+
+  /* The page: dark strokes on a white 280x280 canvas, DGI_INK_DARK. */
+  t.len = 0;
+  t_str(&t, "drawn on a 280x280 canvas:");
+  for (d = 0; d < 10; d++) {
+    uintptr_t mark = web_mark();
+    picture pic;
+    pic.width = pic.height = 280, pic.stride = 280;
+    pic.pixels = (uint8_t *)web_alloc(280 * 280);
+    pic_fill(&pic, 255);
+    pic_digit(&pic, d, 16 * 70, 16 * 40, 16 * 140, 16 * 200, 16 * 9, 0);
+    got = classify_image(&m, pic.pixels, 280, 280, 280, DGI_INK_DARK, &r);
+    web_release(mark);
+    t_char(&t, ' ');
+    t_int(&t, got);
+    expect(got == d, "pic_digit drawn on a canvas", 0);
+  }
+  t_char(&t, '\n');
+  say(t.p);
+}
+
+/* ---- the page's allocator --------------------------------------------------- */
+
+static void test_allocator(void) {
+  uintptr_t mark = web_mark();
+  unsigned char *a = (unsigned char *)web_alloc(1), *b = (unsigned char *)web_alloc(3 << 20);
+  size_t pages = __builtin_wasm_memory_size(0);
+  expect(a && b && (uintptr_t)a % 16 == 0 && (uintptr_t)b % 16 == 0 && b >= a + 16, "web_alloc: aligned blocks", 0);
+  expect(b && (uintptr_t)b + (3 << 20) <= pages * 65536u, "web_alloc grows the memory", 0);
+  if (b) b[(3 << 20) - 1] = 1;
+  web_release(mark);
+  expect(web_mark() == mark && web_alloc(16) == a, "web_release frees back to a mark", 0);
+  expect(web_alloc((size_t)-8) == 0, "web_alloc: impossible sizes give 0", 0);
+  web_release(mark);
+}
+
+static int run(void) {
+  TEXT(t, 80);
+  say("digitinfer wasm32 harness (wasmkit)\n");
+  expect(dgi_abi_version() == DGI_ABI_VERSION, "dgi_abi_version", 0);
+  expect(dgi_status_message(DGI_ERROR_NO_INK) != 0, "dgi_status_message", 0);
+  test_allocator();
+  test_golden_vectors();
+  test_preprocess_golden();
+  test_shipped_model();
+  t_str(&t, "wasm: ");
+  t_uint(&t, passed);
+  t_str(&t, " passed, ");
+  t_uint(&t, failed);
+  t_str(&t, " failed\n");
+  say(t.p);
+  return failed == 0 ? 0 : 1;
+}
+
+void _start(void) { proc_exit(run()); }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Tests the wasm32 build of the runtime (tools/web/build.sh) without a
+# browser:
+#   - digitinfer.wasm imports nothing (so it cannot allocate, print or trap
+#     into a host), exports memory, every dgi_* function of the header and
+#     the page's web_* helpers, and stays small;
+#   - a WASI test harness (tools/web/harness/harness.c) linked from the same
+#     objects runs under wasmkit, the WebAssembly runtime of the Swift
+#     toolchain: the golden vectors bit for bit, the dgi_preprocess golden
+#     lines, the shipped model on a sample scan and on drawn digits;
+#   - if node is installed, digitinfer.wasm itself (not a re-link) on the
+#     golden vectors through its exports, as the page calls it.
+# Ends with "wasm: N passed, M failed"; exits non-zero on failure.
+#
+# Usage: tools/web/test-wasm.sh [BUILD_DIR]
+#   BUILD_DIR  where to build (default: a temporary directory, removed after)
+# Environment: SWIFTC as for build.sh; WASM_SIZE_LIMIT (bytes, default 65536);
+#   PREPROCESS_STEP=k runs every k-th dgi_preprocess golden case (default 1: all).
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+web=$repo/tools/web
+golden=$repo/Tests/DigitInferTests/Golden
+swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
+bin=$(dirname "$swiftc")
+limit=${WASM_SIZE_LIMIT:-65536}
+step=${PREPROCESS_STEP:-1}
+
+if [ $# -ge 1 ]; then
+  mkdir -p "$1" && build=$(cd "$1" && pwd)
+else
+  build=$(mktemp -d)
+  trap 'rm -rf "$build"' EXIT
+fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok    $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
+check() {
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+  echo "wasm: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+echo "== build (tools/web/build.sh $build)"
+if ! SWIFTC=$swiftc "$web/build.sh" "$build"; then
+  fail "tools/web/build.sh"
+  finish
+fi
+pass "tools/web/build.sh"
+wasm=$build/digitinfer.wasm
+
+echo "== digitinfer.wasm"
+info() { python3 "$web/wasm_info.py" "$wasm" "$@"; }
+check "imports nothing" test -z "$(info --imports)"
+exports=$(info --exports)
+want=$(
+  sed -n 's/^[a-z][a-z0-9_ *]*[ *]\(dgi_[a-z_]*\)(.*/\1 func/p' "$repo/include/digitinfer.h"
+  printf '%s\n' "memory memory" "web_alloc func" "web_mark func" "web_release func"
+)
+check "exports exactly memory, the header's dgi_* functions and web_alloc/web_mark/web_release" \
+  test "$(echo "$exports" | sort)" = "$(echo "$want" | sort)"
+size=$(wc -c <"$wasm")
+check "size $size bytes <= $limit" test "$size" -le "$limit"
+check "bundle.js holds the module and the model" \
+  grep -q "wasm: \"$(base64 -w0 "$wasm" | head -c 64)" "$build/bundle.js"
+
+echo "== harness (WASI, wasmkit)"
+h=$build/harness
+mkdir -p "$h"
+if "$bin/clang" --target=wasm32 -O2 -nostdlib -ffreestanding -std=c23 -Wall -Wextra -Werror \
+  -isystem "$web/harness/libc" -I "$repo/include" -I "$repo/Tests/c" \
+  --embed-dir="$golden" --embed-dir="$repo/models" -DPREPROCESS_STEP="$step" \
+  -c "$web/harness/harness.c" -o "$h/harness.o" &&
+  "$bin/clang" --target=wasm32 -O2 -nostdlib -ffreestanding -Wno-everything \
+    -isystem "$web/harness/libc" -I "$repo/include" -I "$repo/Tests/c" \
+    -c "$repo/Tests/c/support.c" -o "$h/support.o" &&
+  "$bin/wasm-ld" --gc-sections -z stack-size=262144 "$h/harness.o" "$h/support.o" \
+    "$build/obj/runtime-shim.o" "$build/obj/DigitInfer.o" -o "$h/harness.wasm"; then
+  pass "harness builds (support.c and the runtime objects, no libc)"
+else
+  fail "harness builds"
+  finish
+fi
+check "the harness imports only WASI fd_write and proc_exit" test \
+  "$(python3 "$web/wasm_info.py" "$h/harness.wasm" --imports | sort | tr '\n' ' ')" = \
+  "wasi_snapshot_preview1.fd_write func wasi_snapshot_preview1.proc_exit func "
+
+start=$(date +%s)
+"$bin/wasmkit" run "$h/harness.wasm" >"$h/log" 2>&1
+status=$?
+cat "$h/log"
+echo "(wasmkit: $(($(date +%s) - start)) s, exit status $status)"
+read -r p f < <(sed -n 's/^wasm: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$h/log" | tail -1)
+if [ -n "${p:-}" ]; then
+  passed=$((passed + p))
+  failed=$((failed + f))
+  [ "$status" -eq 0 ] || [ "$f" -gt 0 ] || fail "harness exit status $status"
+else
+  fail "the harness did not finish (exit status $status)"
+fi
+
+if command -v node >/dev/null; then
+  echo "== digitinfer.wasm itself under node $(node --version)"
+  if node "$web/harness/golden.mjs" "$wasm" "$golden"; then
+    pass "node: digitinfer.wasm reproduces the golden vectors through its exports"
+  else
+    fail "node: digitinfer.wasm on the golden vectors"
+  fi
+else
+  echo "(node not installed: digitinfer.wasm itself is tested by tools/web/test-browser.sh)"
+fi
+finish
