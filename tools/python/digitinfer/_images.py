@@ -133,8 +133,15 @@ def _is_buffer(value: Any) -> bool:
 
 
 def _row_bytes(row: Any) -> bytes:
-    if isinstance(row, (bytes, bytearray)):
-        return bytes(row)
+    if not isinstance(row, (list, tuple, range)):
+        try:
+            view = memoryview(row)
+        except TypeError:
+            pass
+        else:  # bytes, bytearray, a numpy row: its items must be bytes
+            if view.itemsize != 1 or view.format not in ("B", "c"):
+                raise TypeError(f"rows of pixels must hold unsigned bytes, got format {view.format!r}")
+            return view.tobytes()
     try:
         return bytes(row)
     except ValueError:

@@ -135,6 +135,13 @@ def test_numpy_images(dgi, mnist):
         dgi.preprocess(np.zeros((0, 10), dtype=np.uint8))
     with pytest.raises(ValueError, match="stride"):
         dgi.preprocess(image, stride=w)
+    # Lists of numpy rows: uint8 rows are fine, wider items are refused.
+    assert dgi.preprocess([row for row in image]) == want
+    assert mnist.infer([row for row in as_array]) == mnist.infer(pixels)
+    with pytest.raises(TypeError):
+        dgi.preprocess([row.astype(np.int64) for row in image])
+    with pytest.raises(TypeError):
+        mnist.classify([row.astype(np.int16) for row in as_array])
 
 
 def test_image_forms_agree(dgi):
