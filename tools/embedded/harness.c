@@ -1,0 +1,242 @@
+/*
+** The firmware's test program, also built for the host so that both print
+** the same text: it opens the compiled-in models, runs the golden inputs
+** through dgi_infer and dgi_classify, and runs the golden preprocessing
+** pictures through dgi_preprocess and the shipped model. Only integers and
+** the bit patterns of floats are printed, so the text is byte-for-byte
+** comparable. Platform hooks (platform.h) add measurements on the firmware:
+** their lines start with "measure " and are not part of the comparison.
+**
+** Output lines:
+**   model NAME size N scratch N classes N layers N
+**   golden NAME INDEX DIGIT L0 .. L9        (the format of Golden/expected.txt, prefixed)
+**   classify NAME INDEX DIGIT CONF P0 .. P9 (float bits in hex)
+**   preprocess LINE                         (the format of Golden/preprocess-expected.txt)
+**   digit CASE DIGIT L0 .. L9               (the shipped model on the preprocessed pixels)
+**   done: N images, M errors
+*/
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digitinfer.h"
+#include "fwdata.h"
+#include "platform.h"
+
+/* Working memory, all static: sized for the shipped model and for the
+   largest picture (dgi_preprocess_scratch_size is at most 145 KiB). */
+#define MODEL_SCRATCH 32768
+#define PREPROCESS_SCRATCH (152 * 1024)
+static dgi_model models[FW_MODEL_COUNT];
+static unsigned char model_scratch[MODEL_SCRATCH] __attribute__((aligned(8)));
+static unsigned char preprocess_scratch[PREPROCESS_SCRATCH] __attribute__((aligned(8)));
+static uint8_t pixels[DGI_INPUT_SIZE];
+static unsigned errors, images;
+
+/* ---- text ---------------------------------------------------------------- */
+
+static char line[512];
+static size_t used;
+
+static void put_str(const char *s) {
+  while (*s && used < sizeof line - 1) line[used++] = *s++;
+}
+static void put_ch(char c) { if (used < sizeof line - 1) line[used++] = c; }
+static void put_u64(uint64_t v) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + (int)(v % 10u));
+    v /= 10u;
+  } while (v);
+  while (n) put_ch(digits[--n]);
+}
+static void put_u(uint32_t v) { put_u64(v); }
+static void put_i(int32_t v) {
+  if (v < 0) {
+    put_ch('-');
+    put_u64((uint64_t)0 - (uint64_t)(int64_t)v);
+  } else {
+    put_u64((uint64_t)v);
+  }
+}
+static void put_hex(uint64_t v, int digits) {
+  static const char hex[] = "0123456789abcdef";
+  while (digits--) put_ch(hex[(v >> (4 * digits)) & 15u]);
+}
+static void put_float(float f) {
+  union {
+    float f;
+    uint32_t bits;
+  } u;
+  u.f = f;
+  put_hex(u.bits, 8);
+}
+static void end_line(void) {
+  line[used++] = '\n';
+  line[used] = '\0';
+  platform_write(line);
+  used = 0;
+}
+
+static void fail(const char *what, dgi_status s) {
+  put_str("error ");
+  put_str(what);
+  put_str(": ");
+  put_str(dgi_status_message(s));
+  end_line();
+  errors++;
+}
+
+static uint64_t fnv1a64(uint64_t hash, const unsigned char *b, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) hash = (hash ^ b[i]) * 0x100000001b3u;
+  return hash;
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static void open_models(void) {
+  int k;
+  for (k = 0; k < FW_MODEL_COUNT; k++) {
+    dgi_model_info info;
+    dgi_status s;
+    platform_probe_begin();
+    s = dgi_model_open(&models[k], fw_models[k].bytes, fw_models[k].size);
+    platform_probe_end("dgi_model_open", fw_models[k].name);
+    if (s != DGI_OK || dgi_model_get_info(&models[k], &info) != DGI_OK) {
+      fail(fw_models[k].name, s);
+      continue;
+    }
+    put_str("model ");
+    put_str(fw_models[k].name);
+    put_str(" size ");
+    put_u(info.file_size);
+    put_str(" scratch ");
+    put_u((uint32_t)info.scratch_size);
+    put_str(" classes ");
+    put_u(info.class_count);
+    put_str(" layers ");
+    put_u(info.layer_count);
+    end_line();
+    if (info.scratch_size > MODEL_SCRATCH) fail("model scratch too small", DGI_ERROR_SCRATCH);
+  }
+}
+
+/* dgi_infer and dgi_classify on one 28x28 image; prints "golden"/"digit"
+   and, for the golden set, "classify". */
+static void run_image(int k, const char *tag, unsigned index, const uint8_t *image, int with_classify) {
+  int8_t logits[10];
+  dgi_result r;
+  dgi_status s;
+  int i;
+  platform_probe_begin();
+  s = dgi_infer(&models[k], image, model_scratch, sizeof model_scratch, logits);
+  platform_probe_end("dgi_infer", fw_models[k].name);
+  if (s != DGI_OK) return fail("dgi_infer", s);
+  platform_probe_begin();
+  s = dgi_classify(&models[k], image, model_scratch, sizeof model_scratch, &r);
+  platform_probe_end("dgi_classify", fw_models[k].name);
+  if (s != DGI_OK) return fail("dgi_classify", s);
+  images++;
+  put_str(tag);
+  if (with_classify) {
+    put_ch(' ');
+    put_str(fw_models[k].name);
+  }
+  put_ch(' ');
+  put_u(index);
+  put_ch(' ');
+  put_i(r.digit);
+  for (i = 0; i < 10; i++) {
+    put_ch(' ');
+    put_i(logits[i]);
+  }
+  end_line();
+  if (!with_classify) return;
+  put_str("classify ");
+  put_str(fw_models[k].name);
+  put_ch(' ');
+  put_u(index);
+  put_ch(' ');
+  put_i(r.digit);
+  put_ch(' ');
+  put_float(r.confidence);
+  for (i = 0; i < 10; i++) {
+    put_ch(' ');
+    put_float(r.probabilities[i]);
+  }
+  end_line();
+}
+
+static void run_golden(void) {
+  unsigned i;
+  int k;
+  /* expected.txt's order: tiny.dgi, then reference.dgi; then the shipped model. */
+  static const int order[] = {1, 2, 0};
+  for (k = 0; k < 3; k++)
+    for (i = 0; i < fw_golden_count; i++)
+      run_image(order[k], "golden", i, fw_golden_inputs + (size_t)i * DGI_INPUT_SIZE, 1);
+}
+
+static void run_pictures(void) {
+  unsigned n;
+  for (n = 0; n < fw_picture_count; n++) {
+    const fw_picture *p = &fw_pictures[n];
+    size_t need = dgi_preprocess_scratch_size(p->width, p->height);
+    dgi_preprocess_info info;
+    dgi_status s;
+    if (need > sizeof preprocess_scratch) {
+      fail("preprocess scratch too small", DGI_ERROR_SCRATCH);
+      continue;
+    }
+    platform_probe_begin();
+    s = dgi_preprocess(p->pixels, p->width, p->height, p->width, p->flags, preprocess_scratch, need, pixels,
+                       &info);
+    platform_probe_end("dgi_preprocess", p->width * p->height <= 28 * 28 ? "<=28x28" : ">28x28");
+    put_str("preprocess ");
+    put_u(p->index);
+    put_ch(' ');
+    put_u(p->width);
+    put_ch(' ');
+    put_u(p->height);
+    put_ch(' ');
+    put_u(p->flags);
+    put_ch(' ');
+    put_i(p->kind);
+    put_ch(' ');
+    put_hex(fnv1a64(0xcbf29ce484222325u, p->pixels, (size_t)p->width * p->height), 16);
+    put_ch(' ');
+    put_i((int32_t)s);
+    if (s == DGI_OK) {
+      uint32_t f[8] = {info.ink, info.x, info.y, info.width, info.height, info.paper, info.components, info.dropped};
+      int i;
+      for (i = 0; i < 8; i++) {
+        put_ch(' ');
+        put_u(f[i]);
+      }
+      put_ch(' ');
+      put_hex(fnv1a64(0xcbf29ce484222325u, pixels, DGI_INPUT_SIZE), 16);
+      end_line();
+      run_image(0, "digit", p->index, pixels, 0);
+    } else {
+      put_str(" - - - - - - - - -");
+      end_line();
+    }
+  }
+}
+
+int harness_main(void) {
+  put_str("digitinfer firmware test, abi ");
+  put_u(dgi_abi_version());
+  end_line();
+  open_models();
+  run_golden();
+  run_pictures();
+  put_str("done: ");
+  put_u(images);
+  put_str(" images, ");
+  put_u(errors);
+  put_str(" errors");
+  end_line();
+  return errors == 0 ? 0 : 1;
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Builds the runtime (Sources/DigitInfer) as Embedded Swift firmware for
+# Cortex-M4 (armv7em, QEMU mps2-an386) and Cortex-M3 (armv7m, QEMU
+# mps2-an385), runs both under qemu-system-arm with semihosting, and compares
+# their output byte for byte with the same harness built for the host and
+# linked with the host library from tools/install.sh. Also checks the
+# golden lines against Tests/DigitInferTests/Golden, that the runtime links
+# without any allocator, and prints the size/stack/instruction figures of
+# tools/embedded/README.md.
+#
+# Usage: tools/embedded/test-qemu.sh [--build-dir DIR] [--targets "m4 m3 m0"]
+# Needs: /opt/swift (or SWIFTC), qemu-system-arm, gcc-arm-none-eabi (libgcc).
+# Ends with "N passed, M failed"; exits non-zero on failure.
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here=$repo/tools/embedded
+build=$repo/.build-firmware
+targets="m4 m3"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build=$2; shift 2 ;;
+    --targets) targets=$2; shift 2 ;;
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test-qemu.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
+bin=$(dirname "$swiftc")
+clang=$bin/clang
+lld=$bin/ld.lld
+nm=$bin/llvm-nm
+for tool in "$swiftc" "$clang" "$lld" "$nm"; do
+  [ -x "$tool" ] || { echo "test-qemu.sh: $tool not found" >&2; exit 2; }
+done
+for tool in qemu-system-arm arm-none-eabi-gcc cc; do
+  command -v "$tool" >/dev/null || { echo "test-qemu.sh: $tool not found (apt-get install qemu-system-arm gcc-arm-none-eabi)" >&2; exit 2; }
+done
+
+passed=0
+failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+mkdir -p "$build" || exit 2
+build=$(cd "$build" && pwd)
+cd "$repo" || exit 2
+
+# The inference API and the preprocessing API, for the size figures.
+inference_roots="dgi_abi_version dgi_status_message dgi_model_open dgi_model_scratch_size dgi_classify dgi_infer dgi_model_get_info dgi_model_get_layer"
+preprocess_roots="dgi_preprocess dgi_preprocess_scratch_size"
+# What an allocator would be called; none may be referenced or defined.
+allocator='^(malloc|calloc|realloc|free|posix_memalign|aligned_alloc|memalign|swift_allocObject|swift_slowAlloc|swift_allocBox|swift_initStackObject|swift_retain|swift_release|swift_deallocObject|swift_slowDealloc)$'
+
+# ---- the host's answers ---------------------------------------------------
+echo "==> host library and harness"
+cc -O2 -I include -I Tests/c -o "$build/gen-data" "$here/gen-data.c" Tests/c/support.c || exit 1
+# Pictures up to 128x129 pixels: about 60 of the 96 golden preprocessing cases.
+"$build/gen-data" "$repo" 16512 "$build/fwdata.c" || exit 1
+if [ ! -f "$build/host/lib/libdigitinfer.a" ] || [ -n "$(find Sources/DigitInfer include -newer "$build/host/lib/libdigitinfer.a" | head -1)" ]; then
+  tools/install.sh --prefix "$build/host" --build-dir "$build/host-build" >"$build/host-install.log" 2>&1 ||
+    { cat "$build/host-install.log"; echo "test-qemu.sh: tools/install.sh failed" >&2; exit 1; }
+fi
+cc -O2 -I "$build/host/include" -I "$here" -o "$build/harness-host" "$here/harness.c" "$here/host.c" "$build/fwdata.c" \
+  "$build/host/lib/libdigitinfer.a" || exit 1
+"$build/harness-host" >"$build/expected.txt"
+status=$?
+[ $status -eq 0 ] && pass "host harness runs (exit 0)" || fail "host harness exits $status"
+
+# The host's lines are the golden files' own lines.
+sed -n 's/^golden \(tiny\.dgi\|reference\.dgi\) /\1 /p' "$build/expected.txt" >"$build/golden-from-host.txt"
+if cmp -s "$build/golden-from-host.txt" Tests/DigitInferTests/Golden/expected.txt; then
+  pass "host harness reproduces Golden/expected.txt ($(wc -l <"$build/golden-from-host.txt") lines)"
+else
+  fail "host harness differs from Golden/expected.txt"
+  diff "$build/golden-from-host.txt" Tests/DigitInferTests/Golden/expected.txt | head -5
+fi
+sed -n 's/^preprocess //p' "$build/expected.txt" >"$build/preprocess-from-host.txt"
+missing=$(grep -vxFf <(grep -v '^#' Tests/DigitInferTests/Golden/preprocess-expected.txt) "$build/preprocess-from-host.txt" | wc -l)
+if [ -s "$build/preprocess-from-host.txt" ] && [ "$missing" -eq 0 ]; then
+  pass "host harness reproduces $(wc -l <"$build/preprocess-from-host.txt") lines of Golden/preprocess-expected.txt"
+else
+  fail "$missing preprocessing lines differ from Golden/preprocess-expected.txt"
+fi
+
+# ---- firmware -------------------------------------------------------------
+# text/rodata/data/bss of an object or image, from its section headers.
+sizes() {
+  readelf -SW "$1" | awk '
+    function hex(s,   i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+    $0 ~ /\] / { sub(/^.*\] /, ""); name = $1; type = $2; flags = $7; size = hex($5)
+      if (flags !~ /A/) next
+      if (type == "NOBITS") bss += size
+      else if (flags ~ /X/) text += size
+      else if (flags ~ /W/) data += size
+      else rodata += size }
+    END { printf "text %d rodata %d data %d bss %d", text, rodata, data, bss }'
+}
+
+build_image() { # TARGET: sets triple, cpu, board
+  local t=$1 dir=$build/$1 swift_target swift_extra=() clang_target mcpu board cdefs=()
+  case "$t" in
+    m4) swift_target=armv7em-none-none-eabi clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386
+      # Swift's armv7em default is a Cortex-M4F: FPU instructions, soft-float calls.
+      cdefs=(-DFW_ENABLE_FPU) ;;
+    m3) swift_target=armv7m-none-none-eabi clang_target=thumbv7m-none-eabi mcpu=cortex-m3 board=mps2-an385
+      # The toolchain ships no armv7m-none-none-eabi stdlib module; the
+      # armv7em one is the same source for the same 32-bit ABI (Embedded
+      # Swift compiles the stdlib's generic code into the client), so it is
+      # offered under the armv7m name and LLVM generates Cortex-M3 code.
+      mkdir -p "$dir/stdlib/Swift.swiftmodule"
+      ln -sfn "$bin/../lib/swift/embedded/Swift.swiftmodule/armv7em-none-none-eabi.swiftmodule" \
+        "$dir/stdlib/Swift.swiftmodule/armv7m-none-none-eabi.swiftmodule"
+      swift_extra=(-I "$dir/stdlib") ;;
+    m0) swift_target=armv6m-none-none-eabi clang_target=thumbv6m-none-eabi mcpu=cortex-m0 board=mps2-an385 ;;
+    *) echo "unknown target $t" >&2; return 1 ;;
+  esac
+  mkdir -p "$dir"
+  echo "$board" >"$dir/board"
+  "$swiftc" -target "$swift_target" ${swift_extra[@]+"${swift_extra[@]}"} -enable-experimental-feature Embedded -wmo \
+    -parse-as-library -Osize -I include -module-name DigitInfer -Xfrontend -function-sections \
+    -c Sources/DigitInfer/*.swift -o "$dir/DigitInfer.o" || return 1
+  local cflags=(--target=$clang_target -mcpu=$mcpu -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections
+    -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here" ${cdefs[@]+"${cdefs[@]}"})
+  "$clang" "${cflags[@]}" -c "$here/firmware.c" -o "$dir/firmware.o" &&
+    "$clang" "${cflags[@]}" -c "$here/firmware-asm.S" -o "$dir/firmware-asm.o" &&
+    "$clang" "${cflags[@]}" -c "$here/harness.c" -o "$dir/harness.o" &&
+    "$clang" "${cflags[@]}" -c "$build/fwdata.c" -o "$dir/fwdata.o" || return 1
+  local libgcc
+  libgcc=$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=$mcpu -mthumb -mfloat-abi=soft) || return 1
+  "$lld" --gc-sections -T "$here/mps2.ld" -Map "$dir/firmware.map" -o "$dir/firmware.elf" \
+    "$dir/firmware.o" "$dir/firmware-asm.o" "$dir/harness.o" "$dir/fwdata.o" "$dir/DigitInfer.o" "$libgcc" || return 1
+  # The runtime alone: inference entry points, then with preprocessing.
+  local roots=() r
+  for r in $inference_roots; do roots+=(-u "$r"); done
+  "$lld" -r --gc-sections "${roots[@]}" "$dir/DigitInfer.o" -o "$dir/runtime-inference.o" || return 1
+  for r in $preprocess_roots; do roots+=(-u "$r"); done
+  "$lld" -r --gc-sections "${roots[@]}" "$dir/DigitInfer.o" -o "$dir/runtime-all.o" || return 1
+}
+
+summary=$build/summary.txt
+: >"$summary"
+for t in $targets; do
+  echo "==> firmware $t"
+  if build_image "$t"; then
+    pass "$t: firmware builds and links with ld.lld"
+  else
+    fail "$t: firmware build"
+    continue
+  fi
+  dir=$build/$t
+  # No allocator: nothing of the runtime refers to one, and the image (which
+  # would not link if anything did) defines none.
+  bad=$({ "$nm" -u "$dir/runtime-all.o"; "$nm" "$dir/firmware.elf"; } | awk '{ print $NF }' | grep -E "$allocator" | sort -u | tr '\n' ' ')
+  if [ -z "$bad" ]; then
+    pass "$t: no allocator symbol referenced or defined (runtime: $("$nm" -u "$dir/runtime-all.o" | awk '{print $NF}' | tr '\n' ' '))"
+  else
+    fail "$t: allocator symbols: $bad"
+  fi
+  board=$(cat "$dir/board")
+  # Semihosting output to stdout (without a chardev, QEMU 7 writes it to
+  # stderr); -icount shift=0: one instruction per virtual nanosecond, so
+  # SysTick counts instructions (40 per tick at the boards' 25 MHz).
+  timeout 600 qemu-system-arm -M "$board" -nographic -monitor none -serial none \
+    -chardev stdio,id=semihosting -semihosting-config enable=on,target=native,chardev=semihosting -icount shift=0 \
+    -kernel "$dir/firmware.elf" >"$dir/output.txt" 2>"$dir/qemu.err"
+  status=$?
+  [ $status -eq 0 ] && pass "$t: runs on QEMU $board, exit 0" || { fail "$t: QEMU $board exits $status"; tail -n 5 "$dir/output.txt" "$dir/qemu.err"; }
+  grep -v '^measure ' "$dir/output.txt" >"$dir/answers.txt"
+  if cmp -s "$dir/answers.txt" "$build/expected.txt"; then
+    pass "$t: output equals the host's byte for byte ($(wc -l <"$dir/answers.txt") lines)"
+  else
+    fail "$t: output differs from the host's"
+    diff "$dir/answers.txt" "$build/expected.txt" | head -10
+  fi
+  {
+    echo "== $t ($board)"
+    echo "runtime, inference only: $(sizes "$dir/runtime-inference.o")"
+    echo "runtime with preprocess: $(sizes "$dir/runtime-all.o")"
+    echo "whole image:             $(sizes "$dir/firmware.elf")"
+    grep '^measure ' "$dir/output.txt"
+  } | tee -a "$summary"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
