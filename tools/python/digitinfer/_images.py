@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Optional, Tuple
 
 from . import _lib
 from ._errors import check
@@ -320,5 +320,3 @@ def preprocess(image: Any, ink: str = "auto", stride: Optional[int] = None) -> T
         height=info.height, paper=info.paper, components=info.components, dropped=info.dropped,
     )
 
-
-ImageLike = Union[GrayImage, tuple, list, Any]

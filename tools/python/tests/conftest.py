@@ -68,16 +68,16 @@ def c_compiler():
 
 @pytest.fixture(scope="session")
 def compile_c(tmp_path_factory):
-    """compile_c(name, sources, include_dirs) -> path of the built program;
+    """compile_c(name, sources, include_dirs, flags) -> path of the built file;
     skips the test if no C compiler is available."""
     cc = c_compiler()
     if cc is None:
         pytest.skip("no C compiler (set CC) to build the test helpers")
     out = tmp_path_factory.mktemp("c-helpers")
 
-    def build(name, sources, include_dirs=()):
+    def build(name, sources, include_dirs=(), flags=()):
         program = out / name
-        command = [cc, "-std=c99", "-O1", "-o", str(program)]
+        command = [cc, "-std=c99", "-O1", *flags, "-o", str(program)]
         command += [f"-I{d}" for d in include_dirs] + [str(s) for s in sources]
         subprocess.run(command, check=True)
         return program

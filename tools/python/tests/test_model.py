@@ -243,3 +243,24 @@ def test_library_lookup_reports_what_it_tried(tmp_path):
     env["DIGITINFER_PREFIX"] = str(tmp_path)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert str(tmp_path / "lib" / "libdigitinfer.so.1") in out.stdout
+
+
+def test_library_with_another_abi_is_refused(compile_c, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import HERE, PACKAGE_ROOT, installed_include
+
+    stub = compile_c("libdigitinfer-abi2.so", [HERE / "abi_stub.c"], [installed_include()],
+                     ["-shared", "-fPIC", "-DSTUB_ABI=2"])
+    code = ("import digitinfer\ntry:\n    digitinfer.load_library()\n"
+            "except digitinfer.LibraryError as e:\n    print(e)\nelse:\n    print('loaded')\n")
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT), DIGITINFER_LIBRARY=str(stub))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "ABI version 2" in out.stdout and "ABI version 1" in out.stdout
+    if not sys.platform.startswith("linux"):
+        return
+    # A shared library that is not libdigitinfer at all.
+    env["DIGITINFER_LIBRARY"] = "libm.so.6"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "not libdigitinfer" in out.stdout
