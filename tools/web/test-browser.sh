@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Drives the page of tools/web in headless Chromium: builds it
+# (tools/web/build.sh), then loads index.html in test mode, which draws
+# digits on the canvas with synthetic pointer events; every stroke goes
+# through dgi_preprocess and dgi_classify in the wasm runtime, and the page
+# writes what it predicted into the DOM, which --dump-dom prints.
+#   - from file:// (the module and the model come from bundle.js): the ten
+#     digits, each one a test, then the Clear button;
+#   - from a loopback web server (python3 -m http.server on 127.0.0.1),
+#     fetching digitinfer.wasm and mnist-int8.dgi (?fetch): a 7;
+#   - the page without test mode starts cleanly ("Draw a digit");
+#   - a screenshot of the page after drawing a 7 (the artifact).
+# Ends with "browser: N passed, M failed"; exits non-zero on failure.
+#
+# Usage: tools/web/test-browser.sh [BUILD_DIR]
+#   BUILD_DIR  where to build the page (default: a temporary directory)
+# Environment:
+#   CHROMIUM        the browser (default: chromium, chromium-browser or google-chrome on PATH)
+#   SCREENSHOT_DIR  where digitinfer-web-7.png goes (default: /tmp)
+#   SWIFTC          as for build.sh
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+shots=${SCREENSHOT_DIR:-/tmp}
+tmp=$(mktemp -d)
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+if [ $# -ge 1 ]; then
+  mkdir -p "$1" && site=$(cd "$1" && pwd)
+else
+  site=$tmp/site
+fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok    $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
+finish() {
+  echo "browser: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+browser=${CHROMIUM:-}
+if [ -z "$browser" ]; then
+  for b in chromium chromium-browser google-chrome; do
+    if command -v "$b" >/dev/null; then browser=$b; break; fi
+  done
+fi
+if [ -z "$browser" ] || ! command -v "$browser" >/dev/null; then
+  fail "no headless browser: install Debian's chromium package (apt-get install chromium) or set CHROMIUM"
+  finish
+fi
+echo "== $("$browser" --version 2>/dev/null | head -1)"
+
+echo "== build (tools/web/build.sh $site)"
+if "$repo/tools/web/build.sh" "$site"; then pass "tools/web/build.sh"; else fail "tools/web/build.sh"; finish; fi
+
+# chrome URL [FLAGS...]: the page's DOM after its scripts ran, on stdout.
+# A fresh profile each time; --no-sandbox because CI runs as root.
+run=0
+chrome() {
+  local url=$1
+  shift
+  run=$((run + 1))
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --no-default-browser-check \
+    --user-data-dir="$tmp/profile-$run" --hide-scrollbars --window-size=800,620 \
+    --virtual-time-budget=10000 "$@" "$url" 2>"$tmp/chrome-$run.log"
+}
+result() { sed -n 's/.*<output id="test-result"[^>]*>\([^<]*\)<\/output>.*/\1/p' | head -1; }
+
+echo "== file:// (bundle.js), ten digits, then Clear"
+digits=0123456789
+verdict=$(chrome "file://$site/index.html?test=$digits&clear" --dump-dom | result)
+echo "page: ${verdict:-(no result; see the browser log below)}"
+[ -n "$verdict" ] || tail -5 "$tmp/chrome-$run.log"
+got=$(echo "$verdict" | sed -n 's/^expected [0-9]* got \([0-9?]*\).*/\1/p')
+for ((i = 0; i < ${#digits}; i++)); do
+  d=${digits:i:1}
+  if [ "${got:i:1}" = "$d" ]; then pass "drew a $d, the page predicted $d"; else fail "drew a $d, the page predicted '${got:i:1}'"; fi
+done
+case "$verdict" in *", clear ok") pass "Clear empties the pad and the answer" ;; *) fail "Clear" ;; esac
+
+echo "== http://127.0.0.1 (python3 -m http.server; the page fetches digitinfer.wasm and the model)"
+python3 -u -m http.server --bind 127.0.0.1 --directory "$site" 0 >"$tmp/server.log" 2>&1 &
+server=$!
+port=""
+for _ in $(seq 50); do
+  port=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$tmp/server.log" | head -1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+if [ -n "$port" ]; then
+  verdict=$(chrome "http://127.0.0.1:$port/index.html?test=7&fetch" --dump-dom | result)
+  echo "page: ${verdict:-(no result)}"
+  if [ "$verdict" = "expected 7 got 7" ]; then pass "over HTTP with fetch(): a 7"; else fail "over HTTP with fetch()"; fi
+  if grep -q '"GET /digitinfer.wasm HTTP/1.[01]" 200' "$tmp/server.log" &&
+    grep -q '"GET /mnist-int8.dgi HTTP/1.[01]" 200' "$tmp/server.log"; then
+    pass "the page fetched digitinfer.wasm and mnist-int8.dgi"
+  else
+    fail "the page did not fetch digitinfer.wasm and mnist-int8.dgi"
+  fi
+else
+  fail "python3 -m http.server did not start"
+fi
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+server=""
+
+echo "== the page as a user opens it"
+dom=$(chrome "file://$site/index.html" --dump-dom)
+if echo "$dom" | grep -q '<output id="answer"[^>]*>Draw a digit</output>'; then
+  pass "loads and waits for a digit"
+else
+  fail "the page did not start: $(echo "$dom" | grep -o '<output id="answer"[^>]*>[^<]*' | head -1)"
+fi
+
+echo "== screenshot"
+mkdir -p "$shots"
+shot=$shots/digitinfer-web-7.png
+rm -f "$shot"
+chrome "file://$site/index.html?test=7" --screenshot="$shot" >/dev/null
+if [ -s "$shot" ] && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+  pass "screenshot $shot ($(wc -c <"$shot") bytes)"
+else
+  fail "no screenshot at $shot"
+fi
+finish
