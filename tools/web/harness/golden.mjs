@@ -23,9 +23,8 @@ for (const line of readFileSync(`${dir}/expected.txt`, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const [name, index, digit, ...want] = line.trim().split(/\s+/);
   if (!models[name]) {
-    const model = x.web_alloc(1024);
-    if (x.dgi_model_open(model, copyIn(readFileSync(`${dir}/${name}`)), readFileSync(`${dir}/${name}`).length) !== 0)
-      throw new Error(`${name} does not open`);
+    const bytes = readFileSync(`${dir}/${name}`), model = x.web_alloc(1024);
+    if (x.dgi_model_open(model, copyIn(bytes), bytes.length) !== 0) throw new Error(`${name} does not open`);
     const n = x.dgi_model_scratch_size(model);
     models[name] = { model, n, scratch: x.web_alloc(n) };
   }
