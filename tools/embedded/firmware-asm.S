@@ -40,3 +40,49 @@ fw_spin:
   bx lr
   .size fw_spin, . - fw_spin
   .ltorg
+
+#ifdef __ARM_ARCH_6M__
+/* ARMv6-M (Cortex-M0/M0+) has no LDREX/STREX, so the compiler calls these
+   for Swift's atomics (one-time initialisation). A single core with the
+   interrupts masked makes them atomic. */
+  .global __atomic_load_4
+  .type __atomic_load_4, %function
+  .thumb_func
+__atomic_load_4:
+  ldr r0, [r0]
+  bx lr
+  .size __atomic_load_4, . - __atomic_load_4
+
+  .global __atomic_store_4
+  .type __atomic_store_4, %function
+  .thumb_func
+__atomic_store_4:
+  str r1, [r0]
+  bx lr
+  .size __atomic_store_4, . - __atomic_store_4
+
+/* bool __atomic_compare_exchange_4(uint32_t *p, uint32_t *expected,
+   uint32_t desired, int success_order, int failure_order) */
+  .global __atomic_compare_exchange_4
+  .type __atomic_compare_exchange_4, %function
+  .thumb_func
+__atomic_compare_exchange_4:
+  push {r4, r5}
+  mrs r3, primask
+  cpsid i
+  ldr r4, [r0]
+  ldr r5, [r1]
+  cmp r4, r5
+  bne 1f
+  str r2, [r0]
+  movs r0, #1
+  b 2f
+1:
+  str r4, [r1]
+  movs r0, #0
+2:
+  msr primask, r3
+  pop {r4, r5}
+  bx lr
+  .size __atomic_compare_exchange_4, . - __atomic_compare_exchange_4
+#endif

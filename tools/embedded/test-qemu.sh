@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the runtime (Sources/DigitInfer) as Embedded Swift firmware for
-# Cortex-M4 (armv7em, QEMU mps2-an386) and Cortex-M3 (armv7m, QEMU
-# mps2-an385), runs both under qemu-system-arm with semihosting, and compares
-# their output byte for byte with the same harness built for the host and
+# Cortex-M4 (m4: armv7em, QEMU mps2-an386), Cortex-M3 (m3: armv7m, QEMU
+# mps2-an385) and Cortex-M0 code (m0: armv6m, run on the mps2-an385's M3),
+# runs each under qemu-system-arm with semihosting, and compares their
+# output byte for byte with the same harness built for the host and
 # linked with the host library from tools/install.sh. Also checks the
 # golden lines against Tests/DigitInferTests/Golden, that the runtime links
 # without any allocator, and prints the size/stack/instruction figures of
@@ -10,18 +11,20 @@
 #
 # Usage: tools/embedded/test-qemu.sh [--build-dir DIR] [--targets "m4 m3 m0"]
 # Needs: /opt/swift (or SWIFTC), qemu-system-arm, gcc-arm-none-eabi (libgcc).
+# For experiments: FW_SOURCES (default Sources/DigitInfer) and FW_SWIFTFLAGS
+# (extra swiftc flags, e.g. "-Xcc -mfpu=none") change the firmware's runtime.
 # Ends with "N passed, M failed"; exits non-zero on failure.
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$repo/tools/embedded
 build=$repo/.build-firmware
-targets="m4 m3"
+targets="m4 m3 m0"
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test-qemu.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -120,7 +123,7 @@ build_image() { # TARGET: sets triple, cpu, board
   echo "$board" >"$dir/board"
   "$swiftc" -target "$swift_target" ${swift_extra[@]+"${swift_extra[@]}"} -enable-experimental-feature Embedded -wmo \
     -parse-as-library -Osize -I include -module-name DigitInfer -Xfrontend -function-sections \
-    -c Sources/DigitInfer/*.swift -o "$dir/DigitInfer.o" || return 1
+    ${FW_SWIFTFLAGS:-} -c "${FW_SOURCES:-Sources/DigitInfer}"/*.swift -o "$dir/DigitInfer.o" || return 1
   local cflags=(--target=$clang_target -mcpu=$mcpu -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections
     -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here" ${cdefs[@]+"${cdefs[@]}"})
   "$clang" "${cflags[@]}" -c "$here/firmware.c" -o "$dir/firmware.o" &&
