@@ -198,6 +198,26 @@ check "classify.c builds against the .a (-Wl,-Bstatic)" \
 check "classify.c links fully static with $cc -static, no Swift libraries" \
   "$cc" -static -std=c99 -Wall -Wextra -pedantic -Werror -O2 "$example" \
   $(pkg-config --static --cflags --libs digitinfer) -o "$build/classify-full-static"
+# Any C toolchain: gcc and clang, as strict C99 and as C++ (the header's
+# extern "C" guards), each linking the static archive and reading the seven.
+for compiler in gcc clang g++ clang++; do
+  command -v "$compiler" >/dev/null || { echo "skip  $compiler not installed"; continue; }
+  case "$compiler" in
+    *++) lang=(-x c++ -std=c++11) ;;
+    *) lang=(-std=c99) ;;
+  esac
+  exe=$build/classify-matrix-${compiler//+/p}
+  what="classify.c: $compiler ${lang[*]} -Wall -Wextra -pedantic -Werror, static archive"
+  # -l flags, not files, follow the source: -x c++ does not reach them.
+  if "$compiler" "${lang[@]}" -Wall -Wextra -pedantic -Werror -O2 "${pc_cflags[@]}" "$example" \
+    -Wl,-Bstatic "${pc_static_libs[@]}" -Wl,-Bdynamic -o "$exe"; then
+    pass "$what"
+    check "classify built by $compiler reads the seven" sh -c '"$1" "$2" "$3" | grep -q "^digit 7 "' _ \
+      "$exe" "$repo/models/mnist-int8.dgi" "$seven"
+  else
+    fail "$what"
+  fi
+done
 check "classify-shared uses the installed .so" linked_as "$build/classify-shared" shared
 check "classify-static contains the archive's code" linked_as "$build/classify-static" static
 check "classify-full-static needs no shared library" test -z "$(readelf -dW "$build/classify-full-static" | grep NEEDED || true)"

@@ -6,7 +6,10 @@
 #      AVX2) and with the portable SIMD kernels that Arm and WebAssembly use;
 #   3. the C library built as Embedded Swift, installed to a temporary
 #      prefix (for this CPU, and the portable baseline), then the C tests and
-#      the example against it (tools/test-c.sh);
+#      the example against it with gcc and clang, as C and C++
+#      (tools/test-c.sh), and the Python binding (tools/python);
+#      the runtime built for wasm32 under wasmkit, and the web page in
+#      headless Chromium (tools/web);
 #   4. export-model on a small budget, and its errors on bad input;
 #      the independent Python implementation of docs/FORMAT.md;
 #   5. digitinfer-cli as a user runs it: the README's first command on every
@@ -79,7 +82,28 @@ for level in "${levels[@]}"; do
   else
     failed=$((failed + 1))
   fi
+  # The Python binding (tools/python) against the same install.
+  if [ -e "$prefix/lib/libdigitinfer.so.1" ] &&
+    stage "Python binding (--cpu $level)" "$logs/python.log" \
+      env DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python; then
+    n=$(pytest_count "$logs/python.log")
+    if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
+  else
+    failed=$((failed + 1))
+  fi
   rm -rf "$prefix"
+done
+
+# WebAssembly (tools/web): the runtime built for wasm32 and run under wasmkit
+# against the golden vectors, then the web page in headless Chromium.
+for web in test-wasm test-browser; do
+  if stage "tools/web/$web.sh" "$logs/$web.log" tools/web/$web.sh; then
+    read -r p f <<<"$(plain_count "$logs/$web.log")"
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-1}))
+  else
+    failed=$((failed + 1))
+  fi
 done
 
 # export-model as a user runs it, on a small budget: it must train, export,
