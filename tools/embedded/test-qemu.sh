@@ -186,5 +186,52 @@ for t in $targets; do
   } | tee -a "$summary"
 done
 
+# ---- what fits a 64 KiB flash / 16 KiB RAM part -----------------------------
+# example.c (open + classify one image) linked with board-64k16k.ld for the
+# Cortex-M4: the link itself says whether a model fits; the one that does
+# runs under QEMU and must give the host's digit.
+link_example() { # NAME MODEL_FILE SCRATCH
+  local dir=$build/example-$1 m4=$build/m4 libgcc
+  mkdir -p "$dir"
+  libgcc=$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=cortex-m4 -mthumb -mfloat-abi=soft)
+  "$clang" --target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffunction-sections \
+    -fdata-sections -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here" -DEXAMPLE_SCRATCH="$3" \
+    -c "$here/example.c" -o "$dir/example.o" &&
+    "$clang" --target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb -DEXAMPLE_MODEL="\"$2\"" \
+      -DEXAMPLE_IMAGES="\"$repo/Tests/DigitInferTests/Golden/inputs.bin\"" -DEXAMPLE_INDEX=0 \
+      -c "$here/example-data.S" -o "$dir/example-data.o" &&
+    "$lld" --gc-sections -T "$here/board-64k16k.ld" -o "$dir/example.elf" "$m4/firmware.o" "$m4/firmware-asm.o" \
+      "$dir/example.o" "$dir/example-data.o" "$m4/DigitInfer.o" "$libgcc" 2>"$dir/link.err"
+}
+if [ -f "$build/m4/firmware.elf" ]; then
+  echo "==> example.c on a 64 KiB flash / 16 KiB RAM Cortex-M4"
+  for model in "mnist-int8 models/mnist-int8.dgi 24336" "reference-int8 models/reference-int8.dgi 19344"; do
+    set -- $model
+    if link_example "$1" "$repo/$2" "$3"; then
+      echo "$1: fits ($(sizes "$build/example-$1/example.elf"))" | tee -a "$summary"
+    else
+      echo "$1: does not fit:$(sed -n "s/.*will not fit in region '\([A-Z]*\)': overflowed by \([0-9]*\) bytes.*/\1 \2/p" \
+        "$build/example-$1/link.err" | awk '$2 > max[$1] { max[$1] = $2 } END { for (r in max) printf " %s overflowed by %d bytes;", r, max[r] }')" |
+        tee -a "$summary"
+    fi
+  done
+  if link_example tiny "$repo/Tests/DigitInferTests/Golden/tiny.dgi" 6128; then
+    echo "tiny.dgi: fits ($(sizes "$build/example-tiny/example.elf"))" | tee -a "$summary"
+    timeout 60 qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none \
+      -chardev stdio,id=semihosting -semihosting-config enable=on,target=native,chardev=semihosting \
+      -kernel "$build/example-tiny/example.elf" >"$build/example-tiny/output.txt" 2>&1
+    status=$?
+    want=$(awk '$1 == "tiny.dgi" && $2 == 0 { print $3 }' Tests/DigitInferTests/Golden/expected.txt)
+    grep -v '^measure ' "$build/example-tiny/output.txt"
+    if [ $status -eq 0 ] && grep -qx "example: digit $want" "$build/example-tiny/output.txt"; then
+      pass "example.c in 64 KiB/16 KiB (tiny.dgi) runs on QEMU and answers $want like the host"
+    else
+      fail "example.c in 64 KiB/16 KiB (tiny.dgi): exit $status, expected digit $want"
+    fi
+  else
+    fail "example.c with tiny.dgi does not fit 64 KiB/16 KiB: $(cat "$build/example-tiny/link.err")"
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,34 @@
+/*
+** The smallest useful program: one model in flash, one 28x28 image, the two
+** calls. Built by test-qemu.sh with board-64k16k.ld (64 KiB flash, 16 KiB
+** RAM), which proves what fits such a part: the link fails if it does not.
+** The model and the image come from example-data.S (.incbin); firmware.c
+** supplies the startup code and platform_write (semihosting).
+*/
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digitinfer.h"
+#include "platform.h"
+
+extern const unsigned char example_model[], example_model_end[];
+extern const uint8_t example_image[DGI_INPUT_SIZE];
+
+#ifndef EXAMPLE_SCRATCH
+#define EXAMPLE_SCRATCH 10240 /* at least dgi_model_scratch_size() */
+#endif
+static dgi_model model;
+static unsigned char scratch[EXAMPLE_SCRATCH];
+
+int harness_main(void) {
+  char text[] = "example: digit ?\n";
+  dgi_result r;
+  if (dgi_model_open(&model, example_model, (size_t)(example_model_end - example_model)) != DGI_OK ||
+      dgi_classify(&model, example_image, scratch, sizeof scratch, &r) != DGI_OK) {
+    platform_write("example: failed\n");
+    return 1;
+  }
+  text[15] = (char)('0' + r.digit);
+  platform_write(text);
+  return 0;
+}
