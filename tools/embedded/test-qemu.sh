@@ -120,6 +120,7 @@ build_image() { # TARGET: sets triple, cpu, board
     *) echo "unknown target $t" >&2; return 1 ;;
   esac
   mkdir -p "$dir"
+  rm -f "$dir"/*.o "$dir/firmware.elf" "$dir/output.txt"
   echo "$board" >"$dir/board"
   "$swiftc" -target "$swift_target" ${swift_extra[@]+"${swift_extra[@]}"} -enable-experimental-feature Embedded -wmo \
     -parse-as-library -Osize -I include -module-name DigitInfer -Xfrontend -function-sections \
