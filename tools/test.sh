@@ -8,7 +8,8 @@
 #      prefix (for this CPU, and the portable baseline), then the C tests and
 #      the example against it with gcc and clang, as C and C++
 #      (tools/test-c.sh), and the Python binding (tools/python);
-#      the runtime built for wasm32 under wasmkit, and the web page in
+#      firmware for Cortex-M4/M3/M0 under QEMU (tools/embedded); the
+#      runtime built for wasm32 under wasmkit, and the web page in
 #      headless Chromium (tools/web);
 #   4. export-model on a small budget, and its errors on bad input;
 #      the independent Python implementation of docs/FORMAT.md;
@@ -93,6 +94,26 @@ for level in "${levels[@]}"; do
   fi
   rm -rf "$prefix"
 done
+
+# The runtime as Embedded Swift firmware for Cortex-M4, M3 and M0 under QEMU,
+# compared byte for byte with the host library (tools/embedded/README.md);
+# then the M4 again with DIGITINFER_SMALL, the reference kernels that fit
+# small flash.
+if stage "firmware under QEMU (Cortex-M4, M3, M0)" "$logs/qemu.log" tools/embedded/test-qemu.sh; then
+  read -r p f <<<"$(plain_count "$logs/qemu.log")"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-1}))
+else
+  failed=$((failed + 1))
+fi
+if stage "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
+  env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4; then
+  read -r p f <<<"$(plain_count "$logs/qemu-small.log")"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-1}))
+else
+  failed=$((failed + 1))
+fi
 
 # WebAssembly (tools/web): the runtime built for wasm32 and run under wasmkit
 # against the golden vectors, then the web page in headless Chromium.
