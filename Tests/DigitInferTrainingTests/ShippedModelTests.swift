@@ -46,4 +46,13 @@ import Testing
   @Test func referenceModelMeetsItsCard() throws {
     try check("reference-int8", minimumAccuracy: nil)
   }
+
+  /// The microcontroller model: fits 64 KiB of flash and 16 KiB of RAM with
+  /// the runtime (tools/embedded), at least 99% on MNIST.
+  @Test func smallModelMeetsItsCard() throws {
+    try check("small-int8", minimumAccuracy: 0.99)
+    let card = try ModelCard(json: String(decoding: try Data(contentsOf: Self.models.appendingPathComponent("small-int8.json")), as: UTF8.self))
+    #expect(card.fileBytes <= 16 * 1024)
+    #expect(card.scratchBytes <= 10 * 1024)
+  }
 }

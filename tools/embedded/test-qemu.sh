@@ -206,7 +206,8 @@ link_example() { # NAME MODEL_FILE SCRATCH
 }
 if [ -f "$build/m4/firmware.elf" ]; then
   echo "==> example.c on a 64 KiB flash / 16 KiB RAM Cortex-M4"
-  for model in "mnist-int8 models/mnist-int8.dgi 24336" "reference-int8 models/reference-int8.dgi 19344"; do
+  for model in "mnist-int8 models/mnist-int8.dgi 24336" "reference-int8 models/reference-int8.dgi 19344" \
+    "small-int8 models/small-int8.dgi 9680"; do
     set -- $model
     if link_example "$1" "$repo/$2" "$3"; then
       echo "$1: fits ($(sizes "$build/example-$1/example.elf"))" | tee -a "$summary"
