@@ -22,6 +22,10 @@
 #   WASM_SIMD   0 (default): plain wasm32 with the bulk-memory and other features
 #               of LLVM's generic CPU, which wasmkit runs; 1 adds wasm SIMD (simd128,
 #               every browser since 2021-23, smaller and faster; wasmkit cannot run it)
+#   WASM_KERNELS small (default): the runtime built with DIGITINFER_SMALL, whose
+#               C API runs the reference kernels: 27.7 KB instead of 48 KB, the
+#               same answers, a few milliseconds per image in a browser;
+#               fast: the SIMD-style kernels (as on the host)
 #   MODEL       the model the page loads (default: models/mnist-int8.dgi)
 set -euo pipefail
 
@@ -49,6 +53,11 @@ command -v base64 >/dev/null || die "base64 (coreutils) not found"
 model=${MODEL:-$repo/models/mnist-int8.dgi}
 [ -f "$model" ] || die "model '$model' not found"
 simd=()
+case "${WASM_KERNELS:-small}" in
+  small) kernels=(-D DIGITINFER_SMALL) ;;
+  fast) kernels=() ;;
+  *) die "WASM_KERNELS must be small or fast" ;;
+esac
 case "${WASM_SIMD:-0}" in
   1) simd=(-Xcc -msimd128) ;;
   0) ;;
@@ -66,7 +75,7 @@ echo "==> swiftc -Osize (Embedded Swift, wasm32-unknown-none-wasm${simd:+, simd1
 # below is the proof instead: a module that imports nothing cannot call an
 # allocator.
 "$swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
-  ${simd[@]+"${simd[@]}"} -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
+  ${simd[@]+"${simd[@]}"} ${kernels[@]+"${kernels[@]}"} -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
   -I include -module-name DigitInfer -c Sources/DigitInfer/*.swift -o "$obj/DigitInfer.o" || die "swiftc failed"
 
 echo "==> clang runtime-shim.c"
