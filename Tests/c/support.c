@@ -392,3 +392,27 @@ void pic_random(picture *p, int kind, uint32_t *rng) {
     break;
   }
 }
+
+/* ---- the golden preprocessing cases ---------------------------------------- */
+
+static const uint32_t golden_sizes[][2] = {
+    {1, 1},     {2, 2},     {3, 1},     {1, 3},     {1, 60},    {60, 1},    {5, 5},    {12, 9},
+    {28, 28},   {28, 28},   {20, 28},   {28, 20},   {32, 32},   {45, 60},   {64, 64},  {96, 72},
+    {100, 100}, {127, 129}, {128, 128}, {129, 7},   {7, 129},   {150, 200}, {200, 150}, {255, 257},
+    {300, 200}, {200, 300}, {33, 400},  {400, 33},  {512, 384}, {640, 480}, {1000, 40}, {40, 1000},
+    {999, 3},   {3, 999},   {801, 601}, {257, 1025}};
+static const int golden_kinds[] = {PIC_DIGIT, PIC_DIRTY,  PIC_GRADIENT, PIC_LINE,  PIC_BLOBS, PIC_DIGIT,
+                                   PIC_SCRIBBLE, PIC_BLANK, PIC_NOISE, PIC_DIGIT, PIC_FAINT, PIC_PEPPER,
+                                   PIC_DIRTY, PIC_GRADIENT};
+
+preprocess_case golden_preprocess_case(int i) {
+  const uint32_t *wh = golden_sizes[i % (int)(sizeof golden_sizes / sizeof *golden_sizes)];
+  preprocess_case c;
+  c.width = wh[0];
+  c.height = wh[1];
+  c.flags = i % 6 == 4 ? DGI_INK_DARK : i % 6 == 5 ? DGI_INK_LIGHT : DGI_INK_AUTO;
+  c.seed = 0x9E3779B9u * (uint32_t)(i + 1);
+  c.stride = c.width + (i % 4 == 3 ? GOLDEN_STRIDE_PAD : 0);
+  c.kind = golden_kinds[i % (int)(sizeof golden_kinds / sizeof *golden_kinds)];
+  return c;
+}

@@ -145,4 +145,21 @@ enum {
 /* Draws a picture of the given kind (any size, 1x1 included). */
 void pic_random(picture *p, int kind, uint32_t *rng);
 
+/*
+** The cases of Tests/DigitInferTests/Golden/preprocess-expected.txt, shared
+** by every program that checks them (the C tests, the Python tests, the wasm
+** and Cortex-M harnesses): case i (0 <= i < GOLDEN_CASES) is a width x height
+** picture of `kind` with rows `stride` bytes apart (at most GOLDEN_STRIDE_PAD
+** more than the width), drawn by pic_random() from an LCG seeded with
+** `seed`, and preprocessed with `flags`.
+*/
+#define GOLDEN_CASES 96
+#define GOLDEN_STRIDE_PAD 13
+typedef struct preprocess_case {
+  uint32_t width, height, flags, seed;
+  size_t stride;
+  int kind;
+} preprocess_case;
+preprocess_case golden_preprocess_case(int i);
+
 #endif

@@ -650,25 +650,13 @@ static void test_fuzz(void) {
 
 /* ---- golden outputs ------------------------------------------------------ */
 
-/* The fixed cases: sizes, then a kind of picture and flags per case. */
-static const uint32_t golden_sizes[][2] = {
-    {1, 1},     {2, 2},     {3, 1},     {1, 3},     {1, 60},    {60, 1},    {5, 5},    {12, 9},
-    {28, 28},   {28, 28},   {20, 28},   {28, 20},   {32, 32},   {45, 60},   {64, 64},  {96, 72},
-    {100, 100}, {127, 129}, {128, 128}, {129, 7},   {7, 129},   {150, 200}, {200, 150}, {255, 257},
-    {300, 200}, {200, 300}, {33, 400},  {400, 33},  {512, 384}, {640, 480}, {1000, 40}, {40, 1000},
-    {999, 3},   {3, 999},   {801, 601}, {257, 1025}};
-#define GOLDEN_CASES 96
-static const int golden_kinds[] = {PIC_DIGIT, PIC_DIRTY,  PIC_GRADIENT, PIC_LINE,  PIC_BLOBS, PIC_DIGIT,
-                                   PIC_SCRIBBLE, PIC_BLANK, PIC_NOISE, PIC_DIGIT, PIC_FAINT, PIC_PEPPER,
-                                   PIC_DIRTY, PIC_GRADIENT};
 
 /* Case i as one line of the golden file (no newline). */
 static void golden_line(int i, guarded *g, char *line, size_t size) {
-  const uint32_t *wh = golden_sizes[i % (int)(sizeof golden_sizes / sizeof *golden_sizes)];
-  uint32_t w = wh[0], h = wh[1], rng = 0x9E3779B9u * (uint32_t)(i + 1), y;
-  uint32_t flags = i % 6 == 4 ? DGI_INK_DARK : i % 6 == 5 ? DGI_INK_LIGHT : DGI_INK_AUTO;
-  size_t stride = w + (i % 4 == 3 ? 13 : 0);
-  int kind = golden_kinds[i % (int)(sizeof golden_kinds / sizeof *golden_kinds)];
+  preprocess_case c = golden_preprocess_case(i);
+  uint32_t w = c.width, h = c.height, rng = c.seed, flags = c.flags, y;
+  size_t stride = c.stride;
+  int kind = c.kind;
   picture pic;
   outcome o;
   uint64_t input = FNV1A64_INIT;
@@ -708,8 +696,9 @@ static void test_golden(const char *dir) {
   int i = 0, mismatches = 0;
   size_t max = 0, k;
 
-  for (k = 0; k < sizeof golden_sizes / sizeof *golden_sizes; k++) {
-    size_t need = (size_t)(golden_sizes[k][1] - 1) * (golden_sizes[k][0] + 13) + golden_sizes[k][0];
+  for (k = 0; k < GOLDEN_CASES; k++) {
+    preprocess_case c = golden_preprocess_case((int)k);
+    size_t need = (size_t)(c.height - 1) * c.stride + c.width;
     if (need > max) max = need;
   }
   guarded_init(&g, max);

@@ -13,17 +13,6 @@
 
 #include "support.h"
 
-/* The same table as test_preprocess.c's golden_sizes and golden_kinds. */
-static const uint32_t golden_sizes[][2] = {
-    {1, 1},     {2, 2},     {3, 1},     {1, 3},     {1, 60},    {60, 1},    {5, 5},    {12, 9},
-    {28, 28},   {28, 28},   {20, 28},   {28, 20},   {32, 32},   {45, 60},   {64, 64},  {96, 72},
-    {100, 100}, {127, 129}, {128, 128}, {129, 7},   {7, 129},   {150, 200}, {200, 150}, {255, 257},
-    {300, 200}, {200, 300}, {33, 400},  {400, 33},  {512, 384}, {640, 480}, {1000, 40}, {40, 1000},
-    {999, 3},   {3, 999},   {801, 601}, {257, 1025}};
-#define GOLDEN_CASES 96
-static const int golden_kinds[] = {PIC_DIGIT, PIC_DIRTY,  PIC_GRADIENT, PIC_LINE,  PIC_BLOBS, PIC_DIGIT,
-                                   PIC_SCRIBBLE, PIC_BLANK, PIC_NOISE, PIC_DIGIT, PIC_FAINT, PIC_PEPPER,
-                                   PIC_DIRTY, PIC_GRADIENT};
 
 static void bytes_out(FILE *out, const char *name, const unsigned char *b, size_t n) {
   size_t i;
@@ -81,13 +70,13 @@ int main(int argc, char **argv) {
 
   /* The golden preprocessing cases small enough for the firmware. */
   for (i = 0; i < GOLDEN_CASES; i++) {
-    const uint32_t *wh = golden_sizes[i % (sizeof golden_sizes / sizeof *golden_sizes)];
-    uint32_t w = wh[0], h = wh[1], rng = 0x9E3779B9u * (uint32_t)(i + 1);
+    preprocess_case c = golden_preprocess_case(i);
+    uint32_t w = c.width, h = c.height, rng = c.seed;
     picture pic;
     if ((size_t)w * h > max_pixels) continue;
     pic.pixels = (uint8_t *)malloc((size_t)w * h);
     pic.width = w, pic.height = h, pic.stride = w;
-    pic_random(&pic, golden_kinds[i % (sizeof golden_kinds / sizeof *golden_kinds)], &rng);
+    pic_random(&pic, c.kind, &rng);
     snprintf(name, sizeof name, "picture_%lu", (unsigned long)i);
     bytes_out(out, name, pic.pixels, (size_t)w * h);
     free(pic.pixels);
@@ -95,12 +84,11 @@ int main(int argc, char **argv) {
   }
   fprintf(out, "const fw_picture fw_pictures[] = {\n");
   for (i = 0; i < GOLDEN_CASES; i++) {
-    const uint32_t *wh = golden_sizes[i % (sizeof golden_sizes / sizeof *golden_sizes)];
-    uint32_t w = wh[0], h = wh[1];
-    uint32_t flags = i % 6 == 4 ? DGI_INK_DARK : i % 6 == 5 ? DGI_INK_LIGHT : DGI_INK_AUTO;
+    preprocess_case c = golden_preprocess_case(i);
+    uint32_t w = c.width, h = c.height, flags = c.flags;
     if ((size_t)w * h > max_pixels) continue;
     fprintf(out, "    {%lu, %u, %u, %u, %d, picture_%lu},\n", (unsigned long)i, w, h, flags,
-            golden_kinds[i % (sizeof golden_kinds / sizeof *golden_kinds)], (unsigned long)i);
+            c.kind, (unsigned long)i);
     count++;
   }
   fprintf(out, "};\nconst unsigned fw_picture_count = %d;\n", count);

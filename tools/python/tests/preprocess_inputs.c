@@ -17,16 +17,6 @@
 
 #include "support.h"
 
-static const uint32_t golden_sizes[][2] = {
-    {1, 1},     {2, 2},     {3, 1},     {1, 3},     {1, 60},    {60, 1},    {5, 5},    {12, 9},
-    {28, 28},   {28, 28},   {20, 28},   {28, 20},   {32, 32},   {45, 60},   {64, 64},  {96, 72},
-    {100, 100}, {127, 129}, {128, 128}, {129, 7},   {7, 129},   {150, 200}, {200, 150}, {255, 257},
-    {300, 200}, {200, 300}, {33, 400},  {400, 33},  {512, 384}, {640, 480}, {1000, 40}, {40, 1000},
-    {999, 3},   {3, 999},   {801, 601}, {257, 1025}};
-#define GOLDEN_CASES 96
-static const int golden_kinds[] = {PIC_DIGIT, PIC_DIRTY,  PIC_GRADIENT, PIC_LINE,  PIC_BLOBS, PIC_DIGIT,
-                                   PIC_SCRIBBLE, PIC_BLANK, PIC_NOISE, PIC_DIGIT, PIC_FAINT, PIC_PEPPER,
-                                   PIC_DIRTY, PIC_GRADIENT};
 
 static void put_u32(uint32_t v) {
   unsigned char b[4];
@@ -38,11 +28,10 @@ int main(void) {
   uint32_t padding_rng = 4242;
   int i;
   for (i = 0; i < GOLDEN_CASES; i++) {
-    const uint32_t *wh = golden_sizes[i % (int)(sizeof golden_sizes / sizeof *golden_sizes)];
-    uint32_t w = wh[0], h = wh[1], rng = 0x9E3779B9u * (uint32_t)(i + 1);
-    uint32_t flags = i % 6 == 4 ? DGI_INK_DARK : i % 6 == 5 ? DGI_INK_LIGHT : DGI_INK_AUTO;
-    size_t stride = w + (i % 4 == 3 ? 13 : 0), need = (size_t)(h - 1) * stride + w, k;
-    int kind = golden_kinds[i % (int)(sizeof golden_kinds / sizeof *golden_kinds)];
+    preprocess_case c = golden_preprocess_case(i);
+    uint32_t w = c.width, h = c.height, rng = c.seed, flags = c.flags;
+    size_t stride = c.stride, need = (size_t)(h - 1) * stride + w, k;
+    int kind = c.kind;
     picture pic;
     unsigned char *buffer = (unsigned char *)malloc(need);
     if (!buffer) return 2;
