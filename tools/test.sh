@@ -43,6 +43,18 @@ swift_count() { sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*
 plain_count() { sed -n 's/^\([a-z]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed.*/\2 \3/p' "$1" | tail -1; }
 pytest_count() { sed -n 's/^\([0-9]*\) passed.*/\1/p' "$1" | tail -1; }
 
+# counted NAME LOG COMMAND...: a stage whose output ends "N passed, M failed".
+counted() {
+  local log=$2 p f
+  if stage "$@"; then
+    read -r p f <<<"$(plain_count "$log")"
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-1}))
+  else
+    failed=$((failed + 1))
+  fi
+}
+
 record_swift() {
   local n
   n=$(swift_count "$1")
@@ -99,33 +111,14 @@ done
 # compared byte for byte with the host library (tools/embedded/README.md);
 # then the M4 again with DIGITINFER_SMALL, the reference kernels that fit
 # small flash.
-if stage "firmware under QEMU (Cortex-M4, M3, M0)" "$logs/qemu.log" tools/embedded/test-qemu.sh; then
-  read -r p f <<<"$(plain_count "$logs/qemu.log")"
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-1}))
-else
-  failed=$((failed + 1))
-fi
-if stage "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
-  env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4; then
-  read -r p f <<<"$(plain_count "$logs/qemu-small.log")"
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-1}))
-else
-  failed=$((failed + 1))
-fi
+counted "firmware under QEMU (Cortex-M4, M3, M0)" "$logs/qemu.log" tools/embedded/test-qemu.sh
+counted "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
+  env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4
 
 # WebAssembly (tools/web): the runtime built for wasm32 and run under wasmkit
 # against the golden vectors, then the web page in headless Chromium.
-for web in test-wasm test-browser; do
-  if stage "tools/web/$web.sh" "$logs/$web.log" tools/web/$web.sh; then
-    read -r p f <<<"$(plain_count "$logs/$web.log")"
-    passed=$((passed + ${p:-0}))
-    failed=$((failed + ${f:-1}))
-  else
-    failed=$((failed + 1))
-  fi
-done
+counted "tools/web/test-wasm.sh" "$logs/wasm.log" tools/web/test-wasm.sh
+counted "tools/web/test-browser.sh" "$logs/browser.log" tools/web/test-browser.sh
 
 # export-model as a user runs it, on a small budget: it must train, export,
 # write the model card, and fail clearly on bad input.
