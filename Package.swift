@@ -31,7 +31,6 @@ let package = Package(
   products: [
     .library(name: "DigitInfer", targets: ["DigitInfer"]),
     .library(name: "DigitInferFormat", targets: ["DigitInferFormat"]),
-    .executable(name: "digitinfer-bench", targets: ["digitinfer-bench"]),
     .executable(name: "export-model", targets: ["export-model"]),
     .executable(name: "digitinfer-cli", targets: ["digitinfer-cli"]),
   ],
@@ -60,7 +59,7 @@ let package = Package(
     // sources are built as Embedded Swift by tools/install.sh.
     .target(name: "DigitInfer", dependencies: ["CDigitInfer"], swiftSettings: cpuSettings),
 
-    // Writes .dgi files. Used by the exporter, the tests and the benchmark.
+    // Writes .dgi files (the exporter, the tests); atomic file writes for every tool.
     .target(name: "DigitInferFormat", dependencies: ["CZlib"]),
 
     // MNIST and other IDX digit sets: reading (gzip via zlib), augmentation.
@@ -85,14 +84,6 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
-    .executableTarget(
-      name: "digitinfer-bench",
-      dependencies: [
-        "DigitInfer", "DigitInferFormat",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ],
-      path: "tools/bench",
-      exclude: ["train.sh"]),
 
     // Draws the sample digit images in models/samples.
     .executableTarget(

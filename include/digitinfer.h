@@ -312,8 +312,9 @@ size_t dgi_preprocess_scratch_size(uint32_t width, uint32_t height);
 ** small); or DGI_ERROR_NO_INK (a blank or uniform image, or only specks:
 ** nothing that stands out from the paper makes a digit). The checks run in
 ** that order. On failure pixels[] and *info are left untouched.
-** Cost: three passes over the image (two histograms, the reduction), about
-** three over the digit's box, and work on the reduced copy.
+** Cost: two passes over the whole image (a histogram, the reduction), one
+** over its border band, about three over the digit's box, and work on the
+** reduced copy.
 ** Allocates nothing.
 */
 dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,

@@ -208,8 +208,8 @@ else
   failed=$((failed + 1))
 fi
 
-if stage "benchmark (short run)" "$logs/bench.log" \
-  swift run -c release digitinfer-bench --iterations 3000; then
+if stage "benchmark, reference model (short run)" "$logs/bench.log" \
+  "$cli" bench --model models/reference-int8.dgi --iterations 3000; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

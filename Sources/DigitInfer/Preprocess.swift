@@ -181,7 +181,7 @@ func preprocess(
   let floor = threshold / 2
   let x0 = max(0, kept.minX - 1) * f, x1 = min(width, (kept.maxX + 2) * f)
   let y0 = max(0, kept.minY - 1) * f, y1 = min(height, (kept.maxY + 2) * f)
-  let labels = UnsafePointer((scratch + layout.labels).assumingMemoryBound(to: UInt16.self))
+  let labels = UnsafePointer(components.labels)  // now the keep mask
   @inline(__always) func inkAt(_ x: Int, _ y: Int) -> Int {
     let wx = x / f, wy = y / f
     if labels[wy * ww + wx] == 0 { return 0 }
