@@ -1,22 +1,14 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// DIGITINFER_CPU=avx2 builds the runtime's kernels with 256-bit AVX2
-// (x86-64-v3, 2013+ CPUs). The default is baseline x86-64 (SSE2), which runs
-// everywhere. DIGITINFER_CPU=portable uses the plain-Swift SIMD kernels that
-// Arm and WebAssembly get, so that the tests cover them on an x86 host.
-// Answers are bit-identical in every case; only speed differs.
-//
-// The runtime is always optimized, even in debug builds: the tests and the
-// CLI's evaluation run it over whole datasets, which unoptimized integer
-// kernels make ~70x slower.
-let cpuLevel: [SwiftSetting] =
-  switch Context.environment["DIGITINFER_CPU"] {
-  case "avx2": [.define("DIGITINFER_AVX2"), .unsafeFlags(["-target-cpu", "haswell"])]
-  case "portable": [.define("DIGITINFER_PORTABLE")]
-  default: []
-  }
-let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-O"])] + cpuLevel
+// The runtime picks its kernels at run time from what the CPU reports
+// (Sources/DigitInfer/Dispatch.swift), so it needs no compiler flags and can
+// be a versioned dependency of other packages (SwiftPM refuses unsafeFlags
+// there). DIGITINFER_CPU=portable compiles the plain-Swift SIMD kernels that
+// Arm and WebAssembly get in place of the SSE2 ones, so that the tests cover
+// them on an x86 host. Answers are bit-identical in every case.
+let runtimeSettings: [SwiftSetting] =
+  Context.environment["DIGITINFER_CPU"] == "portable" ? [.define("DIGITINFER_PORTABLE")] : []
 
 // Training is float arithmetic in tight loops: always optimize it, even in
 // debug builds, where the tests train small models on real MNIST.
@@ -57,7 +49,11 @@ let package = Package(
 
     // The runtime. Depends on nothing but the Swift language; the same
     // sources are built as Embedded Swift by tools/install.sh.
-    .target(name: "DigitInfer", dependencies: ["CDigitInfer"], swiftSettings: cpuSettings),
+    .target(name: "DigitInfer", dependencies: ["CDigitInfer", "DigitInferKernels"], swiftSettings: runtimeSettings),
+    // Its x86-64 microkernels: a header-only clang module that the Swift
+    // compiler builds into DigitInfer (each function carries its own
+    // __attribute__((target)); see Sources/DigitInferKernels/kernels.h).
+    .systemLibrary(name: "DigitInferKernels", path: "Sources/DigitInferKernels"),
 
     // Writes .dgi files (the exporter, the tests); atomic file writes for every tool.
     .target(name: "DigitInferFormat", dependencies: ["CZlib"]),

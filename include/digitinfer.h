@@ -191,11 +191,64 @@ dgi_status dgi_model_open(dgi_model *model, const void *bytes, size_t size);
 
 /*
 ** The number of bytes of scratch memory dgi_classify() and dgi_infer()
-** need for this model; 0 if model is NULL or not open. The value is fixed
-** when the model is written and checked by dgi_model_open(). Any alignment
-** will do. Thread-safe.
+** need for this model; 0 if model is NULL or not open. It is at least the
+** scratch size stored in the file, and the largest that any kernel set in
+** this library needs, so a buffer sized once serves whatever kernels the
+** CPU gets (see dgi_model_set_kernels). Any alignment will do. Thread-safe.
 */
 size_t dgi_model_scratch_size(const dgi_model *model);
+
+/*
+** Kernel sets
+** -----------
+** The library holds several implementations of the layers ("kernel sets")
+** and picks, when a model is opened, the fastest one this CPU runs: on
+** x86-64 it asks cpuid, as XNNPACK and oneDNN do, so one binary is fast on
+** every machine. All sets compute the same integers: dgi_infer() returns
+** the same bytes whichever runs. The choice can be forced, for tests and
+** comparisons, per model with dgi_model_set_kernels() or, on x86-64, for
+** every model a process opens with the environment variable
+** DIGITINFER_KERNELS set to a name below ("auto" or an unknown or
+** unsupported name means the default choice).
+*/
+typedef enum dgi_kernels {
+  DGI_KERNELS_AUTO = 0,        /* the fastest set this CPU supports */
+  DGI_KERNELS_REFERENCE = 1,   /* "reference": the plain definitions, any CPU */
+  DGI_KERNELS_BASELINE = 2,    /* "sse2" on x86-64, "portable" elsewhere: Swift SIMD, any CPU */
+  DGI_KERNELS_AVX2 = 3,        /* "avx2": x86-64 with AVX2 (2013 and later) */
+  DGI_KERNELS_AVX512VNNI = 4,  /* "avx512vnni": x86-64 with AVX-512 VNNI */
+  DGI_KERNELS_AVXVNNI = 5      /* "avxvnni": x86-64 with AVX-VNNI (256-bit, no AVX-512) */
+} dgi_kernels;
+
+/*
+** The kernel sets this library contains and this CPU runs: bit (1u << k)
+** for each dgi_kernels value k (DGI_KERNELS_REFERENCE is always there).
+** Queries the CPU on each call. Thread-safe.
+*/
+uint32_t dgi_kernels_supported(void);
+
+/*
+** The name of a kernel set, as DIGITINFER_KERNELS spells it ("reference",
+** "sse2", "portable", "avx2", "avx512vnni", "avxvnni"; "auto" for
+** DGI_KERNELS_AUTO), or "unknown". Static; never NULL. Thread-safe.
+*/
+const char *dgi_kernels_name(dgi_kernels kernels);
+
+/*
+** The kernel set an opened model runs (never DGI_KERNELS_AUTO), or
+** DGI_KERNELS_AUTO if model is NULL or not open. Thread-safe.
+*/
+dgi_kernels dgi_model_kernels(const dgi_model *model);
+
+/*
+** Makes an opened model run kernel set `kernels` (DGI_KERNELS_AUTO: the
+** fastest this CPU supports). Returns DGI_OK; DGI_ERROR_ARGUMENT (model
+** NULL, or a value outside dgi_kernels); DGI_ERROR_NOT_OPEN; or
+** DGI_ERROR_UNSUPPORTED (this library or this CPU lacks that set: the model
+** keeps its set). The scratch size does not change. Like dgi_model_open(),
+** it must not run concurrently with any other use of the same record.
+*/
+dgi_status dgi_model_set_kernels(dgi_model *model, dgi_kernels kernels);
 
 /*
 ** Classifies one 28x28 grayscale image: row-major, 784 bytes,

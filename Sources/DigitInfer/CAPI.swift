@@ -75,13 +75,43 @@ func runChecked(
   guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
   guard let pixels, hasOutput else { return Status.argument.c }
   guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
-  // DIGITINFER_SMALL (microcontrollers short of flash) runs the reference
-  // kernels: a third of the code, 1.5x the instructions, the same answers.
-  #if DIGITINFER_SMALL
-  deliver(m, infer(m, pixels, scratch, .reference))
-  #else
-  deliver(m, infer(m, pixels, scratch, .optimized))
-  #endif
+  deliver(m, infer(m, pixels, scratch, KernelSet(rawValue: m.state.kernels) ?? .reference))
+  return Status.ok.c
+}
+
+@c @implementation
+public func dgi_kernels_supported() -> UInt32 { KernelSet.supported }
+
+@c @implementation
+public func dgi_kernels_name(_ kernels: dgi_kernels) -> UnsafePointer<CChar>? {
+  let name: StaticString =
+    kernels == DGI_KERNELS_AUTO ? "auto" : KernelSet(rawValue: kernels.rawValue)?.name ?? "unknown"
+  return UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+@c @implementation
+public func dgi_model_kernels(_ model: UnsafePointer<dgi_model>?) -> dgi_kernels {
+  guard let m = openedModel(model) else { return DGI_KERNELS_AUTO }
+  return dgi_kernels(rawValue: m.state.kernels)
+}
+
+@c @implementation
+public func dgi_model_set_kernels(_ model: UnsafeMutablePointer<dgi_model>?, _ kernels: dgi_kernels) -> dgi_status {
+  guard let model else { return Status.argument.c }
+  guard openedModel(model) != nil else { return Status.notOpen.c }
+  let supported = KernelSet.supported
+  let set: KernelSet
+  if kernels == DGI_KERNELS_AUTO {
+    set = KernelSet.best(supported)
+  } else {
+    guard let chosen = KernelSet(rawValue: kernels.rawValue) else { return Status.argument.c }
+    guard supported & (1 << chosen.rawValue) != 0 else { return Status.unsupported.c }
+    set = chosen
+  }
+  let state = UnsafeMutableRawPointer(model)
+  var s = state.load(as: ModelState.self)
+  s.kernels = set.rawValue
+  state.storeBytes(of: s, as: ModelState.self)
   return Status.ok.c
 }
 

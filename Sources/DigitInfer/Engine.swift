@@ -1,20 +1,34 @@
-/// Which kernel family runs the layers. The C API always uses `.optimized`;
-/// tests run both and compare.
-public enum Kernels: Sendable {
-  case reference
-  case optimized
+/// Runs the network on one 28x28 image with kernel set `set` (supported by
+/// this CPU: callers check) and returns a pointer to the int8 outputs of
+/// the last layer, which lie in `scratch`. The model must be open and
+/// `scratch` at least `state.scratchSize` bytes (callers check).
+func infer(
+  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
+) -> UnsafePointer<Int8> {
+  switch set {
+  case .reference: return swiftInfer(m, pixels, scratch, optimized: false)
+  #if !DIGITINFER_SMALL
+  case .baseline: return swiftInfer(m, pixels, scratch, optimized: true)
+  #endif
+  #if arch(x86_64) && !DIGITINFER_SMALL
+  case .avx2, .avx512vnni, .avxvnni: return X86Engine.infer(m, pixels, scratch, set)
+  #endif
+  #if !arch(x86_64) || DIGITINFER_SMALL
+  default: return swiftInfer(m, pixels, scratch, optimized: false)
+  #endif
+  }
 }
 
-/// Runs the network on one 28x28 image and returns a pointer to the int8
-/// outputs of the last layer, which lie in `scratch`. The model must be
-/// open and `scratch` at least `state.scratchSize` bytes (callers check).
-///
-/// The input is quantized with scale 1/255 and zero point -128, so pixel p
-/// becomes p - 128 exactly. Then each layer reads one arena of the scratch
-/// buffer and writes the other (flatten is a no-op view).
-func infer(
-  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ kernels: Kernels
+/// The Swift kernels (reference or baseline SIMD). The input is quantized
+/// with scale 1/255 and zero point -128, so pixel p becomes p - 128 exactly.
+/// Then each layer reads one arena of the scratch buffer and writes the
+/// other (flatten is a no-op view).
+func swiftInfer(
+  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, optimized: Bool
 ) -> UnsafePointer<Int8> {
+  #if DIGITINFER_SMALL
+  let optimized = false  // small builds link only the reference kernels
+  #endif
   let s = m.state
   let input = scratch.assumingMemoryBound(to: Int8.self)
   for i in 0..<(FileLayout.inputSide * FileLayout.inputSide) {
@@ -27,9 +41,9 @@ func infer(
     let d = m.layer(i)
     let x = UnsafePointer((scratch + Int(d.input)).assumingMemoryBound(to: Int8.self))
     var y = (scratch + Int(d.output)).assumingMemoryBound(to: Int8.self)
-    switch (LayerKind(rawValue: d.kind), kernels) {
-    case (.conv2d, .reference): Reference.conv2d(d, s.base, x, y)
-    case (.conv2d, .optimized):
+    switch (LayerKind(rawValue: d.kind), optimized) {
+    case (.conv2d, false): Reference.conv2d(d, s.base, x, y)
+    case (.conv2d, true):
       // A following max-pool is fused into the convolution.
       if i + 1 < Int(s.layerCount), m.layer(i + 1).kind == LayerKind.maxpool2d.rawValue {
         i += 1
@@ -38,10 +52,10 @@ func infer(
       } else {
         Optimized.conv2d(d, s.base, x, y, workspace)
       }
-    case (.dense, .reference): Reference.dense(d, s.base, x, y)
-    case (.dense, .optimized): Optimized.dense(d, s.base, x, y, workspace)
-    case (.maxpool2d, .reference): Reference.maxpool2d(d, x, y)
-    case (.maxpool2d, .optimized): Optimized.maxpool2d(d, x, y)
+    case (.dense, false): Reference.dense(d, s.base, x, y)
+    case (.dense, true): Optimized.dense(d, s.base, x, y, workspace)
+    case (.maxpool2d, false): Reference.maxpool2d(d, x, y)
+    case (.maxpool2d, true): Optimized.maxpool2d(d, x, y)
     case (.flatten, _), (nil, _): break  // open() admits no other kinds
     }
     last = UnsafePointer(y)

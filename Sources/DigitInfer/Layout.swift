@@ -88,6 +88,8 @@ struct ModelState {
   var metadataOffset: UInt32
   var parameterCount: UInt64
   var macs: UInt64
+  /// The `KernelSet` inference runs, chosen at open (Dispatch.swift).
+  var kernels: UInt32
 }
 
 /// Where the state and the layer descriptors live inside the caller's

@@ -173,21 +173,13 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
       parameterCount += weightCount + UInt64(outC)
       macs += outElements * fanIn
 
-      // Workspace for the optimized kernels (docs/FORMAT.md, "Scratch").
-      var need = align16(2 * align8(UInt64(curC)))
       if kind == .conv2d {
-        let ph = UInt64(curH) + 2 * UInt64(padH), pw = UInt64(curW) + 2 * UInt64(padW)
-        guard let padded = mul(ph * pw, UInt64(curC)), padded <= FileLayout.maxTensorElements
-        else { return .unsupported }
-        let rowLen = UInt64(kw) * UInt64(curC)
-        let panel =
-          rowLen <= 8
-          ? UInt64(kh) * ((rowLen + 1) / 2) * ((UInt64(outC) + 15) / 16 * 4) * 16  // channels in lanes
-          : 2 * 4 * UInt64(kh) * align8(rowLen)  // reduction in lanes
-        need = align16(2 * padded + 16) + align16(panel)
+        let padded = (UInt64(curH) + 2 * UInt64(padH)) * (UInt64(curW) + 2 * UInt64(padW)) * UInt64(curC)
+        if padded > FileLayout.maxTensorElements { return .unsupported }
       }
-      workspace = max(workspace, need)
     }
+    // Working memory beside the arenas: each kernel family states its own.
+    workspace = max(workspace, kernelWorkspace(desc))
 
     if kind != .flatten {
       curArena ^= 1
@@ -210,10 +202,14 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
 
   if curH != 1 || curW != 1 || curC != classCount { return .malformed }
 
+  // The file's scratch size is what the format itself requires (the two
+  // arenas, docs/FORMAT.md); the kernels of this build may need more, and
+  // the model asks for the larger of the two.
   let arenaB = align16(arenaSize.0)
   let workspaceOffset = arenaB + align16(arenaSize.1)
-  let scratch = workspaceOffset + workspace
-  if scratch != UInt64(bytes.u32(FileLayout.hScratchSize)) { return .malformed }
+  let fileScratch = UInt64(bytes.u32(FileLayout.hScratchSize))
+  if fileScratch < workspaceOffset { return .malformed }
+  let scratch = max(fileScratch, workspaceOffset + workspace)
   if scratch > UInt64(Int32.max) { return .unsupported }
 
   // Arena indices become byte offsets now that arena A's size is known.
@@ -231,7 +227,20 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
     formatMinor: bytes.u16(FileLayout.hMinor), classCount: UInt32(classCount),
     softmaxBeta: softmaxBeta, scratchSize: UInt32(scratch), arenaB: UInt32(arenaB),
     workspace: UInt32(workspaceOffset), nameOffset: nameOffset, metadataOffset: metadataOffset,
-    parameterCount: parameterCount, macs: macs)
+    parameterCount: parameterCount, macs: macs, kernels: KernelSet.initial().rawValue)
   out.storeBytes(of: state, as: ModelState.self)
   return .ok
+}
+
+/// The most workspace any kernel set built into this library needs for
+/// layer `d`, so that one scratch size serves every CPU.
+func kernelWorkspace(_ d: LayerDesc) -> UInt64 {
+  var need: UInt64 = 0
+  #if !DIGITINFER_SMALL
+  need = max(need, Optimized.workspace(d))
+  #endif
+  #if arch(x86_64) && !DIGITINFER_SMALL
+  need = max(need, X86Engine.workspace(d))
+  #endif
+  return need
 }

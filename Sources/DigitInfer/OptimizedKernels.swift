@@ -30,6 +30,23 @@ enum Optimized {
   /// Rows at most this wide use the channels-in-lanes layout.
   static let narrowRow = 8
 
+  /// Workspace bytes layer `d` needs: the staged input and the weight panel
+  /// for a conv, the staged input vector for a dense layer.
+  static func workspace(_ d: LayerDesc) -> UInt64 {
+    switch LayerKind(rawValue: d.kind) {
+    case .conv2d:
+      let padded = (UInt64(d.inH) + 2 * UInt64(d.padH)) * (UInt64(d.inW) + 2 * UInt64(d.padW)) * UInt64(d.inC)
+      let rowLen = UInt64(d.kernelW) * UInt64(d.inC)
+      let panel =
+        rowLen <= UInt64(narrowRow)
+        ? UInt64(d.kernelH) * ((rowLen + 1) / 2) * ((UInt64(d.outC) + 15) / 16 * 4) * 16  // channels in lanes
+        : 2 * 4 * UInt64(d.kernelH) * align8(rowLen)  // reduction in lanes
+      return align16(2 * padded + 16) + align16(panel)
+    case .dense: return align16(2 * align8(UInt64(d.inC)))
+    default: return 0
+    }
+  }
+
   static func conv2d(
     _ d: LayerDesc, _ base: UnsafeRawPointer, _ x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Int8>,
     _ workspace: UnsafeMutableRawPointer, pooled: Bool = false

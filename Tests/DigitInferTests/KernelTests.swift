@@ -111,13 +111,16 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
 
 @Suite struct KernelTests {
   @Test(arguments: 0..<40)
-  func optimizedKernelsAreBitExactWithReference(seed: Int) throws {
+  func everyKernelSetIsBitExactWithReference(seed: Int) throws {
     let file = try randomModel(seed: UInt64(seed)).encoded()
     let m = LoadedModel(file)
     #expect(m.status == DGI_OK)
     for image in testImages(count: 3, seed: UInt64(seed)) {
       #expect(firstMismatch(m, image) == nil, "model seed \(seed)")
-      #expect(m.logits(image, kernels: .reference) == m.logits(image, kernels: .optimized))
+      let reference = m.logits(image, kernels: .reference)
+      for set in supportedKernelSets.dropFirst() {
+        #expect(reference == m.logits(image, kernels: set), "model seed \(seed), kernels \(set)")
+      }
     }
   }
 
@@ -158,12 +161,13 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
     expected[1] = -88
     expected[28] = -108
     expected[29] = -118
-    for kernels in [Kernels.reference, .optimized] {
+    for kernels in supportedKernelSets {
       var scratch = [UInt8](repeating: 0, count: m.scratchSize)
       let d = m.model.layer(0)
+      let offset: UInt8 = isOffsetBinary(kernels) ? 0x80 : 0
       let got = scratch.withUnsafeMutableBytes { s -> [Int8] in
         _ = infer(m.model, image, s.baseAddress!, kernels)
-        return (0..<784).map { Int8(bitPattern: s[Int(d.output) + $0]) }
+        return (0..<784).map { Int8(bitPattern: s[Int(d.output) + $0] ^ offset) }
       }
       #expect(got == expected, "\(kernels)")
     }
@@ -188,8 +192,7 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
     var image = [UInt8](repeating: 0, count: 784)
     image[0] = 10
     image[1] = 20
-    #expect(m.logits(image, kernels: .reference) == [17, -30])
-    #expect(m.logits(image, kernels: .optimized) == [17, -30])
+    for set in supportedKernelSets { #expect(m.logits(image, kernels: set) == [17, -30], "\(set)") }
     #expect(Array(m.logits(image)[0..<2]) == [17, -30])
   }
 

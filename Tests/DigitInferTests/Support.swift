@@ -42,8 +42,8 @@ final class LoadedModel: @unchecked Sendable {
     return out
   }
 
-  /// int8 logits from the chosen kernel family, through the internal API.
-  func logits(_ image: [UInt8], kernels: Kernels) -> [Int8] {
+  /// int8 logits from the chosen kernel set, through the internal API.
+  func logits(_ image: [UInt8], kernels: KernelSet) -> [Int8] {
     var scratch = [UInt8](repeating: 0x5A, count: scratchSize)
     return scratch.withUnsafeMutableBytes { s in
       let out = infer(model, image, s.baseAddress!, kernels)
@@ -88,3 +88,9 @@ func testImages(count: Int, seed: UInt64) -> [[UInt8]] {
 
 /// The package's source directory, for golden files.
 let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+/// Every kernel set this build and this CPU run, the reference first.
+let supportedKernelSets = KernelSet.allCases.filter { KernelSet.supported & (1 << $0.rawValue) != 0 }
+
+/// The sets that keep activations in offset binary (q + 128) between layers.
+func isOffsetBinary(_ set: KernelSet) -> Bool { [.avx2, .avx512vnni, .avxvnni].contains(set) }

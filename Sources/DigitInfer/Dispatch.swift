@@ -1,0 +1,81 @@
+#if arch(x86_64) && !DIGITINFER_SMALL
+import DigitInferKernels
+#endif
+
+/// The kernel sets, one per `dgi_kernels` value. Every set computes the same
+/// integers (the tests run each one the CPU has against the reference);
+/// they differ in speed, code size and the instructions they need.
+enum KernelSet: UInt32, CaseIterable {
+  /// The plain definitions (ReferenceKernels.swift): any CPU, least code.
+  case reference = 1
+  /// Swift SIMD kernels (OptimizedKernels.swift): SSE2 on x86-64, the
+  /// portable SIMD types on Arm and WebAssembly.
+  case baseline = 2
+  /// x86-64 microkernels (Sources/DigitInferKernels): 256-bit AVX2.
+  case avx2 = 3
+  /// x86-64 microkernels: 512-bit `vpdpbusd` (AVX-512 VNNI).
+  case avx512vnni = 4
+  /// x86-64 microkernels: 256-bit `vpdpbusd` (AVX-VNNI, without AVX-512).
+  case avxvnni = 5
+
+  var name: StaticString {
+    switch self {
+    case .reference: "reference"
+    case .baseline:
+      #if arch(x86_64) && !DIGITINFER_PORTABLE
+      "sse2"
+      #else
+      "portable"
+      #endif
+    case .avx2: "avx2"
+    case .avx512vnni: "avx512vnni"
+    case .avxvnni: "avxvnni"
+    }
+  }
+
+  /// The sets this library was built with and this CPU runs, one bit
+  /// (1 << rawValue) each. Asks the CPU every time: call it rarely.
+  static var supported: UInt32 {
+    var bits = UInt32(1) << KernelSet.reference.rawValue
+    #if !DIGITINFER_SMALL
+    bits |= 1 << KernelSet.baseline.rawValue
+    #endif
+    #if arch(x86_64) && !DIGITINFER_SMALL
+    let cpu = dgi_x86_features()
+    if cpu & DGI_X86_AVX512VNNI != 0 { bits |= 1 << KernelSet.avx512vnni.rawValue }
+    #endif
+    return bits
+  }
+
+  /// The fastest supported set, in order of preference.
+  static func best(_ supported: UInt32) -> KernelSet {
+    for set in [KernelSet.avx512vnni, .avxvnni, .avx2, .baseline] where supported & (1 << set.rawValue) != 0 {
+      return set
+    }
+    return .reference
+  }
+
+  /// The set a newly opened model uses: DIGITINFER_KERNELS when it names a
+  /// supported set (x86-64 hosts only: "reference", "sse2", "avx2",
+  /// "avx512vnni", "avxvnni"; "auto" or anything else means the best),
+  /// else the best.
+  static func initial() -> KernelSet {
+    let supported = Self.supported
+    #if arch(x86_64) && !DIGITINFER_SMALL
+    if let value = getenv("DIGITINFER_KERNELS") {
+      for set in KernelSet.allCases where supported & (1 << set.rawValue) != 0 {
+        if matches(UnsafeRawPointer(value), set.name) { return set }
+      }
+    }
+    #endif
+    return best(supported)
+  }
+
+  /// Whether the NUL-terminated string at `c` equals `name`.
+  static func matches(_ c: UnsafeRawPointer, _ name: StaticString) -> Bool {
+    let n = name.utf8CodeUnitCount
+    let p = name.utf8Start
+    for i in 0..<n where c.load(fromByteOffset: i, as: UInt8.self) != p[i] { return false }
+    return c.load(fromByteOffset: n, as: UInt8.self) == 0
+  }
+}

@@ -1,0 +1,100 @@
+/*
+** The runtime's x86-64 microkernels (private to libdigitinfer).
+**
+** Swift 6.3 cannot compile one function for AVX-512 and its neighbour for
+** SSE2 in the same module, so the innermost instruction-set-specific loops
+** live here, as static inline C functions with __attribute__((target)),
+** beside their Swift definitions (ReferenceKernels.swift). Swift imports
+** this header as a clang module and compiles it itself: the library stays
+** one Swift module with no C target and no compiler flags, and dgi_model_open
+** chooses the set from cpuid (Dispatch.swift). Every kernel is bit-exact with
+** the reference kernels; the tests run each set the CPU has.
+**
+** Data layout shared by these kernels ("offset binary"): an int8 activation
+** q is stored as the byte q + 128 (q ^ 0x80), so that it is an unsigned
+** operand of u8 x s8 dot products. For a layer whose input zero point is zp:
+**
+**     sum (q - zp) w  =  sum (q + 128) w  -  (128 + zp) sum w
+**
+** The second term is folded into a corrected bias when the weights are
+** packed, in wrapping 32-bit arithmetic: the true sum fits int32 (the reader
+** bounds it), so the wrapped intermediate values cancel exactly.
+*/
+#ifndef DIGITINFER_KERNELS_H
+#define DIGITINFER_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One convolution, optionally fused with the 2x2 max-pool that follows it. */
+typedef struct dgi_conv_job {
+  const uint8_t *input;      /* offset binary, HWC, already padded: in_h x in_w x in_c */
+  uint8_t *output;           /* offset binary, HWC: grid_h x grid_w x out_c */
+  const int8_t *panel;       /* packed weights (dgi_x86_pack_conv) */
+  const int32_t *bias;       /* corrected bias, blocks x lanes int32 (dgi_x86_pack_conv) */
+  const int32_t *multiplier; /* the file's, out_c, any alignment */
+  const uint8_t *shift;      /* the file's, out_c */
+  int32_t in_w, in_c;        /* of the padded input */
+  int32_t kh, groups;        /* kernel rows; 4-byte groups per kernel row (kw x in_c bytes, rounded up) */
+  int32_t out_c, grid_h, grid_w, pooled;
+  int32_t out_zero_point, relu;
+} dgi_conv_job;
+
+/* One fully connected layer; weights are read in the file's layout. */
+typedef struct dgi_dense_job {
+  const uint8_t *input;      /* offset binary, n bytes */
+  uint8_t *output;           /* offset binary, out_c bytes */
+  const int8_t *weights;     /* [out_c][n] */
+  const int32_t *bias, *multiplier;
+  const uint8_t *shift;
+  int32_t n, out_c, in_zero_point, out_zero_point, relu;
+} dgi_dense_job;
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* Instruction sets this CPU and its operating system support. */
+#define DGI_X86_AVX2 1u
+#define DGI_X86_AVX512VNNI 2u
+#define DGI_X86_AVXVNNI 4u
+
+static inline void dgi_x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
+  __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/* cpuid says what the core has; XCR0 says whether the OS saves the wider
+   registers on a context switch. Both must agree before a kernel may use them. */
+static inline uint32_t dgi_x86_features(void) {
+  uint32_t r[4], features = 0;
+  dgi_x86_cpuid(0, 0, r);
+  uint32_t max_leaf = r[0];
+  if (max_leaf < 7) return 0;
+  dgi_x86_cpuid(1, 0, r);
+  if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28))) return 0; /* OSXSAVE, AVX */
+  uint32_t xcr0_lo, xcr0_hi;
+  __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+  if ((xcr0_lo & 0x6u) != 0x6u) return 0;                   /* XMM and YMM state */
+  int zmm_state = (xcr0_lo & 0xE0u) == 0xE0u;                /* opmask, ZMM_Hi256, Hi16_ZMM */
+  dgi_x86_cpuid(7, 0, r);
+  uint32_t ebx = r[1], ecx = r[2];
+  if (ebx & (1u << 5)) features |= DGI_X86_AVX2;
+  uint32_t avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); /* F, DQ, BW, VL */
+  if (zmm_state && (ebx & avx512) == avx512 && (ecx & (1u << 11))) features |= DGI_X86_AVX512VNNI;
+  dgi_x86_cpuid(7, 1, r);
+  if ((features & DGI_X86_AVX2) && (r[0] & (1u << 4))) features |= DGI_X86_AVXVNNI;
+  return features;
+}
+
+/* Helpers are inlined into their kernel. Entry points, called from Swift,
+   are never inlined: Swift code is compiled for the baseline CPU, and an
+   AVX-512 body inlined into it would not compile. */
+#define DGI_INLINE static inline __attribute__((always_inline))
+#define DGI_ENTRY static inline __attribute__((noinline))
+
+/* The environment variable that forces a kernel set (Dispatch.swift). */
+char *getenv(const char *name);
+
+#include "x86_avx512vnni.h"
+
+#endif /* __x86_64__ */
+#endif /* DIGITINFER_KERNELS_H */

@@ -1,0 +1,239 @@
+/*
+** AVX-512 VNNI kernels: vpdpbusd multiplies 4 unsigned activation bytes by 4
+** signed weight bytes and adds the four products to an int32 lane, sixteen
+** lanes per instruction; the core issues two per cycle.
+**
+** Convolution ("channels in lanes"): a lane is an output channel. The packed
+** panel holds, for each 4-byte group of the reduction, 16 channels x 4
+** weights (64 bytes); the matching 4 input bytes are broadcast to all lanes.
+** Four output positions share each weight vector (the four taps of a fused
+** 2x2 max-pool, or four neighbouring positions), up to four 16-channel
+** blocks at once: 16 accumulators in registers.
+**
+** Dense ("reduction in lanes"): the weights are read in the file's layout,
+** 64 bytes of a row against 64 input bytes, four rows at a time, then one
+** horizontal sum per row; dense layers use each weight once, so packing
+** would cost more than it saves.
+*/
+#ifndef DIGITINFER_X86_AVX512VNNI_H
+#define DIGITINFER_X86_AVX512VNNI_H
+
+#define DGI_AVX512VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,evex512")))
+
+/* Requantization of 16 accumulators: requantize() of Requantize.swift lane for
+   lane (gemmlowp's doubling high multiply, then a rounding right shift with
+   ties away from zero), plus the zero point and the clamp. */
+DGI_INLINE DGI_AVX512VNNI __m512i dgi_v512_requantize(__m512i acc, __m512i mult, __m512i shift, __m512i zp,
+                                                     __m512i low) {
+  const __m512i half = _mm512_set1_epi64(1LL << 30);
+  /* 64-bit products of the even and the odd lanes; bits 31..62 of each sum
+     are gemmlowp's high half (|high| <= |acc|, so they are all of it). */
+  __m512i even = _mm512_add_epi64(_mm512_mul_epi32(acc, mult), half);
+  __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), _mm512_srli_epi64(mult, 32)), half);
+  __m512i high = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31), _mm512_slli_epi64(odd, 1));
+  const __m512i one = _mm512_set1_epi32(1);
+  __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, shift), one);
+  __m512i threshold = _mm512_sub_epi32(_mm512_srai_epi32(mask, 1), _mm512_srai_epi32(high, 31));
+  __mmask16 up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(high, mask), threshold);
+  __m512i scaled = _mm512_srav_epi32(high, shift);
+  scaled = _mm512_mask_add_epi32(scaled, up, scaled, one);
+  scaled = _mm512_min_epi32(_mm512_max_epi32(scaled, _mm512_set1_epi32(-512)), _mm512_set1_epi32(512));
+  scaled = _mm512_add_epi32(scaled, zp);
+  return _mm512_min_epi32(_mm512_max_epi32(scaled, low), _mm512_set1_epi32(127));
+}
+
+/* Requantizes 16 lanes of channel parameters starting at channel c (count
+   of them valid) and stores the offset-binary bytes. */
+DGI_INLINE DGI_AVX512VNNI void dgi_v512_store(uint8_t *out, __m512i acc, const int32_t *multiplier,
+                                             const uint8_t *shift, int c, int count, int32_t zero_point,
+                                             int32_t relu) {
+  __mmask16 m = (__mmask16)((1u << count) - 1u);
+  __m512i mult = _mm512_maskz_loadu_epi32(m, multiplier + c);
+  __m512i sh = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, shift + c));
+  __m512i zp = _mm512_set1_epi32(zero_point);
+  __m512i low = relu ? zp : _mm512_set1_epi32(-128);
+  __m128i bytes = _mm512_cvtepi32_epi8(dgi_v512_requantize(acc, mult, sh, zp, low));
+  _mm_mask_storeu_epi8(out, m, _mm_xor_si128(bytes, _mm_set1_epi8((char)0x80)));
+}
+
+/* 16x16 transpose of 32-bit elements, in place. */
+DGI_INLINE DGI_AVX512VNNI void dgi_v512_transpose16(__m512i r[16]) {
+  __m512i a[16], b[16];
+  for (int i = 0; i < 8; i++) {
+    a[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; i++) {
+    b[4 * i + 0] = _mm512_unpacklo_epi64(a[4 * i], a[4 * i + 2]);
+    b[4 * i + 1] = _mm512_unpackhi_epi64(a[4 * i], a[4 * i + 2]);
+    b[4 * i + 2] = _mm512_unpacklo_epi64(a[4 * i + 1], a[4 * i + 3]);
+    b[4 * i + 3] = _mm512_unpackhi_epi64(a[4 * i + 1], a[4 * i + 3]);
+  }
+  /* b[4i + k], 128-bit lane L, holds column 4L + k of rows 4i..4i+3. */
+  for (int k = 0; k < 4; k++) {
+    __m512i c1 = _mm512_shuffle_i32x4(b[k], b[4 + k], 0x88), c2 = _mm512_shuffle_i32x4(b[k], b[4 + k], 0xDD);
+    __m512i c3 = _mm512_shuffle_i32x4(b[8 + k], b[12 + k], 0x88), c4 = _mm512_shuffle_i32x4(b[8 + k], b[12 + k], 0xDD);
+    r[k] = _mm512_shuffle_i32x4(c1, c3, 0x88);
+    r[8 + k] = _mm512_shuffle_i32x4(c1, c3, 0xDD);
+    r[4 + k] = _mm512_shuffle_i32x4(c2, c4, 0x88);
+    r[12 + k] = _mm512_shuffle_i32x4(c2, c4, 0xDD);
+  }
+}
+
+/*
+** Packs a conv layer's weights (file layout [out_c][kh][kw][in_c]) into the
+** panel the conv kernel reads: [row][group][block][16 channels][4 bytes],
+** zero beyond the row and beyond out_c; and writes the corrected bias
+** bias[c] - (128 + in_zp) * sum(weights of c) for blocks x 16 channels (0
+** past out_c). A panel row is one kernel row, or the whole kernel when
+** kernel rows are multiples of 4 bytes. Sixteen channel rows at a time are
+** loaded (masked, so nothing past the weights is read) and transposed.
+*/
+DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *bias_out, const int8_t *weights,
+                                                       const int32_t *bias, int32_t out_c, int32_t rows,
+                                                       int32_t row_len, int32_t groups, int32_t in_zero_point) {
+  int32_t blocks = (out_c + 15) / 16;
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int32_t block = 0; block < blocks; block++) {
+    __m512i sums = _mm512_setzero_si512();
+    int32_t channels = out_c - 16 * block < 16 ? out_c - 16 * block : 16;
+    for (int32_t row = 0; row < rows; row++) {
+      for (int32_t g0 = 0; g0 < groups; g0 += 16) {
+        int32_t bytes = row_len - 4 * g0 < 64 ? row_len - 4 * g0 : 64;
+        __mmask64 m = bytes == 64 ? ~(__mmask64)0 : (((__mmask64)1 << bytes) - 1);
+        __m512i r[16];
+        for (int32_t i = 0; i < 16; i++) {
+          const int8_t *src = weights + ((size_t)(16 * block + i) * rows + row) * row_len + 4 * g0;
+          r[i] = i < channels ? _mm512_maskz_loadu_epi8(m, src) : _mm512_setzero_si512();
+        }
+        dgi_v512_transpose16(r);
+        int32_t n = groups - g0 < 16 ? groups - g0 : 16;
+        for (int32_t i = 0; i < n; i++) {
+          _mm512_storeu_si512(panel + (((size_t)row * groups + g0 + i) * blocks + block) * 64, r[i]);
+          sums = _mm512_dpbusd_epi32(sums, ones, r[i]);
+        }
+      }
+    }
+    __mmask16 cm = (__mmask16)((1u << channels) - 1u);
+    __m512i b = _mm512_maskz_loadu_epi32(cm, bias + 16 * block);
+    __m512i corrected = _mm512_sub_epi32(b, _mm512_mullo_epi32(sums, _mm512_set1_epi32(128 + in_zero_point)));
+    _mm512_storeu_si512(bias_out + 16 * block, _mm512_maskz_mov_epi32(cm, corrected));
+  }
+}
+
+/* Four positions x NB blocks of one conv; NB is a constant after inlining. */
+DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32_t first, const int NB) {
+  const int32_t blocks = (j->out_c + 15) / 16;
+  const size_t panel_group = (size_t)blocks * 64;
+  const int32_t pixel = j->in_c, line = j->in_w * j->in_c;
+  for (int32_t gy = 0; gy < j->grid_h; gy++) {
+    for (int32_t gx = 0; gx < j->grid_w; gx += j->pooled ? 1 : 4) {
+      const uint8_t *x[4];
+      int32_t valid = 4;
+      if (j->pooled) {
+        const uint8_t *cell = j->input + (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
+        x[0] = cell;
+        x[1] = cell + pixel;
+        x[2] = cell + line;
+        x[3] = cell + line + pixel;
+      } else {
+        valid = j->grid_w - gx < 4 ? j->grid_w - gx : 4;
+        for (int t = 0; t < 4; t++) /* past the row's end: recompute the last one, store it once */
+          x[t] = j->input + (size_t)gy * line + (size_t)(gx + (t < valid ? t : valid - 1)) * pixel;
+      }
+      __m512i acc[4][4];
+      for (int t = 0; t < 4; t++)
+        for (int b = 0; b < NB; b++) acc[t][b] = _mm512_setzero_si512();
+      const int8_t *w = j->panel + (size_t)first * 64;
+      for (int32_t row = 0; row < j->kh; row++) {
+        size_t at = (size_t)row * line;
+        for (int32_t g = 0; g < j->groups; g++) {
+          __m512i a[4];
+          for (int t = 0; t < 4; t++) {
+            int32_t v;
+            __builtin_memcpy(&v, x[t] + at + 4 * g, 4);
+            a[t] = _mm512_set1_epi32(v);
+          }
+          for (int b = 0; b < NB; b++) {
+            __m512i wv = _mm512_loadu_si512(w + 64 * b);
+            for (int t = 0; t < 4; t++) acc[t][b] = _mm512_dpbusd_epi32(acc[t][b], a[t], wv);
+          }
+          w += panel_group;
+        }
+      }
+      for (int b = 0; b < NB; b++) {
+        int32_t c = 16 * (first + b);
+        int32_t count = j->out_c - c < 16 ? j->out_c - c : 16;
+        __m512i bias = _mm512_loadu_si512(j->bias + c);
+        if (j->pooled) {
+          /* Requantization is monotonic, so the pool is a max of accumulators. */
+          __m512i best = _mm512_max_epi32(_mm512_max_epi32(acc[0][b], acc[1][b]), _mm512_max_epi32(acc[2][b], acc[3][b]));
+          uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx) * j->out_c + c;
+          dgi_v512_store(out, _mm512_add_epi32(best, bias), j->multiplier, j->shift, c, count, j->out_zero_point, j->relu);
+        } else {
+          for (int t = 0; t < valid; t++) {
+            uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx + t) * j->out_c + c;
+            dgi_v512_store(out, _mm512_add_epi32(acc[t][b], bias), j->multiplier, j->shift, c, count,
+                           j->out_zero_point, j->relu);
+          }
+        }
+      }
+    }
+  }
+}
+
+DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_conv(const dgi_conv_job *j) {
+  const int32_t blocks = (j->out_c + 15) / 16;
+  for (int32_t first = 0; first < blocks; first += 4) {
+    switch (blocks - first) {
+    case 1: dgi_v512_conv_blocks(j, first, 1); break;
+    case 2: dgi_v512_conv_blocks(j, first, 2); break;
+    case 3: dgi_v512_conv_blocks(j, first, 3); break;
+    default: dgi_v512_conv_blocks(j, first, 4); break;
+    }
+  }
+}
+
+DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
+  const int32_t n = j->n;
+  const __m512i ones = _mm512_set1_epi8(1);
+  const __m512i correction = _mm512_set1_epi32(-(128 + j->in_zero_point));
+  const int32_t tail = n % 64;
+  const __mmask64 tail_mask = tail ? (((__mmask64)1 << tail) - 1) : 0;
+  for (int32_t o0 = 0; o0 < j->out_c; o0 += 16) {
+    int32_t count = j->out_c - o0 < 16 ? j->out_c - o0 : 16;
+    int32_t sums[16];
+    for (int32_t k = 0; k < count; k += 4) {
+      /* Four rows at a time keep four dependency chains in flight; rows past
+         the end repeat the last one and are not kept. */
+      const int8_t *w[4];
+      for (int r = 0; r < 4; r++) w[r] = j->weights + (size_t)(o0 + (k + r < count ? k + r : count - 1)) * n;
+      __m512i acc[4], sw[4];
+      for (int r = 0; r < 4; r++) acc[r] = sw[r] = _mm512_setzero_si512();
+      int32_t i = 0;
+      for (; i + 64 <= n; i += 64) {
+        __m512i xv = _mm512_loadu_si512(j->input + i);
+        for (int r = 0; r < 4; r++) {
+          __m512i wv = _mm512_loadu_si512(w[r] + i);
+          acc[r] = _mm512_dpbusd_epi32(acc[r], xv, wv);
+          sw[r] = _mm512_dpbusd_epi32(sw[r], ones, wv);
+        }
+      }
+      if (tail) {
+        __m512i xv = _mm512_maskz_loadu_epi8(tail_mask, j->input + i);
+        for (int r = 0; r < 4; r++) {
+          __m512i wv = _mm512_maskz_loadu_epi8(tail_mask, w[r] + i);
+          acc[r] = _mm512_dpbusd_epi32(acc[r], xv, wv);
+          sw[r] = _mm512_dpbusd_epi32(sw[r], ones, wv);
+        }
+      }
+      for (int r = 0; r < 4 && k + r < count; r++)
+        sums[k + r] = _mm512_reduce_add_epi32(_mm512_add_epi32(acc[r], _mm512_mullo_epi32(sw[r], correction)));
+    }
+    __mmask16 m = (__mmask16)((1u << count) - 1u);
+    __m512i acc = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, sums), _mm512_maskz_loadu_epi32(m, j->bias + o0));
+    dgi_v512_store(j->output + o0, acc, j->multiplier, j->shift, o0, count, j->out_zero_point, j->relu);
+  }
+}
+
+#endif /* DIGITINFER_X86_AVX512VNNI_H */
