@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--cpu auto|baseline|avx2]
+Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size]
 
 Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/include/digitinfer.h
@@ -19,12 +19,13 @@ Options:
   --prefix DIR        installation prefix (required; created if missing)
   --build-dir DIR     where intermediate files go (default: <repo>/.build-embedded)
   --optimize MODE     speed (-O, the default) or size (-Osize)
-  --cpu LEVEL         auto (the default: avx2 if this machine has it, else
-                      baseline), baseline (any x86-64 or aarch64 CPU: use it for
-                      binaries that run elsewhere) or avx2 (x86-64 with AVX2,
-                      2013 and later: 256-bit kernels, about 1.6x faster).
-                      Answers are bit-identical at every level.
   -h, --help          show this help
+
+One library serves every CPU: on x86-64 it holds SSE2, AVX2 and AVX-512
+VNNI kernels and picks the fastest the CPU runs when a model is opened
+(dgi_model_kernels says which). To force one at run time, for tests or
+comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avx512vnni|avxvnni, or
+dgi_model_set_kernels(). Answers are bit-identical with every set.
 
 Environment:
   SWIFTC   Swift compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc)
@@ -48,7 +49,6 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=""
 build_dir="$repo/.build-embedded"
 optimize=speed
-cpu=auto
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -58,8 +58,7 @@ while [ $# -gt 0 ]; do
     --build-dir=*) build_dir=${1#*=}; shift ;;
     --optimize) [ $# -ge 2 ] || die "--optimize needs speed or size"; optimize=$2; shift 2 ;;
     --optimize=*) optimize=${1#*=}; shift ;;
-    --cpu) [ $# -ge 2 ] || die "--cpu needs baseline or avx2"; cpu=$2; shift 2 ;;
-    --cpu=*) cpu=${1#*=}; shift ;;
+    --cpu | --cpu=*) die "--cpu is gone: kernels are chosen at run time (DIGITINFER_KERNELS forces a set; see --help)" ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -76,20 +75,6 @@ case "$(uname -m)" in
   aarch64 | arm64) target=aarch64-unknown-linux-gnu ;;
   *) die "unsupported host architecture '$(uname -m)' (x86_64 or aarch64 expected)" ;;
 esac
-if [ "$cpu" = auto ]; then
-  cpu=baseline
-  if [ "$target" = x86_64-unknown-linux-gnu ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null; then cpu=avx2; fi
-fi
-cpu_flags=()
-case "$cpu" in
-  baseline) ;;
-  avx2)
-    [ "$target" = x86_64-unknown-linux-gnu ] || die "--cpu avx2 is for x86-64 hosts"
-    cpu_flags=(-target-cpu haswell -D DIGITINFER_AVX2)
-    ;;
-  *) die "--cpu must be 'auto', 'baseline' or 'avx2', not '$cpu'" ;;
-esac
-
 swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 [ -x "$swiftc" ] || die "Swift compiler not found (tried '$swiftc'); set SWIFTC or put swiftc on PATH"
 # The clang shipped with the toolchain, so that linker flags match the compiler.
@@ -106,9 +91,9 @@ cd "$repo"
 
 sources=(Sources/DigitInfer/*.swift)
 obj="$build_dir/DigitInfer.o"
-echo "==> swiftc $opt_flag (Embedded Swift, $target, cpu $cpu): ${#sources[@]} files"
-"$swiftc" -target "$target" ${cpu_flags[@]+"${cpu_flags[@]}"} -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
-  -I include -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
+echo "==> swiftc $opt_flag (Embedded Swift, $target): ${#sources[@]} files"
+"$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
+  -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
   -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
 
 # The public API: every global function the object defines under dgi_.
@@ -175,7 +160,7 @@ EOF
 
 so_size=$(wc -c <"$prefix/lib/libdigitinfer.so.1")
 a_size=$(wc -c <"$prefix/lib/libdigitinfer.a")
-echo "==> installed ($opt_flag, cpu $cpu)"
+echo "==> installed ($opt_flag)"
 printf '  %-40s %7d bytes\n' "$prefix/lib/libdigitinfer.so.1" "$so_size" \
   "$prefix/lib/libdigitinfer.a" "$a_size"
 if [ "$so_size" -gt 65536 ]; then

@@ -2,10 +2,11 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this script):
 #   1. the Swift tests (runtime, writer, hostile input, golden vectors, data,
 #      reports, training, and the shipped models against their cards);
-#   2. the runtime's tests again with the AVX2 kernels (when this CPU has
-#      AVX2) and with the portable SIMD kernels that Arm and WebAssembly use;
+#      every kernel set this CPU runs is checked against the reference;
+#   2. the runtime's tests again with the portable SIMD kernels that Arm and
+#      WebAssembly use;
 #   3. the C library built as Embedded Swift, installed to a temporary
-#      prefix (for this CPU, and the portable baseline), then the C tests and
+#      prefix, then (with the kernels it picks and with SSE2) the C tests and
 #      the example against it with gcc and clang, as C and C++
 #      (tools/test-c.sh), and the Python binding (tools/python);
 #      firmware for Cortex-M4/M3/M0 under QEMU (tools/embedded); the
@@ -63,15 +64,6 @@ record_swift() {
 
 if stage "swift test" "$logs/swift.log" swift test; then record_swift "$logs/swift.log"; else failed=$((failed + 1)); fi
 
-if grep -qw avx2 /proc/cpuinfo 2>/dev/null && [ "${DIGITINFER_SKIP_AVX2:-0}" != 1 ]; then
-  if stage "swift test (AVX2 kernels)" "$logs/avx2.log" \
-    env DIGITINFER_CPU=avx2 swift test --scratch-path .build-avx2 --filter DigitInferTests; then
-    record_swift "$logs/avx2.log"
-  else
-    failed=$((failed + 1))
-  fi
-fi
-
 # The portable kernels are what Arm and WebAssembly run; test them here too.
 if stage "swift test (portable kernels)" "$logs/portable.log" \
   env DIGITINFER_CPU=portable swift test --scratch-path .build-portable --filter DigitInferTests; then
@@ -80,32 +72,33 @@ else
   failed=$((failed + 1))
 fi
 
-# The C library as installed by default (--cpu auto: AVX2 kernels on an AVX2
-# host) and, where that differs, the portable baseline build packagers ship.
-levels=(auto)
-grep -qw avx2 /proc/cpuinfo 2>/dev/null && levels+=(baseline)
-for level in "${levels[@]}"; do
-  prefix=$(mktemp -d)
-  if stage "install the C library (--cpu $level)" "$logs/install.log" \
-    tools/install.sh --prefix "$prefix" --cpu "$level" --build-dir "$repo/.build-embedded/$level" &&
-    stage "C tests (--cpu $level)" "$logs/c.log" tools/test-c.sh "$prefix"; then
-    read -r p f <<<"$(plain_count "$logs/c.log")"
-    passed=$((passed + ${p:-0}))
-    failed=$((failed + ${f:-1}))
-  else
-    failed=$((failed + 1))
-  fi
-  # The Python binding (tools/python) against the same install.
-  if [ -e "$prefix/lib/libdigitinfer.so.1" ] &&
-    stage "Python binding (--cpu $level)" "$logs/python.log" \
-      env DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python; then
-    n=$(pytest_count "$logs/python.log")
-    if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
-  else
-    failed=$((failed + 1))
-  fi
-  rm -rf "$prefix"
-done
+# The C library (one build for every CPU), then the C tests and the Python
+# binding against it with the kernels it picks by itself and, forced, with
+# the SSE2 baseline that CPUs without AVX get (the Swift tests above run
+# every kernel set this CPU has against the reference).
+prefix=$(mktemp -d)
+if stage "install the C library" "$logs/install.log" \
+  tools/install.sh --prefix "$prefix" --build-dir "$repo/.build-embedded"; then
+  for kernels in auto sse2; do
+    if stage "C tests (DIGITINFER_KERNELS=$kernels)" "$logs/c.log" env DIGITINFER_KERNELS=$kernels tools/test-c.sh "$prefix"; then
+      read -r p f <<<"$(plain_count "$logs/c.log")"
+      passed=$((passed + ${p:-0}))
+      failed=$((failed + ${f:-1}))
+    else
+      failed=$((failed + 1))
+    fi
+    if stage "Python binding (DIGITINFER_KERNELS=$kernels)" "$logs/python.log" \
+      env DIGITINFER_KERNELS=$kernels DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python; then
+      n=$(pytest_count "$logs/python.log")
+      if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
+    else
+      failed=$((failed + 1))
+    fi
+  done
+else
+  failed=$((failed + 1))
+fi
+rm -rf "$prefix"
 
 # The runtime as Embedded Swift firmware for Cortex-M4, M3 and M0 under QEMU,
 # compared byte for byte with the host library (tools/embedded/README.md);

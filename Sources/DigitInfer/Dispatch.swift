@@ -5,7 +5,7 @@ import DigitInferKernels
 /// The kernel sets, one per `dgi_kernels` value. Every set computes the same
 /// integers (the tests run each one the CPU has against the reference);
 /// they differ in speed, code size and the instructions they need.
-enum KernelSet: UInt32, CaseIterable {
+enum KernelSet: UInt32 {
   /// The plain definitions (ReferenceKernels.swift): any CPU, least code.
   case reference = 1
   /// Swift SIMD kernels (OptimizedKernels.swift): SSE2 on x86-64, the
@@ -47,11 +47,16 @@ enum KernelSet: UInt32, CaseIterable {
     return bits
   }
 
-  /// The fastest supported set, in order of preference.
+  /// Every set, by raw value (no array: Embedded Swift builds allocate none).
+  static let all: ClosedRange<UInt32> = 1...5
+
+  /// The fastest supported set.
   static func best(_ supported: UInt32) -> KernelSet {
-    for set in [KernelSet.avx512vnni, .avxvnni, .avx2, .baseline] where supported & (1 << set.rawValue) != 0 {
-      return set
-    }
+    func has(_ set: KernelSet) -> Bool { supported & (1 << set.rawValue) != 0 }
+    if has(.avx512vnni) { return .avx512vnni }
+    if has(.avxvnni) { return .avxvnni }
+    if has(.avx2) { return .avx2 }
+    if has(.baseline) { return .baseline }
     return .reference
   }
 
@@ -62,9 +67,9 @@ enum KernelSet: UInt32, CaseIterable {
   static func initial() -> KernelSet {
     let supported = Self.supported
     #if arch(x86_64) && !DIGITINFER_SMALL
-    if let value = getenv("DIGITINFER_KERNELS") {
-      for set in KernelSet.allCases where supported & (1 << set.rawValue) != 0 {
-        if matches(UnsafeRawPointer(value), set.name) { return set }
+    if let value = dgi_env_kernels() {
+      for raw in all where supported & (1 << raw) != 0 {
+        if let set = KernelSet(rawValue: raw), matches(UnsafeRawPointer(value), set.name) { return set }
       }
     }
     #endif

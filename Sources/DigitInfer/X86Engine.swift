@@ -133,7 +133,9 @@ enum X86Engine {
     }
   }
 
-  /// 2x2 max-pool of offset-binary bytes: an unsigned maximum.
+  /// 2x2 max-pool of offset-binary bytes: an unsigned maximum. Only a pool
+  /// that follows no conv runs here (the others are fused): kept small.
+  @_optimize(size)
   static func maxpool(_ d: LayerDesc, _ x: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<UInt8>) {
     let inW = Int(d.inW), c = Int(d.inC)
     for oy in 0..<Int(d.outH) {

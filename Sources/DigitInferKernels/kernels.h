@@ -91,8 +91,10 @@ static inline uint32_t dgi_x86_features(void) {
 #define DGI_INLINE static inline __attribute__((always_inline))
 #define DGI_ENTRY static inline __attribute__((noinline))
 
-/* The environment variable that forces a kernel set (Dispatch.swift). */
+/* The environment variable that forces a kernel set (Dispatch.swift); C
+   spells the name so that Swift passes no string (which would allocate). */
 char *getenv(const char *name);
+static inline const char *dgi_env_kernels(void) { return getenv("DIGITINFER_KERNELS"); }
 
 #include "x86_avx512vnni.h"
 

@@ -7,8 +7,8 @@
 ** panel holds, for each 4-byte group of the reduction, 16 channels x 4
 ** weights (64 bytes); the matching 4 input bytes are broadcast to all lanes.
 ** Four output positions share each weight vector (the four taps of a fused
-** 2x2 max-pool, or four neighbouring positions), up to four 16-channel
-** blocks at once: 16 accumulators in registers.
+** 2x2 max-pool, or four neighbouring positions), up to three 16-channel
+** blocks at once: 12 accumulators in registers.
 **
 ** Dense ("reduction in lanes"): the weights are read in the file's layout,
 ** 64 bytes of a row against 64 input bytes, four rows at a time, then one
@@ -43,8 +43,9 @@ DGI_INLINE DGI_AVX512VNNI __m512i dgi_v512_requantize(__m512i acc, __m512i mult,
 }
 
 /* Requantizes 16 lanes of channel parameters starting at channel c (count
-   of them valid) and stores the offset-binary bytes. */
-DGI_INLINE DGI_AVX512VNNI void dgi_v512_store(uint8_t *out, __m512i acc, const int32_t *multiplier,
+   of them valid) and stores the offset-binary bytes. Not inlined: it runs
+   once per 16 outputs, and twenty inlined copies would cost 4 KB of code. */
+static inline __attribute__((noinline)) DGI_AVX512VNNI void dgi_v512_store(uint8_t *out, __m512i acc, const int32_t *multiplier,
                                              const uint8_t *shift, int c, int count, int32_t zero_point,
                                              int32_t relu) {
   __mmask16 m = (__mmask16)((1u << count) - 1u);
@@ -121,78 +122,92 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *b
   }
 }
 
+/* The accumulators are named variables, not an array: LLVM as the
+   Swift compiler runs it does not promote an array of vectors to registers. */
+#define DGI_V512_ACC(b) __m512i acc0##b = _mm512_setzero_si512(), acc1##b = acc0##b, acc2##b = acc0##b, acc3##b = acc0##b;
+#define DGI_V512_MAC(b)                                                                \
+  if (NB > b) {                                                                        \
+    __m512i wv = _mm512_loadu_si512(w + 64 * b);                                       \
+    acc0##b = _mm512_dpbusd_epi32(acc0##b, a0, wv);                                    \
+    acc1##b = _mm512_dpbusd_epi32(acc1##b, a1, wv);                                    \
+    acc2##b = _mm512_dpbusd_epi32(acc2##b, a2, wv);                                    \
+    acc3##b = _mm512_dpbusd_epi32(acc3##b, a3, wv);                                    \
+  }
+#define DGI_V512_OUT(b)                                                                                 \
+  if (NB > b) {                                                                                         \
+    int32_t c = 16 * (first + b), count = j->out_c - c < 16 ? j->out_c - c : 16;                       \
+    __m512i bias = _mm512_loadu_si512(j->bias + c);                                                     \
+    uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx) * j->out_c + c;                            \
+    if (j->pooled) { /* requantization is monotonic: the pool is a max of accumulators */              \
+      __m512i best = _mm512_max_epi32(_mm512_max_epi32(acc0##b, acc1##b), _mm512_max_epi32(acc2##b, acc3##b)); \
+      dgi_v512_store(out, _mm512_add_epi32(best, bias), j->multiplier, j->shift, c, count, zp, relu);  \
+    } else {                                                                                            \
+      dgi_v512_store(out, _mm512_add_epi32(acc0##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
+      if (valid > 1) dgi_v512_store(out + j->out_c, _mm512_add_epi32(acc1##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
+      if (valid > 2) dgi_v512_store(out + 2 * j->out_c, _mm512_add_epi32(acc2##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
+      if (valid > 3) dgi_v512_store(out + 3 * j->out_c, _mm512_add_epi32(acc3##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
+    }                                                                                                   \
+  }
+
 /* Four positions x NB blocks of one conv; NB is a constant after inlining. */
 DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32_t first, const int NB) {
   const int32_t blocks = (j->out_c + 15) / 16;
   const size_t panel_group = (size_t)blocks * 64;
-  const int32_t pixel = j->in_c, line = j->in_w * j->in_c;
+  const int32_t pixel = j->in_c, line = j->in_w * j->in_c, zp = j->out_zero_point, relu = j->relu;
   for (int32_t gy = 0; gy < j->grid_h; gy++) {
     for (int32_t gx = 0; gx < j->grid_w; gx += j->pooled ? 1 : 4) {
-      const uint8_t *x[4];
+      const uint8_t *x0, *x1, *x2, *x3;
       int32_t valid = 4;
       if (j->pooled) {
-        const uint8_t *cell = j->input + (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
-        x[0] = cell;
-        x[1] = cell + pixel;
-        x[2] = cell + line;
-        x[3] = cell + line + pixel;
+        x0 = j->input + (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
+        x1 = x0 + pixel;
+        x2 = x0 + line;
+        x3 = x2 + pixel;
       } else {
+        /* Past the row's end the last position is computed again, stored once. */
         valid = j->grid_w - gx < 4 ? j->grid_w - gx : 4;
-        for (int t = 0; t < 4; t++) /* past the row's end: recompute the last one, store it once */
-          x[t] = j->input + (size_t)gy * line + (size_t)(gx + (t < valid ? t : valid - 1)) * pixel;
+        x0 = j->input + (size_t)gy * line + (size_t)gx * pixel;
+        x1 = x0 + (valid > 1 ? 1 : 0) * pixel;
+        x2 = x0 + (valid > 2 ? 2 : valid - 1) * pixel;
+        x3 = x0 + (valid > 3 ? 3 : valid - 1) * pixel;
       }
-      __m512i acc[4][4];
-      for (int t = 0; t < 4; t++)
-        for (int b = 0; b < NB; b++) acc[t][b] = _mm512_setzero_si512();
+      DGI_V512_ACC(0) DGI_V512_ACC(1) DGI_V512_ACC(2)
       const int8_t *w = j->panel + (size_t)first * 64;
       for (int32_t row = 0; row < j->kh; row++) {
         size_t at = (size_t)row * line;
-        for (int32_t g = 0; g < j->groups; g++) {
-          __m512i a[4];
-          for (int t = 0; t < 4; t++) {
-            int32_t v;
-            __builtin_memcpy(&v, x[t] + at + 4 * g, 4);
-            a[t] = _mm512_set1_epi32(v);
-          }
-          for (int b = 0; b < NB; b++) {
-            __m512i wv = _mm512_loadu_si512(w + 64 * b);
-            for (int t = 0; t < 4; t++) acc[t][b] = _mm512_dpbusd_epi32(acc[t][b], a[t], wv);
-          }
+        for (int32_t g = 0; g < j->groups; g++, at += 4) {
+          int32_t v0, v1, v2, v3;
+          __builtin_memcpy(&v0, x0 + at, 4);
+          __builtin_memcpy(&v1, x1 + at, 4);
+          __builtin_memcpy(&v2, x2 + at, 4);
+          __builtin_memcpy(&v3, x3 + at, 4);
+          __m512i a0 = _mm512_set1_epi32(v0), a1 = _mm512_set1_epi32(v1);
+          __m512i a2 = _mm512_set1_epi32(v2), a3 = _mm512_set1_epi32(v3);
+          DGI_V512_MAC(0) DGI_V512_MAC(1) DGI_V512_MAC(2)
           w += panel_group;
         }
       }
-      for (int b = 0; b < NB; b++) {
-        int32_t c = 16 * (first + b);
-        int32_t count = j->out_c - c < 16 ? j->out_c - c : 16;
-        __m512i bias = _mm512_loadu_si512(j->bias + c);
-        if (j->pooled) {
-          /* Requantization is monotonic, so the pool is a max of accumulators. */
-          __m512i best = _mm512_max_epi32(_mm512_max_epi32(acc[0][b], acc[1][b]), _mm512_max_epi32(acc[2][b], acc[3][b]));
-          uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx) * j->out_c + c;
-          dgi_v512_store(out, _mm512_add_epi32(best, bias), j->multiplier, j->shift, c, count, j->out_zero_point, j->relu);
-        } else {
-          for (int t = 0; t < valid; t++) {
-            uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx + t) * j->out_c + c;
-            dgi_v512_store(out, _mm512_add_epi32(acc[t][b], bias), j->multiplier, j->shift, c, count,
-                           j->out_zero_point, j->relu);
-          }
-        }
-      }
+      DGI_V512_OUT(0) DGI_V512_OUT(1) DGI_V512_OUT(2)
     }
   }
 }
 
+/* Blocks in passes of at most three: 4 positions x 3 blocks = 12
+   accumulators, and three copies of the loop nest (about 2 KB each). */
 DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_conv(const dgi_conv_job *j) {
   const int32_t blocks = (j->out_c + 15) / 16;
-  for (int32_t first = 0; first < blocks; first += 4) {
+  for (int32_t first = 0; first < blocks; first += 3) {
     switch (blocks - first) {
     case 1: dgi_v512_conv_blocks(j, first, 1); break;
     case 2: dgi_v512_conv_blocks(j, first, 2); break;
-    case 3: dgi_v512_conv_blocks(j, first, 3); break;
-    default: dgi_v512_conv_blocks(j, first, 4); break;
+    default: dgi_v512_conv_blocks(j, first, 3); break;
     }
   }
 }
+
+#define DGI_V512_DOT(r, xv, wv)                     \
+  acc##r = _mm512_dpbusd_epi32(acc##r, xv, wv);     \
+  sw##r = _mm512_dpbusd_epi32(sw##r, ones, wv);
 
 DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
   const int32_t n = j->n;
@@ -205,30 +220,33 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
     int32_t sums[16];
     for (int32_t k = 0; k < count; k += 4) {
       /* Four rows at a time keep four dependency chains in flight; rows past
-         the end repeat the last one and are not kept. */
-      const int8_t *w[4];
-      for (int r = 0; r < 4; r++) w[r] = j->weights + (size_t)(o0 + (k + r < count ? k + r : count - 1)) * n;
-      __m512i acc[4], sw[4];
-      for (int r = 0; r < 4; r++) acc[r] = sw[r] = _mm512_setzero_si512();
+         the end repeat the last one and are not kept. The sums of the
+         weights (dot products with ones) give the zero-point correction. */
+      const int8_t *w0 = j->weights + (size_t)(o0 + k) * n;
+      const int8_t *w1 = k + 1 < count ? w0 + n : w0;
+      const int8_t *w2 = k + 2 < count ? w1 + n : w1;
+      const int8_t *w3 = k + 3 < count ? w2 + n : w2;
+      __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+      __m512i sw0 = acc0, sw1 = acc0, sw2 = acc0, sw3 = acc0;
       int32_t i = 0;
       for (; i + 64 <= n; i += 64) {
         __m512i xv = _mm512_loadu_si512(j->input + i);
-        for (int r = 0; r < 4; r++) {
-          __m512i wv = _mm512_loadu_si512(w[r] + i);
-          acc[r] = _mm512_dpbusd_epi32(acc[r], xv, wv);
-          sw[r] = _mm512_dpbusd_epi32(sw[r], ones, wv);
-        }
+        DGI_V512_DOT(0, xv, _mm512_loadu_si512(w0 + i))
+        DGI_V512_DOT(1, xv, _mm512_loadu_si512(w1 + i))
+        DGI_V512_DOT(2, xv, _mm512_loadu_si512(w2 + i))
+        DGI_V512_DOT(3, xv, _mm512_loadu_si512(w3 + i))
       }
       if (tail) {
         __m512i xv = _mm512_maskz_loadu_epi8(tail_mask, j->input + i);
-        for (int r = 0; r < 4; r++) {
-          __m512i wv = _mm512_maskz_loadu_epi8(tail_mask, w[r] + i);
-          acc[r] = _mm512_dpbusd_epi32(acc[r], xv, wv);
-          sw[r] = _mm512_dpbusd_epi32(sw[r], ones, wv);
-        }
+        DGI_V512_DOT(0, xv, _mm512_maskz_loadu_epi8(tail_mask, w0 + i))
+        DGI_V512_DOT(1, xv, _mm512_maskz_loadu_epi8(tail_mask, w1 + i))
+        DGI_V512_DOT(2, xv, _mm512_maskz_loadu_epi8(tail_mask, w2 + i))
+        DGI_V512_DOT(3, xv, _mm512_maskz_loadu_epi8(tail_mask, w3 + i))
       }
-      for (int r = 0; r < 4 && k + r < count; r++)
-        sums[k + r] = _mm512_reduce_add_epi32(_mm512_add_epi32(acc[r], _mm512_mullo_epi32(sw[r], correction)));
+      sums[k] = _mm512_reduce_add_epi32(_mm512_add_epi32(acc0, _mm512_mullo_epi32(sw0, correction)));
+      if (k + 1 < count) sums[k + 1] = _mm512_reduce_add_epi32(_mm512_add_epi32(acc1, _mm512_mullo_epi32(sw1, correction)));
+      if (k + 2 < count) sums[k + 2] = _mm512_reduce_add_epi32(_mm512_add_epi32(acc2, _mm512_mullo_epi32(sw2, correction)));
+      if (k + 3 < count) sums[k + 3] = _mm512_reduce_add_epi32(_mm512_add_epi32(acc3, _mm512_mullo_epi32(sw3, correction)));
     }
     __mmask16 m = (__mmask16)((1u << count) - 1u);
     __m512i acc = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, sums), _mm512_maskz_loadu_epi32(m, j->bias + o0));

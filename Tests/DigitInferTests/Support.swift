@@ -90,7 +90,7 @@ func testImages(count: Int, seed: UInt64) -> [[UInt8]] {
 let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// Every kernel set this build and this CPU run, the reference first.
-let supportedKernelSets = KernelSet.allCases.filter { KernelSet.supported & (1 << $0.rawValue) != 0 }
+let supportedKernelSets = KernelSet.all.compactMap(KernelSet.init(rawValue:)).filter { KernelSet.supported & (1 << $0.rawValue) != 0 }
 
 /// The sets that keep activations in offset binary (q + 128) between layers.
 func isOffsetBinary(_ set: KernelSet) -> Bool { [.avx2, .avx512vnni, .avxvnni].contains(set) }

@@ -257,6 +257,66 @@ static void test_placement(const golden_set *g, const char *name, const unsigned
   free(expected);
 }
 
+/* Every kernel set this CPU runs gives the reference set's logits, with the
+   scratch buffer against a guard page (no kernel reads past it); forcing
+   works through the API and, when set, DIGITINFER_KERNELS; refusals leave
+   the model's set alone. */
+static void test_kernels(const golden_set *g, const char *name, const unsigned char *bytes, size_t size) {
+  dgi_model m, closed;
+  uint32_t supported = dgi_kernels_supported();
+  const char *forced = getenv("DIGITINFER_KERNELS");
+  size_t n, logit_bytes = 10 * g->image_count;
+  int8_t *expected = (int8_t *)malloc(logit_bytes), *got = (int8_t *)malloc(logit_bytes);
+  guarded scratch;
+  int k;
+
+  CHECK(supported & (1u << DGI_KERNELS_REFERENCE), "the reference set is not supported");
+  CHECK(supported & (1u << DGI_KERNELS_BASELINE), "the baseline set is not supported");
+  CHECK(!(supported & 1u), "DGI_KERNELS_AUTO reported as a set");
+  CHECK(dgi_model_open(&m, bytes, size) == DGI_OK, "%s does not open", name);
+  CHECK(dgi_model_kernels(&m) != DGI_KERNELS_AUTO, "%s: an open model runs no set", name);
+  if (forced != NULL) {
+    for (k = 1; k <= DGI_KERNELS_AVXVNNI; k++) {
+      if ((supported & (1u << k)) && strcmp(forced, dgi_kernels_name((dgi_kernels)k)) == 0) {
+        CHECK(dgi_model_kernels(&m) == (dgi_kernels)k, "%s: DIGITINFER_KERNELS=%s, the model runs %s", name,
+              forced, dgi_kernels_name(dgi_model_kernels(&m)));
+      }
+    }
+  }
+  n = dgi_model_scratch_size(&m);
+  guarded_init(&scratch, n);
+  CHECK(dgi_model_set_kernels(&m, DGI_KERNELS_REFERENCE) == DGI_OK, "%s: cannot force the reference set", name);
+  all_logits(g, &m, scratch.base, n, expected);
+  for (k = 1; k <= DGI_KERNELS_AVXVNNI + 1; k++) {
+    dgi_kernels before = dgi_model_kernels(&m);
+    if (k <= DGI_KERNELS_AVXVNNI && (supported & (1u << k))) {
+      CHECK(dgi_model_set_kernels(&m, (dgi_kernels)k) == DGI_OK, "%s: cannot force %s", name,
+            dgi_kernels_name((dgi_kernels)k));
+      CHECK(dgi_model_kernels(&m) == (dgi_kernels)k, "%s: forced %s, runs %s", name,
+            dgi_kernels_name((dgi_kernels)k), dgi_kernels_name(dgi_model_kernels(&m)));
+      CHECK(dgi_model_scratch_size(&m) == n, "%s: the scratch size changed with the kernels", name);
+      all_logits(g, &m, scratch.base, n, got);
+      CHECK(memcmp(got, expected, logit_bytes) == 0, "%s: %s logits differ from the reference set's", name,
+            dgi_kernels_name((dgi_kernels)k));
+    } else {
+      dgi_status want = k <= DGI_KERNELS_AVXVNNI ? DGI_ERROR_UNSUPPORTED : DGI_ERROR_ARGUMENT;
+      CHECK(dgi_model_set_kernels(&m, (dgi_kernels)k) == want, "%s: set_kernels(%d) not refused", name, k);
+      CHECK(dgi_model_kernels(&m) == before, "%s: a refused set_kernels(%d) changed the set", name, k);
+    }
+  }
+  CHECK(dgi_model_set_kernels(&m, DGI_KERNELS_AUTO) == DGI_OK, "%s: set_kernels(AUTO)", name);
+  CHECK(dgi_model_set_kernels(NULL, DGI_KERNELS_AUTO) == DGI_ERROR_ARGUMENT, "set_kernels(NULL)");
+  memset(&closed, 0, sizeof closed);
+  CHECK(dgi_model_set_kernels(&closed, DGI_KERNELS_REFERENCE) == DGI_ERROR_NOT_OPEN, "set_kernels(not open)");
+  CHECK(dgi_model_kernels(&closed) == DGI_KERNELS_AUTO && dgi_model_kernels(NULL) == DGI_KERNELS_AUTO,
+        "kernels of a record that is not open");
+  CHECK(strcmp(dgi_kernels_name(DGI_KERNELS_AUTO), "auto") == 0, "name of DGI_KERNELS_AUTO");
+  CHECK(strcmp(dgi_kernels_name((dgi_kernels)99), "unknown") == 0, "name of an unknown set");
+  guarded_free(&scratch);
+  free(got);
+  free(expected);
+}
+
 int main(int argc, char **argv) {
   golden_set g;
   const char *names[2] = {"tiny.dgi", "reference.dgi"};
@@ -281,6 +341,7 @@ int main(int argc, char **argv) {
     test_scratch(bytes, size, pixels.base);
     test_info(names[i], bytes, size);
     test_placement(&g, names[i], bytes, size);
+    test_kernels(&g, names[i], bytes, size);
     free(bytes);
   }
   return check_report("api");

@@ -61,7 +61,7 @@ echo "==> host library and harness"
 cc -O2 -I include -I Tests/c -o "$build/gen-data" "$here/gen-data.c" Tests/c/support.c || exit 1
 # Pictures up to 128x129 pixels: about 60 of the 96 golden preprocessing cases.
 "$build/gen-data" "$repo" 16512 "$build/fwdata.c" || exit 1
-if [ ! -f "$build/host/lib/libdigitinfer.a" ] || [ -n "$(find Sources/DigitInfer include -newer "$build/host/lib/libdigitinfer.a" | head -1)" ]; then
+if [ ! -f "$build/host/lib/libdigitinfer.a" ] || [ -n "$(find Sources/DigitInfer Sources/DigitInferKernels include -newer "$build/host/lib/libdigitinfer.a" | head -1)" ]; then
   tools/install.sh --prefix "$build/host" --build-dir "$build/host-build" >"$build/host-install.log" 2>&1 ||
     { cat "$build/host-install.log"; echo "test-qemu.sh: tools/install.sh failed" >&2; exit 1; }
 fi
