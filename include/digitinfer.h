@@ -278,6 +278,30 @@ dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[784],
                      void *scratch, size_t scratch_size, int8_t logits[10]);
 
 /*
+** Classifies `count` images stored one after another (count x 784 bytes,
+** each as for dgi_classify) into results[0..count-1], with one scratch
+** buffer of dgi_model_scratch_size() bytes. Faster per image than
+** dgi_classify: work that does not depend on the image (packing the
+** weights for the kernels) is done once for the batch. count may be 0.
+** To use several cores, split the images between threads, each with its
+** own scratch buffer.
+**
+** Returns DGI_OK, DGI_ERROR_ARGUMENT (pixels or results NULL, or count x
+** 784 not representable), DGI_ERROR_NOT_OPEN, or DGI_ERROR_SCRATCH. On
+** failure nothing is written to results. Allocates nothing.
+*/
+dgi_status dgi_classify_batch(const dgi_model *model, const uint8_t *pixels, size_t count,
+                              void *scratch, size_t scratch_size, dgi_result *results);
+
+/*
+** dgi_infer() for `count` images stored one after another: the outputs of
+** image i go to logits[10 * i .. 10 * i + 9]. Same arguments, errors and
+** threading as dgi_classify_batch().
+*/
+dgi_status dgi_infer_batch(const dgi_model *model, const uint8_t *pixels, size_t count,
+                           void *scratch, size_t scratch_size, int8_t *logits);
+
+/*
 ** Describes an opened model: version, sizes, counts, name and metadata.
 ** Returns DGI_OK, DGI_ERROR_ARGUMENT (info NULL) or DGI_ERROR_NOT_OPEN.
 ** The strings point into the model bytes and live as long as they do.

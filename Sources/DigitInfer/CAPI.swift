@@ -37,18 +37,8 @@ public func dgi_classify(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ result: UnsafeMutablePointer<dgi_result>?
 ) -> dgi_status {
-  runChecked(model, pixels, scratch, scratchSize, hasOutput: result != nil) { m, logits in
-    var r = dgi_result()
-    r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
-      Int32(
-        Softmax.run(
-          logits, Int(m.state.classCount), beta: m.state.softmaxBeta,
-          raw.baseAddress!.assumingMemoryBound(to: Float.self)))
-    }
-    r.confidence = withUnsafeBytes(of: r.probabilities) { raw in
-      raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
-    }
-    result!.pointee = r
+  runChecked(model, pixels, 1, scratch, scratchSize, hasOutput: result != nil) { m, _, logits in
+    result!.pointee = classification(m, logits)
   }
 }
 
@@ -57,25 +47,69 @@ public func dgi_infer(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ logits: UnsafeMutablePointer<Int8>?
 ) -> dgi_status {
-  runChecked(model, pixels, scratch, scratchSize, hasOutput: logits != nil) { m, out in
-    let count = Int(m.state.classCount)
-    for i in 0..<FileLayout.maxClasses { logits![i] = i < count ? out[i] : 0 }
+  runChecked(model, pixels, 1, scratch, scratchSize, hasOutput: logits != nil) { m, _, out in
+    deliverLogits(m, out, logits!)
   }
 }
 
+@c @implementation
+public func dgi_classify_batch(
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ results: UnsafeMutablePointer<dgi_result>?
+) -> dgi_status {
+  runChecked(model, pixels, count, scratch, scratchSize, hasOutput: results != nil) { m, i, logits in
+    results![i] = classification(m, logits)
+  }
+}
+
+@c @implementation
+public func dgi_infer_batch(
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ logits: UnsafeMutablePointer<Int8>?
+) -> dgi_status {
+  runChecked(model, pixels, count, scratch, scratchSize, hasOutput: logits != nil) { m, i, out in
+    deliverLogits(m, out, logits! + FileLayout.maxClasses * i)
+  }
+}
+
+/// dgi_result from the last layer's int8 outputs.
+func classification(_ m: Model, _ logits: UnsafePointer<Int8>) -> dgi_result {
+  var r = dgi_result()
+  r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
+    Int32(
+      Softmax.run(
+        logits, Int(m.state.classCount), beta: m.state.softmaxBeta,
+        raw.baseAddress!.assumingMemoryBound(to: Float.self)))
+  }
+  r.confidence = withUnsafeBytes(of: r.probabilities) { raw in
+    raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
+  }
+  return r
+}
+
+/// Ten logits, zero past the model's class count.
+func deliverLogits(_ m: Model, _ out: UnsafePointer<Int8>, _ logits: UnsafeMutablePointer<Int8>) {
+  let count = Int(m.state.classCount)
+  for i in 0..<FileLayout.maxClasses { logits[i] = i < count ? out[i] : 0 }
+}
+
 /// The argument checks shared by the inference entry points, in the order
-/// the header documents; then the network, and `deliver` with its outputs.
-/// Nothing is written to the caller's output unless every check passed.
+/// the header documents; then the network on each of `count` images, and
+/// `deliver` with each one's outputs. Nothing is written to the caller's
+/// output unless every check passed.
 @inline(__always)
 func runChecked(
-  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, hasOutput: Bool,
-  _ deliver: (Model, UnsafePointer<Int8>) -> Void
+  _ deliver: (Model, Int, UnsafePointer<Int8>) -> Void
 ) -> dgi_status {
   guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
-  guard let pixels, hasOutput else { return Status.argument.c }
+  let imageBytes = FileLayout.inputSide * FileLayout.inputSide
+  guard let pixels, hasOutput, count >= 0, count <= Int.max / imageBytes else { return Status.argument.c }
   guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
-  deliver(m, infer(m, pixels, scratch, KernelSet(rawValue: m.state.kernels) ?? .reference))
+  inferBatch(m, pixels, count, scratch, KernelSet(rawValue: m.state.kernels) ?? .reference) { i, logits in
+    deliver(m, i, logits)
+  }
   return Status.ok.c
 }
 

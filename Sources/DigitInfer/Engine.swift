@@ -19,6 +19,24 @@ func infer(
   }
 }
 
+/// Runs `count` images, 784 bytes apart, and calls `deliver` with each
+/// one's index and outputs (valid until the next). The x86 kernel sets pack
+/// their weights once for the whole batch.
+func inferBatch(
+  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ count: Int, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet,
+  _ deliver: (Int, UnsafePointer<Int8>) -> Void
+) {
+  let imageBytes = FileLayout.inputSide * FileLayout.inputSide
+  #if arch(x86_64) && !DIGITINFER_SMALL
+  if set == .avx2 || set == .avx512vnni || set == .avxvnni {
+    if count > 0 { X86Engine.pack(m, scratch, set) }
+    for i in 0..<count { deliver(i, X86Engine.run(m, pixels + i * imageBytes, scratch, set)) }
+    return
+  }
+  #endif
+  for i in 0..<count { deliver(i, infer(m, pixels + i * imageBytes, scratch, set)) }
+}
+
 /// The Swift kernels (reference or baseline SIMD). The input is quantized
 /// with scale 1/255 and zero point -128, so pixel p becomes p - 128 exactly.
 /// Then each layer reads one arena of the scratch buffer and writes the

@@ -42,7 +42,7 @@ enum LayerFlag {
 
 /// One validated layer, decoded once by `dgi_model_open` so that inference
 /// does no parsing. Offsets rather than pointers keep the record the same
-/// size on 32- and 64-bit targets. 48 bytes.
+/// size on 32- and 64-bit targets. 52 bytes.
 struct LayerDesc {
   var kind: UInt8
   var flags: UInt8
@@ -63,6 +63,10 @@ struct LayerDesc {
   var multiplier: UInt32
   var shift: UInt32
   var outScaleBits: UInt32
+  /// Byte offset, from the workspace, of this layer's packed weights for
+  /// the x86 kernel sets (X86Engine); every conv has its own, so that a
+  /// batch packs them once.
+  var packed: UInt32 = 0
 
   var relu: Bool { flags & LayerFlag.relu != 0 }
 }
@@ -90,6 +94,8 @@ struct ModelState {
   var macs: UInt64
   /// The `KernelSet` inference runs, chosen at open (Dispatch.swift).
   var kernels: UInt32
+  /// Offset, from the workspace, of the x86 kernels' staging area.
+  var staging: UInt32
 }
 
 /// Where the state and the layer descriptors live inside the caller's

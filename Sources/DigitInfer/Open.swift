@@ -70,7 +70,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   var curZeroPoint = FileLayout.inputZeroPoint
   var curArena: UInt32 = 0  // the input is written to arena A
   var arenaSize: (UInt64, UInt64) = (UInt64(inH) * UInt64(inW) * UInt64(inC), 0)
-  var workspace: UInt64 = 0
+  var workspace = WorkspacePlan()
   var paramsEnd = tableEnd
   var parameterCount: UInt64 = 0
   var macs: UInt64 = 0
@@ -179,7 +179,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
       }
     }
     // Working memory beside the arenas: each kernel family states its own.
-    workspace = max(workspace, kernelWorkspace(desc))
+    workspace.add(&desc)
 
     if kind != .flatten {
       curArena ^= 1
@@ -209,7 +209,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   let workspaceOffset = arenaB + align16(arenaSize.1)
   let fileScratch = UInt64(bytes.u32(FileLayout.hScratchSize))
   if fileScratch < workspaceOffset { return .malformed }
-  let scratch = max(fileScratch, workspaceOffset + workspace)
+  let scratch = max(fileScratch, workspaceOffset + workspace.bytes)
   if scratch > UInt64(Int32.max) { return .unsupported }
 
   // Arena indices become byte offsets now that arena A's size is known.
@@ -227,20 +227,45 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
     formatMinor: bytes.u16(FileLayout.hMinor), classCount: UInt32(classCount),
     softmaxBeta: softmaxBeta, scratchSize: UInt32(scratch), arenaB: UInt32(arenaB),
     workspace: UInt32(workspaceOffset), nameOffset: nameOffset, metadataOffset: metadataOffset,
-    parameterCount: parameterCount, macs: macs, kernels: KernelSet.initial().rawValue)
+    parameterCount: parameterCount, macs: macs, kernels: KernelSet.initial().rawValue,
+    staging: workspace.staging)
   out.storeBytes(of: state, as: ModelState.self)
   return .ok
 }
 
-/// The most workspace any kernel set built into this library needs for
-/// layer `d`, so that one scratch size serves every CPU.
-func kernelWorkspace(_ d: LayerDesc) -> UInt64 {
-  var need: UInt64 = 0
-  #if !DIGITINFER_SMALL
-  need = max(need, Optimized.workspace(d))
-  #endif
+/// The workspace that follows the arenas: what the kernel sets built into
+/// this library need, each stating its own, so that one scratch size serves
+/// every CPU. The Swift kernels reuse one region for each layer in turn;
+/// the x86 kernels give each conv layer its own packed weights.
+struct WorkspacePlan {
+  var swift: UInt64 = 0
   #if arch(x86_64) && !DIGITINFER_SMALL
-  need = max(need, X86Engine.workspace(d))
+  var x86 = X86Engine.Plan()
   #endif
-  return need
+
+  mutating func add(_ d: inout LayerDesc) {
+    #if !DIGITINFER_SMALL
+    swift = max(swift, Optimized.workspace(d))
+    #endif
+    #if arch(x86_64) && !DIGITINFER_SMALL
+    x86.add(&d)
+    #endif
+  }
+
+  /// Where the x86 kernels stage a conv's input, from the workspace.
+  var staging: UInt32 {
+    #if arch(x86_64) && !DIGITINFER_SMALL
+    return UInt32(x86.packed)
+    #else
+    return 0
+    #endif
+  }
+
+  var bytes: UInt64 {
+    #if arch(x86_64) && !DIGITINFER_SMALL
+    return max(swift, x86.bytes)
+    #else
+    return swift
+    #endif
+  }
 }
