@@ -14,36 +14,24 @@ public struct FormatError: Error, CustomStringConvertible, Sendable {
 extension QuantizedModel {
   public static let magic: [UInt8] = Array("DGIF".utf8)
   public static let formatMajor: UInt16 = 1
-  public static let formatMinor: UInt16 = 0
+  public static let formatMinor: UInt16 = 1
   static let headerSize = 64
   static let layerRecordSize = 32
 
-  /// The exact scratch size the runtime needs (docs/FORMAT.md, "Scratch").
+  /// The header's scratch size: the two activation arenas, A + B
+  /// (docs/FORMAT.md, section 12). It is the format's lower bound, what a
+  /// plain interpreter needs; a runtime whose kernels need more working
+  /// memory asks for more (dgi_model_scratch_size). The input (784 bytes)
+  /// is in arena A, each layer but flatten writes its output to the other
+  /// arena, and each arena is the largest tensor it holds, 16-aligned.
   public var scratchSize: Int {
     var arena = [Self.inputShape.count, 0]
     var current = 0
-    var workspace = 0
-    for layer in layers {
-      if layer.kind == .conv2d {
-        let pad = layer.samePadding ? 2 : 0
-        let padH = pad * ((layer.kernelHeight - 1) / 2), padW = pad * ((layer.kernelWidth - 1) / 2)
-        let staged = (layer.input.height + padH) * (layer.input.width + padW) * layer.input.channels
-        let rowLen = layer.kernelWidth * layer.input.channels
-        // Weight panel: channels in lanes for narrow rows, else reduction in lanes.
-        let panel =
-          rowLen <= 8
-          ? layer.kernelHeight * ((rowLen + 1) / 2) * align((layer.outputChannels + 3) / 4, 4) * 16
-          : 2 * 4 * layer.kernelHeight * align(rowLen, 8)
-        workspace = max(workspace, align(2 * staged + 16, 16) + align(panel, 16))
-      } else if layer.kind == .dense {
-        workspace = max(workspace, align(2 * align(layer.input.channels, 8), 16))
-      }
-      if layer.kind != .flatten {
-        current ^= 1
-        arena[current] = max(arena[current], layer.output.count)
-      }
+    for layer in layers where layer.kind != .flatten {
+      current ^= 1
+      arena[current] = max(arena[current], layer.output.count)
     }
-    return align(arena[0], 16) + align(arena[1], 16) + workspace
+    return align(arena[0], 16) + align(arena[1], 16)
   }
 
   /// round(s * log2(e) * 2^24) for the last layer's output scale s: the

@@ -28,7 +28,7 @@ func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
     #expect(m.status == DGI_OK)
     var info = dgi_model_info()
     #expect(dgi_model_get_info(m.record, &info) == DGI_OK)
-    #expect(info.format_major == 1 && info.format_minor == 0)
+    #expect(info.format_major == 1 && info.format_minor == 1)
     #expect(Int(info.file_size) == file.count)
     #expect(info.layer_count == 7)
     #expect(info.class_count == 10)
@@ -59,17 +59,65 @@ func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
     #expect(dgi_model_get_layer(m.record, 7, &layer) == DGI_ERROR_ARGUMENT)
   }
 
-  /// Scratch for the reference architecture, from the definition in
-  /// docs/FORMAT.md. The input (784) is in arena A and layers alternate:
-  /// arena B holds conv1's 24*24*16 = 9216 and conv2's 8*8*32 = 2048 and
-  /// dense1's 64; arena A holds the input, pool1's 12*12*16 = 2304, pool2's
-  /// 4*4*32 = 512 and the 10 logits: A = 2304, B = 9216. Workspace, the
-  /// largest per-layer need: conv1 stages 2*784+16 = 1584 bytes plus a
-  /// channels-in-lanes panel (row of 5 taps = 3 pairs) 5*3*4*16 = 960, 2544
-  /// in all; conv2 stages 2*2304+16 = 4624 plus a reduction panel 2*4*5*80 =
-  /// 3200, 7824; dense1 2*512 = 1024. Total 2304 + 9216 + 7824 = 19344.
-  @Test func scratchSizeMatchesTheSpec() {
-    #expect(reference.scratchSize == 19_344)
+  /// The scratch size a 1.1 writer stores is the two arenas, A + B
+  /// (docs/FORMAT.md, section 12). Reference architecture: the input (784)
+  /// is in arena A and layers alternate, flatten staying put: arena B holds
+  /// conv1's 24*24*16 = 9216, conv2's 8*8*32 = 2048 and dense1's 64; arena
+  /// A holds the input, pool1's 12*12*16 = 2304, pool2's 4*4*32 = 512 (the
+  /// flatten aliases it) and the 10 logits: A = 2304, B = 9216, 11520 in
+  /// all, stored at offset 40. Golden tiny: arena B holds conv1's 28*28*4 =
+  /// 3136, conv2's 12*12*6 = 864 and dense1's 16; arena A the input (784),
+  /// pool1's 14*14*4 = 784, pool2's 6*6*6 = 216 and the 10 logits:
+  /// 784 + 3136 = 3920. Odd sizes round up to 16: dense 784 -> 10 alone
+  /// puts 10 in arena B (16), and the input gives A = 784: 800.
+  @Test func scratchSizeMatchesTheSpec() throws {
+    #expect(reference.scratchSize == 11_520)
+    let file = try reference.encoded()
+    #expect(file[40..<44] == [0x00, 0x2D, 0x00, 0x00])  // 11520 = 0x2D00, little-endian
+    let tiny = try SyntheticModel.make(
+      [.conv(4, kernel: 3, samePadding: true), .maxpool, .conv(6, kernel: 3), .maxpool, .flatten, .dense(16),
+       .dense(10, relu: false)], seed: 2024, name: "tiny")
+    #expect(tiny.scratchSize == 3_920)
+    let one = try SyntheticModel.make([.flatten, .dense(10, relu: false)], seed: 3, name: "one")
+    #expect(one.scratchSize == 800)
+  }
+
+  /// The stored scratch size is a lower bound (rule E2): a 1.0 file, which
+  /// stored the old workspace term on top (reference: 2304 + 9216 + 7824 =
+  /// 19344), still opens and computes the same logits; a runtime asks for at
+  /// least the stored value, and for more if its kernels need it.
+  @Test func scratchSizeIsALowerBound() throws {
+    let file = try reference.encoded()
+    let current = LoadedModel(file)
+    #expect(current.status == DGI_OK && current.scratchSize >= 11_520)
+    let old = LoadedModel(patched(patched(file, 6, 0, bytes: 2), 40, 19_344, bytes: 4))  // a 1.0 file
+    #expect(old.status == DGI_OK && old.scratchSize >= 19_344)
+    var info = dgi_model_info()
+    #expect(dgi_model_get_info(old.record, &info) == DGI_OK && info.format_minor == 0)
+    for image in testImages(count: 4, seed: 7) {
+      #expect(old.logits(image) == current.logits(image))
+    }
+    // Far more than any kernel set needs: exactly what the file asks for.
+    let generous = LoadedModel(patched(file, 40, 1 << 22, bytes: 4))
+    #expect(generous.status == DGI_OK && generous.scratchSize == 1 << 22)
+    #expect(generous.logits(testImages(count: 1, seed: 7)[0]) == current.logits(testImages(count: 1, seed: 7)[0]))
+  }
+
+  /// The models shipped in models/ are 1.0 files (format_minor 0, scratch
+  /// A + B + K as 1.0 writers stored it) and keep opening.
+  @Test func shippedModelsAreOneZeroFilesAndOpen() throws {
+    let directory = testsDirectory.appending(path: "../../models")
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".dgi") }
+    #expect(names.count >= 3)
+    for name in names {
+      let bytes = [UInt8](try Data(contentsOf: directory.appending(path: name)))
+      let m = LoadedModel(bytes)
+      #expect(m.status == DGI_OK, "\(name)")
+      var info = dgi_model_info()
+      #expect(dgi_model_get_info(m.record, &info) == DGI_OK && info.format_minor == 0, "\(name)")
+      let stored = Int(bytes[40]) | Int(bytes[41]) << 8 | Int(bytes[42]) << 16 | Int(bytes[43]) << 24
+      #expect(m.scratchSize >= stored, "\(name)")
+    }
   }
 
   /// The format's own bytes (header, layer table, name, metadata, alignment
@@ -134,15 +182,24 @@ func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
     #expect(openStatus(wrongMagic) == DGI_ERROR_MAGIC)
     #expect(openStatus(patched(file, 4, 2, bytes: 2)) == DGI_ERROR_VERSION)
     #expect(openStatus(patched(file, 6, 9, bytes: 2)) == DGI_OK)  // newer minor: still readable
+    #expect(openStatus(patched(file, 6, 0, bytes: 2)) == DGI_OK)  // E2 does not depend on the minor
     #expect(openStatus(patched(file, 20, 1, bytes: 4)) == DGI_ERROR_UNSUPPORTED)  // unknown flag
     #expect(openStatus(patched(file, 24, 17, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // > 16 layers
     #expect(openStatus(patched(file, 24, 0, bytes: 2)) == DGI_ERROR_MALFORMED)
     #expect(openStatus(patched(file, 26, 32, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 32x28 input
     #expect(openStatus(patched(file, 32, 11, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 11 classes
-    // The scratch field is a lower bound: at least the two arenas (2304 + 9216 bytes).
+    // The scratch field is a lower bound (E2): at least the two arenas,
+    // 2304 + 9216 = 11520 bytes, which is what the writer stores; at most
+    // 2^31 - 1 (E3).
+    #expect(file[40..<44] == [0x00, 0x2D, 0x00, 0x00])
+    #expect(openStatus(patched(file, 40, 0, bytes: 4)) == DGI_ERROR_MALFORMED)
     #expect(openStatus(patched(file, 40, 11_519, bytes: 4)) == DGI_ERROR_MALFORMED)
-    #expect(openStatus(patched(file, 40, 11_520, bytes: 4)) == DGI_OK)
+    #expect(openStatus(patched(file, 40, 11_520 - 16, bytes: 4)) == DGI_ERROR_MALFORMED)
+    #expect(openStatus(patched(file, 40, 11_521, bytes: 4)) == DGI_OK)
+    #expect(openStatus(patched(file, 40, 19_344, bytes: 4)) == DGI_OK)  // what a 1.0 writer stored
+    #expect(openStatus(patched(file, 40, 0x7FFF_FFFF, bytes: 4)) == DGI_OK)
     #expect(openStatus(patched(file, 40, 0x8000_0000, bytes: 4)) == DGI_ERROR_UNSUPPORTED)
+    #expect(openStatus(patched(file, 40, 0xFFFF_FFFF, bytes: 4)) == DGI_ERROR_UNSUPPORTED)
     #expect(openStatus(patched(file, 44, 0xFFFF_FFF0, bytes: 4)) == DGI_ERROR_MALFORMED)  // table offset
     #expect(openStatus(patched(file, 52, 0xFFFF_FFFF, bytes: 4)) == DGI_ERROR_MALFORMED)  // name length
     #expect(openStatus(patched(file, table, 9, bytes: 1)) == DGI_ERROR_UNSUPPORTED)  // unknown kind

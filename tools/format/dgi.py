@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An independent reader, interpreter and writer for .dgi models (format 1.0).
+"""An independent reader, interpreter and writer for .dgi models (format 1.1).
 
 Written from docs/FORMAT.md alone, as a third party would, so that it checks
 the specification as much as the Swift runtime: if this file and the runtime
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 MAGIC = 0x46494744  # b"DGIF" read as a little-endian u32
 FORMAT_MAJOR = 1
-FORMAT_MINOR = 0
+FORMAT_MINOR = 1
 HEADER_SIZE = 64
 RECORD_SIZE = 32
 MAX_LAYERS = 16
@@ -130,10 +130,10 @@ class Model:
     layer_table: int = 0
     name_offset: int = 0
     metadata_offset: int = 0
-    # Derived by read(): the scratch plan.
+    # Derived by read(): the two activation arenas (bytes, 16-aligned), whose
+    # sum is the least scratch_size a file may store.
     arena_a: int = 0
     arena_b: int = 0
-    workspace: int = 0
 
 
 # --- Little helpers -----------------------------------------------------------
@@ -212,39 +212,20 @@ def file_checksum(data, file_size: int) -> int:
 # --- Scratch plan (FORMAT.md, "Scratch memory") -------------------------------
 
 
-def layer_workspace(layer: Layer) -> int:
-    """Bytes of workspace a conv2d or dense layer needs (0 for the others)."""
-    h, w, c = layer.in_shape
-    if layer.kind == DENSE:
-        return align(2 * align(c, 8), 16)
-    if layer.kind == CONV2D:
-        kh, kw = layer.kernel
-        ph, pw = layer.pad
-        padded = (h + 2 * ph) * (w + 2 * pw) * c
-        row = kw * c
-        out_c = layer.out_shape[2]
-        if row <= 8:
-            panel = kh * ((row + 1) // 2) * ((out_c + 15) // 16) * 64
-        else:
-            panel = 8 * kh * align(row, 8)
-        return align(2 * padded + 16, 16) + align(panel, 16)
-    return 0
-
-
 def scratch_plan(layers) -> tuple:
-    """(arena A bytes, arena B bytes, workspace bytes, total scratch size)."""
+    """(A, B, A + B): the bytes of arenas A and B, each align16 of the largest
+    tensor it holds, and their sum, the least scratch_size a file may store
+    (rule E2) and what 1.1 writers store."""
     h, w, c = INPUT_SHAPE
     arenas = [h * w * c, 0]
     current = 0  # the input image is in arena A
-    workspace = 0
     for layer in layers:
-        workspace = max(workspace, layer_workspace(layer))
         if layer.kind != FLATTEN:  # flatten's output is its input, in place
             current ^= 1
             oh, ow, oc = layer.out_shape
             arenas[current] = max(arenas[current], oh * ow * oc)
     a, b = align(arenas[0], 16), align(arenas[1], 16)
-    return arenas[0], arenas[1], workspace, a + b + workspace
+    return a, b, a + b
 
 
 # --- Reader (FORMAT.md, "Validation") ------------------------------------------
@@ -436,18 +417,18 @@ def read(data) -> Model:
 
     if shape != (1, 1, class_count):
         _fail("MALFORMED", "E1", f"last output {shape}, {class_count} classes")
-    arena_a, arena_b, workspace, scratch = scratch_plan(layers)
-    if scratch != scratch_size:
-        _fail("MALFORMED", "E2", f"scratch_size {scratch_size}, computed {scratch}")
-    if scratch > INT32_MAX:
-        _fail("UNSUPPORTED", "E3")
+    arena_a, arena_b, arenas = scratch_plan(layers)
+    if scratch_size < arenas:  # a lower bound: 1.0 writers stored more (FORMAT.md, section 12)
+        _fail("MALFORMED", "E2", f"scratch_size {scratch_size} < arenas {arena_a} + {arena_b}")
+    if scratch_size > INT32_MAX:
+        _fail("UNSUPPORTED", "E3", f"scratch_size {scratch_size}")
 
     return Model(
         name=name, metadata=metadata, layers=layers, softmax_beta=beta, major=major, minor=minor,
         header_size=header_size, file_size=file_size, crc=crc, flags=flags, input_shape=input_shape,
         class_count=class_count, input_zero_point=INPUT_ZERO_POINT, scratch_size=scratch_size,
         layer_table=table, name_offset=name_offset, metadata_offset=metadata_offset,
-        arena_a=arena_a, arena_b=arena_b, workspace=workspace)
+        arena_a=arena_a, arena_b=arena_b)
 
 
 # --- Arithmetic (FORMAT.md, "Arithmetic") -------------------------------------
@@ -590,8 +571,9 @@ def softmax_beta_for_scale(scale: float) -> int:
 
 def write(model: Model) -> bytes:
     """Serialises a model: header, layer table, name, metadata, then each
-    parameter block on a 16-byte boundary. Offsets, sizes, class count, scratch
-    size and CRC are computed; shapes and parameters are taken as given."""
+    parameter block on a 16-byte boundary, as format 1.1. Offsets, sizes, class
+    count, scratch size (A + B) and CRC are computed; shapes and parameters are
+    taken as given."""
     name = model.name.encode("utf-8")
     metadata = model.metadata.encode("utf-8")
     layers = model.layers
@@ -623,10 +605,7 @@ def write(model: Model) -> bytes:
             l.out_zero_point, *l.in_shape, *l.out_shape, *l.kernel, *l.stride, params,
             f32_bits(l.out_scale), 0)
 
-    for l in layers:  # the plan needs the padding of same-padded convolutions
-        if l.kind == CONV2D and l.same_padding:
-            l.pad = ((l.kernel[0] - 1) // 2, (l.kernel[1] - 1) // 2)
-    scratch = scratch_plan(layers)[3]
+    scratch = scratch_plan(layers)[2]
     class_count = layers[-1].out_shape[2]
     struct.pack_into(
         "<IHHIIIIHHHHHbBIIIIIII", out, 0, MAGIC, FORMAT_MAJOR, FORMAT_MINOR, HEADER_SIZE, len(out),
@@ -768,7 +747,8 @@ def inspect(data) -> list:
         f"input         {h}x{w}x{c}, zero point {m.input_zero_point}",
         f"classes       {m.class_count}",
         f"softmax_beta  {m.softmax_beta} (scale {m.softmax_beta / 16777216 / 1.4426950408889634:.6g})",
-        f"scratch_size  {m.scratch_size} (arena A {m.arena_a}, arena B {m.arena_b}, workspace {m.workspace})",
+        f"scratch_size  {m.scratch_size} (least allowed: arena A {m.arena_a} + arena B {m.arena_b}"
+        f" = {m.arena_a + m.arena_b})",
         f"layer_table   {m.layer_table}",
         f"name          {m.name!r} at {m.name_offset}",
         f"metadata      {m.metadata!r} at {m.metadata_offset}",

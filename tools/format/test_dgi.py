@@ -16,6 +16,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 GOLDEN = ROOT / "Tests" / "DigitInferTests" / "Golden"
+SHIPPED = ROOT / "models"
 FORMAT_MD = ROOT / "docs" / "FORMAT.md"
 
 sys.path.insert(0, str(HERE))
@@ -69,18 +70,84 @@ def test_golden_logits_and_digits(models, model_file):
 
 
 @pytest.mark.parametrize("model_file", MODELS)
-def test_scratch_size_formula(models, model_file):
+def test_golden_files_are_1_1_and_store_the_arenas(models, model_file):
     data = golden(model_file)
     model = models[model_file]
     stored = struct.unpack_from("<I", data, 40)[0]
-    assert dgi.scratch_plan(model.layers)[3] == stored == model.scratch_size
+    assert struct.unpack_from("<HH", data, 4) == (1, 1)
+    assert dgi.scratch_plan(model.layers)[2] == stored == model.scratch_size
+    assert model.arena_a + model.arena_b == stored
 
 
-def test_reference_scratch_is_19344(models):
-    a, b, workspace, total = dgi.scratch_plan(models["reference.dgi"].layers)
-    assert (a, b, workspace, total) == (2304, 9216, 7824, 19344)
-    a, b, workspace, total = dgi.scratch_plan(models["tiny.dgi"].layers)
-    assert (a, b, workspace, total) == (784, 3136, 2208, 6128)
+def test_reference_scratch_is_11520(models):
+    assert dgi.scratch_plan(models["reference.dgi"].layers) == (2304, 9216, 11520)
+    assert dgi.scratch_plan(models["tiny.dgi"].layers) == (784, 3136, 3920)
+
+
+def workspace_1_0(layer):
+    """The K_layer of a 1.0 file (FORMAT.md, section 12, "Files of version
+    1.0"): only for checking what 1.0 writers stored."""
+    h, w, c = layer.in_shape
+    if layer.kind == dgi.DENSE:
+        return dgi.align(2 * dgi.align(c, 8), 16)
+    if layer.kind != dgi.CONV2D:
+        return 0
+    kh, kw = layer.kernel
+    ph, pw = layer.pad
+    padded = (h + 2 * ph) * (w + 2 * pw) * c
+    row = kw * c
+    if row <= 8:
+        panel = kh * ((row + 1) // 2) * ((layer.out_shape[2] + 15) // 16) * 64
+    else:
+        panel = 8 * kh * dgi.align(row, 8)
+    return dgi.align(2 * padded + 16, 16) + dgi.align(panel, 16)
+
+
+def test_1_0_workspace_note(models):
+    """The historical K of FORMAT.md reproduces the values it quotes."""
+    ks = [max(workspace_1_0(l) for l in models[name].layers) for name in MODELS]
+    assert ks == [2208, 7824]  # tiny, reference: 1.0 files stored 6128 and 19344
+    ex = dgi.read(dgi.write(dgi.example_model()))
+    assert max(workspace_1_0(l) for l in ex.layers) == 432  # 784 + 208 + 432 = 1424
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.dgi")), ids=lambda p: p.name)
+def test_shipped_models_are_valid_1_0_files(path):
+    """models/*.dgi were written by 1.0 writers (A + B + K) and still read."""
+    data = path.read_bytes()
+    m = dgi.read(data)
+    k = max(workspace_1_0(l) for l in m.layers)
+    assert (m.major, m.minor) == (1, 0)
+    assert m.scratch_size == m.arena_a + m.arena_b + k > m.arena_a + m.arena_b
+
+
+def test_scratch_size_is_a_lower_bound():
+    """Rule E2 of 1.1: scratch_size >= A + B; E3: at most 2^31 - 1."""
+    data = golden("tiny.dgi")  # A + B = 784 + 3136 = 3920
+    assert struct.unpack_from("<I", data, 40)[0] == 3920
+    assert status_of(patch(data, 40, 3920, 4)) == ("OK", None)
+    assert status_of(patch(data, 40, 3919, 4)) == ("MALFORMED", "E2")
+    assert status_of(patch(data, 40, 0, 4)) == ("MALFORMED", "E2")
+    # A 1.0 file: minor 0 and the larger value a 1.0 writer stored (K = 2208).
+    old = patch(patch(data, 6, 0, 2), 40, 6128, 4)
+    m = dgi.read(old)
+    assert (m.minor, m.scratch_size, m.arena_a, m.arena_b) == (0, 6128, 784, 3136)
+    image = images()[5]
+    assert dgi.infer(m, image) == dgi.infer(dgi.read(data), image)
+    # The rule does not depend on the minor version.
+    assert status_of(patch(data, 6, 0, 2)) == ("OK", None)
+    assert status_of(patch(patch(data, 6, 0, 2), 40, 3919, 4)) == ("MALFORMED", "E2")
+    assert status_of(patch(data, 40, 2**31 - 1, 4)) == ("OK", None)
+    assert status_of(patch(data, 40, 2**31, 4)) == ("UNSUPPORTED", "E3")
+    assert status_of(patch(data, 40, 2**32 - 1, 4)) == ("UNSUPPORTED", "E3")
+    # The reference model and the worked example.
+    ref = golden("reference.dgi")  # 2304 + 9216
+    assert status_of(patch(ref, 40, 11519, 4)) == ("MALFORMED", "E2")
+    assert status_of(patch(ref, 40, 11520, 4)) == ("OK", None)
+    assert status_of(patch(ref, 40, 19344, 4)) == ("OK", None)  # what 1.0 writers stored
+    ex = dgi.write(dgi.example_model())  # 784 + 208
+    assert status_of(patch(ex, 40, 991, 4)) == ("MALFORMED", "E2")
+    assert status_of(patch(ex, 40, 1424, 4)) == ("OK", None)
 
 
 def test_reference_counts(models):
@@ -143,7 +210,9 @@ CORRUPTIONS = [
     (36, 0, 4, "MALFORMED", "H18"),
     (36, 0x80000000, 4, "MALFORMED", "H18"),
     (36, 1, 4, "OK", None),  # beta is not checked against out_scale
-    (40, 6128 + 16, 4, "MALFORMED", "E2"),
+    (40, 3920 - 16, 4, "MALFORMED", "E2"),
+    (40, 3920 + 16, 4, "OK", None),  # a lower bound
+    (40, 0x80000000, 4, "UNSUPPORTED", "E3"),
     (44, 72, 4, "MALFORMED", "H19"),
     (44, 48, 4, "MALFORMED", "H19"),
     (44, 4592, 4, "MALFORMED", "H19"),
@@ -315,8 +384,8 @@ def test_example_cli_matches_format_md(tmp_path):
 
 def test_example_behaves_as_documented():
     m = dgi.read(dgi.write(dgi.example_model()))
-    assert (m.scratch_size, m.softmax_beta, m.class_count, len(m.layers)) == (1424, 1512775, 2, 6)
-    assert (m.arena_a, m.arena_b, m.workspace) == (784, 196, 432)
+    assert (m.scratch_size, m.softmax_beta, m.class_count, len(m.layers)) == (992, 1512775, 2, 6)
+    assert (m.major, m.minor, m.crc, m.arena_a, m.arena_b) == (1, 1, 0xAFECF9E0, 784, 208)
     blank, ink = [0] * 784, [255] * 784
     assert dgi.infer(m, blank) == [16, -16]
     assert dgi.infer(m, ink) == [-111, 112]
@@ -405,7 +474,10 @@ def test_cli_inspect_and_hexdump(model_file):
     path = str(GOLDEN / model_file)
     out = subprocess.run([sys.executable, str(HERE / "dgi.py"), "inspect", path], check=True,
                          capture_output=True, text=True).stdout
-    assert "format        1.0" in out and "scratch_size" in out
+    assert "format        1.1" in out and "scratch_size" in out
+    scratch = {"tiny.dgi": "3920 (least allowed: arena A 784 + arena B 3136 = 3920)",
+               "reference.dgi": "11520 (least allowed: arena A 2304 + arena B 9216 = 11520)"}
+    assert f"scratch_size  {scratch[model_file]}\n" in out
     dump = subprocess.run([sys.executable, str(HERE / "dgi.py"), "hexdump", path], check=True,
                           capture_output=True, text=True).stdout
     assert dump.startswith("0000: 44 47 49 46")
