@@ -63,7 +63,7 @@ extern "C" {
 
 /* The .dgi format major version this library reads, and the newest minor. */
 #define DGI_FORMAT_MAJOR 1u
-#define DGI_FORMAT_MINOR 0u
+#define DGI_FORMAT_MINOR 1u
 
 /* Size of the model input: one 28x28 grayscale image, row-major. */
 #define DGI_INPUT_WIDTH 28
@@ -216,8 +216,7 @@ typedef enum dgi_kernels {
   DGI_KERNELS_REFERENCE = 1,   /* "reference": the plain definitions, any CPU */
   DGI_KERNELS_BASELINE = 2,    /* "sse2" on x86-64, "portable" elsewhere: Swift SIMD, any CPU */
   DGI_KERNELS_AVX2 = 3,        /* "avx2": x86-64 with AVX2 (2013 and later) */
-  DGI_KERNELS_AVX512VNNI = 4,  /* "avx512vnni": x86-64 with AVX-512 VNNI */
-  DGI_KERNELS_AVXVNNI = 5      /* "avxvnni": x86-64 with AVX-VNNI (256-bit, no AVX-512) */
+  DGI_KERNELS_AVX512VNNI = 4   /* "avx512vnni": x86-64 with AVX-512 VNNI (2019 and later) */
 } dgi_kernels;
 
 /*
@@ -229,7 +228,7 @@ uint32_t dgi_kernels_supported(void);
 
 /*
 ** The name of a kernel set, as DIGITINFER_KERNELS spells it ("reference",
-** "sse2", "portable", "avx2", "avx512vnni", "avxvnni"; "auto" for
+** "sse2", "portable", "avx2", "avx512vnni"; "auto" for
 ** DGI_KERNELS_AUTO), or "unknown". Static; never NULL. Thread-safe.
 */
 const char *dgi_kernels_name(dgi_kernels kernels);

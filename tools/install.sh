@@ -24,7 +24,7 @@ Options:
 One library serves every CPU: on x86-64 it holds SSE2, AVX2 and AVX-512
 VNNI kernels and picks the fastest the CPU runs when a model is opened
 (dgi_model_kernels says which). To force one at run time, for tests or
-comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avx512vnni|avxvnni, or
+comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avx512vnni, or
 dgi_model_set_kernels(). Answers are bit-identical with every set.
 
 Environment:

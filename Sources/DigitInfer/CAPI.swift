@@ -37,9 +37,7 @@ public func dgi_classify(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ result: UnsafeMutablePointer<dgi_result>?
 ) -> dgi_status {
-  runChecked(model, pixels, 1, scratch, scratchSize, hasOutput: result != nil) { m, _, logits in
-    result!.pointee = classification(m, logits)
-  }
+  runChecked(model, pixels, 1, scratch, scratchSize, UnsafeMutableRawPointer(result), classify: true)
 }
 
 @c @implementation
@@ -47,9 +45,7 @@ public func dgi_infer(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ logits: UnsafeMutablePointer<Int8>?
 ) -> dgi_status {
-  runChecked(model, pixels, 1, scratch, scratchSize, hasOutput: logits != nil) { m, _, out in
-    deliverLogits(m, out, logits!)
-  }
+  runChecked(model, pixels, 1, scratch, scratchSize, UnsafeMutableRawPointer(logits), classify: false)
 }
 
 @c @implementation
@@ -57,9 +53,7 @@ public func dgi_classify_batch(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ results: UnsafeMutablePointer<dgi_result>?
 ) -> dgi_status {
-  runChecked(model, pixels, count, scratch, scratchSize, hasOutput: results != nil) { m, i, logits in
-    results![i] = classification(m, logits)
-  }
+  runChecked(model, pixels, count, scratch, scratchSize, UnsafeMutableRawPointer(results), classify: true)
 }
 
 @c @implementation
@@ -67,9 +61,42 @@ public func dgi_infer_batch(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ logits: UnsafeMutablePointer<Int8>?
 ) -> dgi_status {
-  runChecked(model, pixels, count, scratch, scratchSize, hasOutput: logits != nil) { m, i, out in
-    deliverLogits(m, out, logits! + FileLayout.maxClasses * i)
+  runChecked(model, pixels, count, scratch, scratchSize, UnsafeMutableRawPointer(logits), classify: false)
+}
+
+/// The argument checks shared by the inference entry points, in the order
+/// the header documents; then the network on each of `count` images, whose
+/// outputs become dgi_result (classify) or ten logits each in `output`.
+/// Nothing is written to `output` unless every check passed.
+func runChecked(
+  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
+  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ output: UnsafeMutableRawPointer?, classify: Bool
+) -> dgi_status {
+  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  let imageBytes = FileLayout.inputSide * FileLayout.inputSide
+  guard let pixels, let output, count >= 0, count <= Int.max / imageBytes else { return Status.argument.c }
+  guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
+  let set = KernelSet(rawValue: m.state.kernels) ?? .reference
+  #if arch(x86_64) && !DIGITINFER_SMALL
+  let packOnce = set == .avx2 || set == .avx512vnni
+  if packOnce && count > 0 { X86Engine.pack(m, scratch, set) }  // once for the batch
+  #endif
+  for i in 0..<count {
+    let image = pixels + i * imageBytes
+    #if arch(x86_64) && !DIGITINFER_SMALL
+    let logits = packOnce ? X86Engine.run(m, image, scratch, set) : infer(m, image, scratch, set)
+    #else
+    let logits = infer(m, image, scratch, set)
+    #endif
+    if classify {
+      (output.assumingMemoryBound(to: dgi_result.self) + i).pointee = classification(m, logits)
+    } else {
+      let out = output.assumingMemoryBound(to: Int8.self) + FileLayout.maxClasses * i
+      let classes = Int(m.state.classCount)
+      for k in 0..<FileLayout.maxClasses { out[k] = k < classes ? logits[k] : 0 }
+    }
   }
+  return Status.ok.c
 }
 
 /// dgi_result from the last layer's int8 outputs.
@@ -85,32 +112,6 @@ func classification(_ m: Model, _ logits: UnsafePointer<Int8>) -> dgi_result {
     raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
   }
   return r
-}
-
-/// Ten logits, zero past the model's class count.
-func deliverLogits(_ m: Model, _ out: UnsafePointer<Int8>, _ logits: UnsafeMutablePointer<Int8>) {
-  let count = Int(m.state.classCount)
-  for i in 0..<FileLayout.maxClasses { logits[i] = i < count ? out[i] : 0 }
-}
-
-/// The argument checks shared by the inference entry points, in the order
-/// the header documents; then the network on each of `count` images, and
-/// `deliver` with each one's outputs. Nothing is written to the caller's
-/// output unless every check passed.
-@inline(__always)
-func runChecked(
-  _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
-  _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, hasOutput: Bool,
-  _ deliver: (Model, Int, UnsafePointer<Int8>) -> Void
-) -> dgi_status {
-  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
-  let imageBytes = FileLayout.inputSide * FileLayout.inputSide
-  guard let pixels, hasOutput, count >= 0, count <= Int.max / imageBytes else { return Status.argument.c }
-  guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
-  inferBatch(m, pixels, count, scratch, KernelSet(rawValue: m.state.kernels) ?? .reference) { i, logits in
-    deliver(m, i, logits)
-  }
-  return Status.ok.c
 }
 
 @c @implementation

@@ -1,10 +1,31 @@
+#if arch(x86_64) && !DIGITINFER_SMALL
+import DigitInferKernels
+#endif
+
 /// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), the same as
 /// zlib's crc32(), of two byte ranges in sequence (a file minus its CRC
-/// field). The byte-wise table is built on the stack for each call (256
-/// entries, about two microseconds) rather than kept as a global: that keeps
-/// 1 KiB out of a microcontroller's flash and needs no static initialiser
-/// in Embedded Swift.
+/// field). On x86-64 it folds with carry-less multiplication
+/// (Sources/DigitInferKernels/x86_crc32.h): 64 KB in 0.8 us with 512-bit
+/// vpclmulqdq, 2.7 us with pclmulqdq (Zen 5), where the byte-wise table
+/// takes about 170.
 func crc32(
+  _ first: UnsafeRawPointer, _ firstCount: Int, _ second: UnsafeRawPointer, _ secondCount: Int
+) -> UInt32 {
+  #if arch(x86_64) && !DIGITINFER_SMALL
+  let cpu = dgi_x86_features()  // cached: no cpuid after the first call
+  if cpu & DGI_X86_PCLMUL != 0 {
+    return dgi_crc32_pclmul(dgi_crc32_pclmul(0, first, firstCount), second, secondCount)
+  }
+  #endif
+  return crc32Bytewise(first, firstCount, second, secondCount)
+}
+
+/// The portable path (Arm, WebAssembly, Cortex-M, x86-64 without
+/// pclmulqdq and SSE4.1), one table lookup per byte. The table is built on
+/// the stack for each call (256 entries, about two microseconds) rather
+/// than kept as a global: that keeps 1 KiB out of a microcontroller's flash
+/// and needs no static initialiser in Embedded Swift.
+func crc32Bytewise(
   _ first: UnsafeRawPointer, _ firstCount: Int, _ second: UnsafeRawPointer, _ secondCount: Int
 ) -> UInt32 {
   withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { table in

@@ -11,30 +11,12 @@ func infer(
   case .baseline: return swiftInfer(m, pixels, scratch, optimized: true)
   #endif
   #if arch(x86_64) && !DIGITINFER_SMALL
-  case .avx2, .avx512vnni, .avxvnni: return X86Engine.infer(m, pixels, scratch, set)
+  case .avx2, .avx512vnni: return X86Engine.infer(m, pixels, scratch, set)
   #endif
   #if !arch(x86_64) || DIGITINFER_SMALL
   default: return swiftInfer(m, pixels, scratch, optimized: false)
   #endif
   }
-}
-
-/// Runs `count` images, 784 bytes apart, and calls `deliver` with each
-/// one's index and outputs (valid until the next). The x86 kernel sets pack
-/// their weights once for the whole batch.
-func inferBatch(
-  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ count: Int, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet,
-  _ deliver: (Int, UnsafePointer<Int8>) -> Void
-) {
-  let imageBytes = FileLayout.inputSide * FileLayout.inputSide
-  #if arch(x86_64) && !DIGITINFER_SMALL
-  if set == .avx2 || set == .avx512vnni || set == .avxvnni {
-    if count > 0 { X86Engine.pack(m, scratch, set) }
-    for i in 0..<count { deliver(i, X86Engine.run(m, pixels + i * imageBytes, scratch, set)) }
-    return
-  }
-  #endif
-  for i in 0..<count { deliver(i, infer(m, pixels + i * imageBytes, scratch, set)) }
 }
 
 /// The Swift kernels (reference or baseline SIMD). The input is quantized

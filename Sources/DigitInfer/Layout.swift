@@ -2,7 +2,7 @@
 enum FileLayout {
   static let magic: UInt32 = 0x4649_4744  // "DGIF"
   static let major: UInt16 = 1
-  static let minor: UInt16 = 0
+  static let minor: UInt16 = 1  // the newest this reader knows; any minor is read
   static let headerSize = 64
   static let layerRecordSize = 32
   static let maxLayers = 16  // DGI_MAX_LAYERS

@@ -2,7 +2,9 @@
 /// storage. Nothing is read before its bounds are checked; all size
 /// arithmetic is done in UInt64 with overflow checks, so the same code is
 /// safe on 32-bit microcontrollers. The storage is marked open only on
-/// success.
+/// success. Built for size: its time goes to the CRC and the weight scan,
+/// which are vector code either way.
+@_optimize(size)
 func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size: Int) -> Status {
   out.storeBytes(of: 0, as: UInt32.self)
   guard ModelStorage.fits else { return .unsupported }
@@ -150,8 +152,25 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
 
       // Weights are symmetric int8: -128 is excluded, which bounds every
       // product |x - zp| * |w| by 255 * 127.
+      // Sixty-four bytes per step where 16-byte vectors are native (SSE2
+      // pcmpeqb, por, movmskps; Neon cmeq, orr), then the tail. Cortex-M (no
+      // vector unit: more flash, no gain) and wasm (simd128 optional) scan
+      // bytes. The mask is read as two words: any() allocates in Embedded
+      // Swift 6.3, and comparing masks with != compiles to a scalar loop.
       var p = Int(params)
       let pEnd = Int(params + weightCount)
+      #if arch(x86_64) || arch(arm64)
+      let excluded = SIMD16<Int8>(repeating: -128)
+      while pEnd - p >= 64 {
+        let a = (bytes + p).loadUnaligned(as: SIMD16<Int8>.self) .== excluded
+        let b = (bytes + p).loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self) .== excluded
+        let c = (bytes + p).loadUnaligned(fromByteOffset: 32, as: SIMD16<Int8>.self) .== excluded
+        let d = (bytes + p).loadUnaligned(fromByteOffset: 48, as: SIMD16<Int8>.self) .== excluded
+        let found = unsafeBitCast(a .| b .| c .| d, to: SIMD2<UInt64>.self)
+        if found[0] | found[1] != 0 { return .malformed }
+        p += 64
+      }
+      #endif
       while p < pEnd {
         if bytes.i8(p) == -128 { return .malformed }
         p += 1

@@ -79,6 +79,9 @@ struct PreprocessFindings {
 
 /// Runs the whole pipeline. Arguments were checked by the caller; `scratch`
 /// holds at least `layout.size` bytes.
+// Preprocessing is built for size (docs/PERFORMANCE.md, "Code size"): it
+// keeps the library under 64 KB with every kernel set in it.
+@_optimize(size)
 func preprocess(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
   _ layout: PreprocessLayout, _ scratch: UnsafeMutableRawPointer,

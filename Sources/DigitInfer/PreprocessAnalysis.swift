@@ -6,6 +6,7 @@
 /// percentile of its values (paper is most of any cell), unless it stands
 /// out from its neighbourhood. Between cell centres the level is bilinear,
 /// so a lighting gradient is followed smoothly.
+@_optimize(size)
 func estimatePaper(
   _ layout: PreprocessLayout, _ values: UnsafePointer<UInt8>, _ histogram: UnsafeMutablePointer<UInt32>,
   _ cells: UnsafeMutablePointer<UInt8>, _ paper: UnsafeMutablePointer<UInt8>
@@ -122,6 +123,7 @@ struct Components {
     return l == 0 ? root(Int(n)) : union(l, Int(n))
   }
 
+  @_optimize(size)
   mutating func label(_ ink: UnsafePointer<UInt8>, threshold: Int, band: Int) {
     var next = 0
     for y in 0..<wh {

@@ -17,6 +17,7 @@ struct Region {
 /// source pixel 20; each source pixel contributes its overlap, an integer.
 /// Separable: a row is first reduced horizontally into `accumulators[400...]`,
 /// then spread over the output rows it overlaps.
+@_optimize(size)
 func fitToBox(
   _ region: Region, _ canvas: UnsafeMutablePointer<UInt32>, _ accumulators: UnsafeMutablePointer<UInt64>,
   ink: (Int, Int) -> UInt64
@@ -64,6 +65,7 @@ func fitToBox(
 /// Thickness is estimated as 2 * mass / total variation: a stroke of width w
 /// and length n has mass w*n and crosses from paper to ink and back along
 /// its length, a variation of about 2n.
+@_optimize(size)
 func normalizeStrokes(_ canvas: UnsafeMutablePointer<UInt32>, spare: UnsafeMutablePointer<UInt32>) {
   if !stretchToFullInk(canvas) { return }
   // MNIST's edges are soft (its digits were anti-aliased); scans and

@@ -2,7 +2,10 @@
 /// directly as possible and used to check the optimized kernels bit for
 /// bit. Tensors are int8, row-major height x width x channels; conv weights
 /// are [out channel][kernel row][kernel column][in channel].
+/// Built for size: they are the yardstick and the small-flash build, not
+/// the fast path.
 enum Reference {
+  @_optimize(size)
   static func conv2d(
     _ d: LayerDesc, _ base: UnsafeRawPointer, _ x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Int8>
   ) {
@@ -33,6 +36,7 @@ enum Reference {
     }
   }
 
+  @_optimize(size)
   static func maxpool2d(_ d: LayerDesc, _ x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Int8>) {
     let inW = Int(d.inW), c = Int(d.inC)
     for oy in 0..<Int(d.outH) {
@@ -47,6 +51,7 @@ enum Reference {
     }
   }
 
+  @_optimize(size)
   static func dense(
     _ d: LayerDesc, _ base: UnsafeRawPointer, _ x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Int8>
   ) {

@@ -6,10 +6,11 @@ import DigitInferKernels
 /// Activations stay in offset binary from the input to the last layer (the
 /// byte q + 128, see kernels.h): the pixels are already that (q = p - 128),
 /// a 2x2 max-pool is an unsigned maximum, and only the final outputs are
-/// turned back into int8. The workspace holds, for each conv layer, its
-/// weights packed for the kernel with a corrected bias (packed once per
-/// call, or once per batch), then one staging area where a conv's input is
-/// copied with its padding; dense layers read the file in place.
+/// turned back into int8 (the AVX2 kernels widen a layer's input to int16
+/// q - zp as they stage it). The workspace holds, for each conv layer, its
+/// weights packed for the kernel set and its per-channel parameters (packed
+/// once per call, or once per batch), then one staging area where a layer's
+/// input is copied with its padding; dense layers read the weights in place.
 enum X86Engine {
   /// Lanes of the widest kernel set, which fixes the panel and bias padding.
   static let lanes = 16
@@ -17,19 +18,25 @@ enum X86Engine {
   /// kernel row); they multiply zero weights.
   static let slack = 64
 
-  /// Sizes of one conv layer's packed weights and staged input.
+  /// Sizes of one conv layer's packed weights and staged input, the
+  /// largest over the x86 kernel sets so that one layout serves them all.
   struct ConvShape {
-    let groups: Int, blocks: Int, staged: Int, panel: Int
+    let rowLen: Int, groups: Int, pairs: Int, panel: Int, params: Int, staged: Int
 
     init(_ d: LayerDesc) {
-      groups = (Int(d.kernelW) * Int(d.inC) + 3) / 4
-      blocks = (Int(d.outC) + X86Engine.lanes - 1) / X86Engine.lanes
+      let kh = Int(d.kernelH), outC = Int(d.outC)
+      rowLen = Int(d.kernelW) * Int(d.inC)
+      groups = (rowLen + 3) / 4  // VNNI: 4-byte groups, 16-channel blocks of 64 bytes
+      pairs = (rowLen + 1) / 2  // AVX2: int16 pairs, 8-channel blocks of 32 bytes, in pairs
+      let vnni = kh * groups * ((outC + 15) / 16) * 64
+      let avx2 = kh * pairs * ((outC + 15) / 16) * 64
+      panel = (max(vnni, avx2) + 63) & ~63
+      params = 3 * 4 * ((outC + 15) & ~15)  // bias, multiplier, shift
       staged = (Int(d.inH) + 2 * Int(d.padH)) * (Int(d.inW) + 2 * Int(d.padW)) * Int(d.inC)
-      panel = Int(d.kernelH) * groups * blocks * 64
     }
-    var panelBytes: Int { (panel + 63) & ~63 }
-    var packedBytes: Int { panelBytes + blocks * 64 }
-    var stagedBytes: Int { (staged + X86Engine.slack + 63) & ~63 }
+    var packedBytes: Int { panel + params }
+    /// Staged input as int16 (AVX2; VNNI needs half).
+    var stagedBytes: Int { (2 * staged + X86Engine.slack + 63) & ~63 }
   }
 
   /// The workspace layout, built by dgi_model_open layer by layer.
@@ -38,11 +45,16 @@ enum X86Engine {
     var staged: UInt64 = 0
 
     mutating func add(_ d: inout LayerDesc) {
-      guard d.kind == LayerKind.conv2d.rawValue else { return }
-      let s = ConvShape(d)
-      d.packed = UInt32(packed)
-      packed += UInt64(s.packedBytes)
-      staged = max(staged, UInt64(s.stagedBytes))
+      switch LayerKind(rawValue: d.kind) {
+      case .conv2d:
+        let s = ConvShape(d)
+        d.packed = UInt32(packed)
+        packed += UInt64(s.packedBytes)
+        staged = max(staged, UInt64(s.stagedBytes))
+      case .dense:  // AVX2 widens the input vector
+        staged = max(staged, UInt64((2 * Int(d.inC) + X86Engine.slack + 63) & ~63))
+      default: break
+      }
     }
     var bytes: UInt64 { packed + staged }
   }
@@ -63,17 +75,25 @@ enum X86Engine {
       guard d.kind == LayerKind.conv2d.rawValue else { continue }
       let shape = ConvShape(d)
       let at = scratch + Int(s.workspace) + Int(d.packed)
-      // Kernel rows of whole 4-byte groups lie one after another in the file:
-      // packed as one long row, fewer partial chunks are transposed.
-      let rowLen = Int(d.kernelW) * Int(d.inC), kh = Int(d.kernelH)
-      let (rows, length, groups) = rowLen % 4 == 0 ? (1, rowLen * kh, shape.groups * kh) : (kh, rowLen, shape.groups)
+      let params = (at + shape.panel).assumingMemoryBound(to: Int32.self)
+      let weights = (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self)
+      let bias = (s.base + Int(d.bias)).assumingMemoryBound(to: Int32.self)
+      let multiplier = (s.base + Int(d.multiplier)).assumingMemoryBound(to: Int32.self)
+      let shift = (s.base + Int(d.shift)).assumingMemoryBound(to: UInt8.self)
+      // When kernel rows hold whole steps (groups, pairs), they lie one after
+      // another in the file as one long row: fewer partial chunks to transpose.
+      let kh = Int(d.kernelH), outC = Int32(d.outC)
       switch set {
+      case .avx2:
+        let (rows, length, pairs) = shape.rowLen % 2 == 0 ? (1, shape.rowLen * kh, shape.pairs * kh) : (kh, shape.rowLen, shape.pairs)
+        dgi_avx2_pack_conv(
+          at.assumingMemoryBound(to: Int16.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
+          Int32(length), Int32(pairs))
       default:
+        let (rows, length, groups) = shape.rowLen % 4 == 0 ? (1, shape.rowLen * kh, shape.groups * kh) : (kh, shape.rowLen, shape.groups)
         dgi_avx512vnni_pack_conv(
-          at.assumingMemoryBound(to: Int8.self), (at + shape.panelBytes).assumingMemoryBound(to: Int32.self),
-          (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self),
-          (s.base + Int(d.bias)).assumingMemoryBound(to: Int32.self), Int32(d.outC), Int32(rows), Int32(length),
-          Int32(groups), Int32(d.inZeroPoint))
+          at.assumingMemoryBound(to: Int8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
+          Int32(length), Int32(groups), Int32(d.inZeroPoint))
       }
     }
   }
@@ -103,14 +123,21 @@ enum X86Engine {
         conv(d, s.base, x, y, workspace, staging: workspace + Int(s.staging), pooled: pooled, set)
         count = Int(d.outH) * Int(d.outW) * Int(d.outC) / (pooled ? 4 : 1)
       case .dense:
+        var input = UnsafeRawPointer(x)
+        if set == .avx2 {
+          let staged = (workspace + Int(s.staging)).assumingMemoryBound(to: Int16.self)
+          dgi_avx2_widen(staged, x, Int32(d.inC), Int32(d.inZeroPoint))
+          input = UnsafeRawPointer(staged)
+        }
         var job = dgi_dense_job(
-          input: x, output: y, weights: (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self),
+          input: input, output: y, weights: (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self),
           bias: (s.base + Int(d.bias)).assumingMemoryBound(to: Int32.self),
           multiplier: (s.base + Int(d.multiplier)).assumingMemoryBound(to: Int32.self),
           shift: (s.base + Int(d.shift)).assumingMemoryBound(to: UInt8.self),
           n: Int32(d.inC), out_c: Int32(d.outC), in_zero_point: Int32(d.inZeroPoint),
           out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
         switch set {
+        case .avx2: dgi_avx2_dense(&job)
         default: dgi_avx512vnni_dense(&job)
         }
         count = Int(d.outC)
@@ -135,32 +162,39 @@ enum X86Engine {
     let shape = ConvShape(d)
     let inH = Int(d.inH), inW = Int(d.inW), inC = Int(d.inC)
     let pW = inW + 2 * Int(d.padW)
-    // A fused pool writes into the arena its conv reads (the pool's output
-    // arena is the conv's input arena), so then the input is copied first,
-    // as it is when padding must be materialised.
-    var input = x
-    if pooled || d.padH != 0 || d.padW != 0 {
-      // Padding holds the real value 0, which is the zero point: q + 128 = zp ^ 0x80.
-      let staged = staging.assumingMemoryBound(to: UInt8.self)
-      if d.padH != 0 || d.padW != 0 {
-        staged.initialize(repeating: UInt8(bitPattern: d.inZeroPoint) ^ 0x80, count: shape.staged)
-      }
+    let padded = d.padH != 0 || d.padW != 0
+    let row = inW * inC
+    var input = UnsafeRawPointer(x)
+    if set == .avx2 {
+      // Widened to int16 q - zp; padding is the real value 0.
+      let staged = staging.assumingMemoryBound(to: Int16.self)
+      if padded { staged.initialize(repeating: 0, count: shape.staged) }
       for iy in 0..<inH {
-        (staged + ((iy + Int(d.padH)) * pW + Int(d.padW)) * inC).update(from: x + iy * inW * inC, count: inW * inC)
+        dgi_avx2_widen(staged + ((iy + Int(d.padH)) * pW + Int(d.padW)) * inC, x + iy * row, Int32(row), Int32(d.inZeroPoint))
       }
-      input = UnsafePointer(staged)
+      input = UnsafeRawPointer(staged)
+    } else if pooled || padded {
+      // A fused pool writes into the arena its conv reads (the pool's output
+      // arena is the conv's input arena), so then the input is copied first,
+      // as it is when padding must be materialised: the real value 0 is the
+      // zero point, q + 128 = zp ^ 0x80.
+      let staged = staging.assumingMemoryBound(to: UInt8.self)
+      if padded { staged.initialize(repeating: UInt8(bitPattern: d.inZeroPoint) ^ 0x80, count: shape.staged) }
+      for iy in 0..<inH {
+        (staged + ((iy + Int(d.padH)) * pW + Int(d.padW)) * inC).update(from: x + iy * row, count: row)
+      }
+      input = UnsafeRawPointer(staged)
     }
-    let packed = workspace + Int(d.packed)
+    let packed = UnsafeRawPointer(workspace + Int(d.packed))
     var job = dgi_conv_job(
-      input: input, output: y, panel: UnsafePointer(packed.assumingMemoryBound(to: Int8.self)),
-      bias: UnsafePointer((packed + shape.panelBytes).assumingMemoryBound(to: Int32.self)),
-      multiplier: (base + Int(d.multiplier)).assumingMemoryBound(to: Int32.self),
-      shift: (base + Int(d.shift)).assumingMemoryBound(to: UInt8.self),
-      in_w: Int32(pW), in_c: Int32(inC), kh: Int32(d.kernelH), groups: Int32(shape.groups),
+      input: input, output: y, panel: packed, params: (packed + shape.panel).assumingMemoryBound(to: Int32.self),
+      in_w: Int32(pW), in_c: Int32(inC), kh: Int32(d.kernelH),
+      steps: Int32(set == .avx2 ? shape.pairs : shape.groups),
       out_c: Int32(d.outC), grid_h: Int32(pooled ? Int(d.outH) / 2 : Int(d.outH)),
       grid_w: Int32(pooled ? Int(d.outW) / 2 : Int(d.outW)), pooled: pooled ? 1 : 0,
       out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
     switch set {
+    case .avx2: dgi_avx2_conv(&job)
     default: dgi_avx512vnni_conv(&job)
     }
   }

@@ -28,21 +28,20 @@
 
 /* One convolution, optionally fused with the 2x2 max-pool that follows it. */
 typedef struct dgi_conv_job {
-  const uint8_t *input;      /* offset binary, HWC, already padded: in_h x in_w x in_c */
+  const void *input;         /* staged by the caller, padding included: in_h x in_w x in_c, HWC;
+                                offset-binary bytes (VNNI) or int16 q - zp (AVX2) */
   uint8_t *output;           /* offset binary, HWC: grid_h x grid_w x out_c */
-  const int8_t *panel;       /* packed weights (dgi_x86_pack_conv) */
-  const int32_t *bias;       /* corrected bias, blocks x lanes int32 (dgi_x86_pack_conv) */
-  const int32_t *multiplier; /* the file's, out_c, any alignment */
-  const uint8_t *shift;      /* the file's, out_c */
+  const void *panel;         /* packed weights (the set's pack function) */
+  const int32_t *params;     /* packed: bias, multiplier, shift, each out_c rounded up to 16 int32 */
   int32_t in_w, in_c;        /* of the padded input */
-  int32_t kh, groups;        /* kernel rows; 4-byte groups per kernel row (kw x in_c bytes, rounded up) */
+  int32_t kh, steps;         /* kernel rows; 4-byte groups (VNNI) or pairs (AVX2) per kernel row */
   int32_t out_c, grid_h, grid_w, pooled;
   int32_t out_zero_point, relu;
 } dgi_conv_job;
 
-/* One fully connected layer; weights are read in the file's layout. */
+/* One fully connected layer; weights and parameters are read in the file. */
 typedef struct dgi_dense_job {
-  const uint8_t *input;      /* offset binary, n bytes */
+  const void *input;         /* n values: offset-binary bytes (VNNI) or int16 q - zp (AVX2) */
   uint8_t *output;           /* offset binary, out_c bytes */
   const int8_t *weights;     /* [out_c][n] */
   const int32_t *bias, *multiplier;
@@ -56,33 +55,51 @@ typedef struct dgi_dense_job {
 /* Instruction sets this CPU and its operating system support. */
 #define DGI_X86_AVX2 1u
 #define DGI_X86_AVX512VNNI 2u
-#define DGI_X86_AVXVNNI 4u
+#define DGI_X86_PCLMUL 8u      /* pclmulqdq and SSE4.1: CRC-32 (x86_crc32.h) */
+#define DGI_X86_KNOWN 0x80000000u /* dgi_x86_features: the cache is filled */
 
 static inline void dgi_x86_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]) {
   __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
 /* cpuid says what the core has; XCR0 says whether the OS saves the wider
-   registers on a context switch. Both must agree before a kernel may use them. */
-static inline uint32_t dgi_x86_features(void) {
+   registers on a context switch. Both must agree before a kernel may use them.
+   Not inlined: it runs once (dgi_x86_features). */
+static inline __attribute__((noinline)) uint32_t dgi_x86_query(void) {
   uint32_t r[4], features = 0;
   dgi_x86_cpuid(0, 0, r);
   uint32_t max_leaf = r[0];
-  if (max_leaf < 7) return 0;
-  dgi_x86_cpuid(1, 0, r);
-  if (!(r[2] & (1u << 27)) || !(r[2] & (1u << 28))) return 0; /* OSXSAVE, AVX */
-  uint32_t xcr0_lo, xcr0_hi;
-  __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-  if ((xcr0_lo & 0x6u) != 0x6u) return 0;                   /* XMM and YMM state */
-  int zmm_state = (xcr0_lo & 0xE0u) == 0xE0u;                /* opmask, ZMM_Hi256, Hi16_ZMM */
-  dgi_x86_cpuid(7, 0, r);
-  uint32_t ebx = r[1], ecx = r[2];
-  if (ebx & (1u << 5)) features |= DGI_X86_AVX2;
-  uint32_t avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); /* F, DQ, BW, VL */
-  if (zmm_state && (ebx & avx512) == avx512 && (ecx & (1u << 11))) features |= DGI_X86_AVX512VNNI;
-  dgi_x86_cpuid(7, 1, r);
-  if ((features & DGI_X86_AVX2) && (r[0] & (1u << 4))) features |= DGI_X86_AVXVNNI;
+  if (max_leaf >= 1) {
+    dgi_x86_cpuid(1, 0, r);
+    uint32_t ecx1 = r[2];
+    if ((ecx1 & (1u << 1)) && (ecx1 & (1u << 19))) features |= DGI_X86_PCLMUL; /* PCLMULQDQ, SSE4.1 */
+    uint32_t xcr0_lo = 0, xcr0_hi;
+    if (ecx1 & (1u << 27)) __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0)); /* OSXSAVE */
+    int ymm_state = (ecx1 & (1u << 28)) && (xcr0_lo & 0x6u) == 0x6u; /* AVX; XMM and YMM state */
+    int zmm_state = ymm_state && (xcr0_lo & 0xE0u) == 0xE0u;          /* opmask, ZMM_Hi256, Hi16_ZMM */
+    if (max_leaf >= 7 && ymm_state) {
+      dgi_x86_cpuid(7, 0, r);
+      uint32_t ebx = r[1], ecx = r[2];
+      if (ebx & (1u << 5)) features |= DGI_X86_AVX2;
+      uint32_t avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); /* F, DQ, BW, VL */
+      if (zmm_state && (ebx & avx512) == avx512 && (ecx & (1u << 11))) features |= DGI_X86_AVX512VNNI;
+    }
+  }
   return features;
+}
+
+/* The DGI_X86_* bits, cached for the process: cpuid traps to the hypervisor
+   in a virtual machine (microseconds each), and dgi_model_open asks every
+   time. The answer never changes, so threads racing to fill the cache store
+   the same value and relaxed atomics suffice. */
+static inline uint32_t dgi_x86_features(void) {
+  static uint32_t cache; /* 0 until filled, then features | DGI_X86_KNOWN */
+  uint32_t known = __atomic_load_n(&cache, __ATOMIC_RELAXED);
+  if (!known) {
+    known = dgi_x86_query() | DGI_X86_KNOWN;
+    __atomic_store_n(&cache, known, __ATOMIC_RELAXED);
+  }
+  return known & ~DGI_X86_KNOWN;
 }
 
 /* Helpers are inlined into their kernel. Entry points, called from Swift,
@@ -97,6 +114,8 @@ char *getenv(const char *name);
 static inline const char *dgi_env_kernels(void) { return getenv("DIGITINFER_KERNELS"); }
 
 #include "x86_avx512vnni.h"
+#include "x86_avx2.h"
+#include "x86_crc32.h"
 
 #endif /* __x86_64__ */
 #endif /* DIGITINFER_KERNELS_H */

@@ -7,8 +7,8 @@
 ** panel holds, for each 4-byte group of the reduction, 16 channels x 4
 ** weights (64 bytes); the matching 4 input bytes are broadcast to all lanes.
 ** Four output positions share each weight vector (the four taps of a fused
-** 2x2 max-pool, or four neighbouring positions), up to three 16-channel
-** blocks at once: 12 accumulators in registers.
+** 2x2 max-pool, or four neighbouring positions), one or two 16-channel
+** blocks at once: 8 accumulators in registers.
 **
 ** Dense ("reduction in lanes"): the weights are read in the file's layout,
 ** 64 bytes of a row against 64 input bytes, four rows at a time, then one
@@ -42,19 +42,16 @@ DGI_INLINE DGI_AVX512VNNI __m512i dgi_v512_requantize(__m512i acc, __m512i mult,
   return _mm512_min_epi32(_mm512_max_epi32(scaled, low), _mm512_set1_epi32(127));
 }
 
-/* Requantizes 16 lanes of channel parameters starting at channel c (count
-   of them valid) and stores the offset-binary bytes. Not inlined: it runs
-   once per 16 outputs, and twenty inlined copies would cost 4 KB of code. */
-static inline __attribute__((noinline)) DGI_AVX512VNNI void dgi_v512_store(uint8_t *out, __m512i acc, const int32_t *multiplier,
-                                             const uint8_t *shift, int c, int count, int32_t zero_point,
-                                             int32_t relu) {
-  __mmask16 m = (__mmask16)((1u << count) - 1u);
-  __m512i mult = _mm512_maskz_loadu_epi32(m, multiplier + c);
-  __m512i sh = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, shift + c));
+/* Requantizes 16 accumulators with their channels' multipliers and shifts
+   and stores the first `count` as offset-binary bytes. Not inlined: it runs
+   once per 16 outputs, and inlined copies would cost kilobytes of code. */
+static inline __attribute__((noinline)) DGI_AVX512VNNI void dgi_v512_store(uint8_t *out, __m512i acc, __m512i mult,
+                                                                          __m512i shift, int count, int32_t zero_point,
+                                                                          int32_t relu) {
   __m512i zp = _mm512_set1_epi32(zero_point);
   __m512i low = relu ? zp : _mm512_set1_epi32(-128);
-  __m128i bytes = _mm512_cvtepi32_epi8(dgi_v512_requantize(acc, mult, sh, zp, low));
-  _mm_mask_storeu_epi8(out, m, _mm_xor_si128(bytes, _mm_set1_epi8((char)0x80)));
+  __m128i bytes = _mm512_cvtepi32_epi8(dgi_v512_requantize(acc, mult, shift, zp, low));
+  _mm_mask_storeu_epi8(out, (__mmask16)((1u << count) - 1u), _mm_xor_si128(bytes, _mm_set1_epi8((char)0x80)));
 }
 
 /* 16x16 transpose of 32-bit elements, in place. */
@@ -84,16 +81,18 @@ DGI_INLINE DGI_AVX512VNNI void dgi_v512_transpose16(__m512i r[16]) {
 /*
 ** Packs a conv layer's weights (file layout [out_c][kh][kw][in_c]) into the
 ** panel the conv kernel reads: [row][group][block][16 channels][4 bytes],
-** zero beyond the row and beyond out_c; and writes the corrected bias
-** bias[c] - (128 + in_zp) * sum(weights of c) for blocks x 16 channels (0
-** past out_c). A panel row is one kernel row, or the whole kernel when
-** kernel rows are multiples of 4 bytes. Sixteen channel rows at a time are
-** loaded (masked, so nothing past the weights is read) and transposed.
+** zero beyond the row and beyond out_c; and its parameters into `params`
+** (3 x stride int32): the corrected bias bias[c] - (128 + in_zp) * sum of
+** channel c's weights, the multiplier and the shift, 0 past out_c. A panel
+** row is one kernel row, or the whole kernel when kernel rows are multiples
+** of 4 bytes. Sixteen channel rows at a time are loaded (masked, so nothing
+** past the weights is read) and transposed.
 */
-DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *bias_out, const int8_t *weights,
-                                                       const int32_t *bias, int32_t out_c, int32_t rows,
-                                                       int32_t row_len, int32_t groups, int32_t in_zero_point) {
-  int32_t blocks = (out_c + 15) / 16;
+DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *params, const int8_t *weights,
+                                                      const int32_t *bias, const int32_t *multiplier,
+                                                      const uint8_t *shift, int32_t out_c, int32_t rows,
+                                                      int32_t row_len, int32_t groups, int32_t in_zero_point) {
+  int32_t blocks = (out_c + 15) / 16, stride = 16 * blocks;
   const __m512i ones = _mm512_set1_epi8(1);
   for (int32_t block = 0; block < blocks; block++) {
     __m512i sums = _mm512_setzero_si512();
@@ -116,9 +115,12 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *b
       }
     }
     __mmask16 cm = (__mmask16)((1u << channels) - 1u);
-    __m512i b = _mm512_maskz_loadu_epi32(cm, bias + 16 * block);
+    int32_t c = 16 * block;
+    __m512i b = _mm512_maskz_loadu_epi32(cm, bias + c);
     __m512i corrected = _mm512_sub_epi32(b, _mm512_mullo_epi32(sums, _mm512_set1_epi32(128 + in_zero_point)));
-    _mm512_storeu_si512(bias_out + 16 * block, _mm512_maskz_mov_epi32(cm, corrected));
+    _mm512_storeu_si512(params + c, _mm512_maskz_mov_epi32(cm, corrected));
+    _mm512_storeu_si512(params + stride + c, _mm512_maskz_loadu_epi32(cm, multiplier + c));
+    _mm512_storeu_si512(params + 2 * stride + c, _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(cm, shift + c)));
   }
 }
 
@@ -136,46 +138,49 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *b
 #define DGI_V512_OUT(b)                                                                                 \
   if (NB > b) {                                                                                         \
     int32_t c = 16 * (first + b), count = j->out_c - c < 16 ? j->out_c - c : 16;                       \
-    __m512i bias = _mm512_loadu_si512(j->bias + c);                                                     \
+    __m512i bias = _mm512_loadu_si512(j->params + c);                                                   \
+    __m512i mult = _mm512_loadu_si512(j->params + stride + c);                                          \
+    __m512i shift = _mm512_loadu_si512(j->params + 2 * stride + c);                                     \
     uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx) * j->out_c + c;                            \
     if (j->pooled) { /* requantization is monotonic: the pool is a max of accumulators */              \
       __m512i best = _mm512_max_epi32(_mm512_max_epi32(acc0##b, acc1##b), _mm512_max_epi32(acc2##b, acc3##b)); \
-      dgi_v512_store(out, _mm512_add_epi32(best, bias), j->multiplier, j->shift, c, count, zp, relu);  \
+      dgi_v512_store(out, _mm512_add_epi32(best, bias), mult, shift, count, zp, relu);                  \
     } else {                                                                                            \
-      dgi_v512_store(out, _mm512_add_epi32(acc0##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
-      if (valid > 1) dgi_v512_store(out + j->out_c, _mm512_add_epi32(acc1##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
-      if (valid > 2) dgi_v512_store(out + 2 * j->out_c, _mm512_add_epi32(acc2##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
-      if (valid > 3) dgi_v512_store(out + 3 * j->out_c, _mm512_add_epi32(acc3##b, bias), j->multiplier, j->shift, c, count, zp, relu); \
+      dgi_v512_store(out, _mm512_add_epi32(acc0##b, bias), mult, shift, count, zp, relu);               \
+      if (valid > 1) dgi_v512_store(out + j->out_c, _mm512_add_epi32(acc1##b, bias), mult, shift, count, zp, relu); \
+      if (valid > 2) dgi_v512_store(out + 2 * j->out_c, _mm512_add_epi32(acc2##b, bias), mult, shift, count, zp, relu); \
+      if (valid > 3) dgi_v512_store(out + 3 * j->out_c, _mm512_add_epi32(acc3##b, bias), mult, shift, count, zp, relu); \
     }                                                                                                   \
   }
 
 /* Four positions x NB blocks of one conv; NB is a constant after inlining. */
 DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32_t first, const int NB) {
-  const int32_t blocks = (j->out_c + 15) / 16;
+  const int32_t blocks = (j->out_c + 15) / 16, stride = 16 * blocks;
   const size_t panel_group = (size_t)blocks * 64;
   const int32_t pixel = j->in_c, line = j->in_w * j->in_c, zp = j->out_zero_point, relu = j->relu;
+  const uint8_t *input = (const uint8_t *)j->input;
   for (int32_t gy = 0; gy < j->grid_h; gy++) {
     for (int32_t gx = 0; gx < j->grid_w; gx += j->pooled ? 1 : 4) {
       const uint8_t *x0, *x1, *x2, *x3;
       int32_t valid = 4;
       if (j->pooled) {
-        x0 = j->input + (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
+        x0 = input + (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
         x1 = x0 + pixel;
         x2 = x0 + line;
         x3 = x2 + pixel;
       } else {
         /* Past the row's end the last position is computed again, stored once. */
         valid = j->grid_w - gx < 4 ? j->grid_w - gx : 4;
-        x0 = j->input + (size_t)gy * line + (size_t)gx * pixel;
+        x0 = input + (size_t)gy * line + (size_t)gx * pixel;
         x1 = x0 + (valid > 1 ? 1 : 0) * pixel;
         x2 = x0 + (valid > 2 ? 2 : valid - 1) * pixel;
         x3 = x0 + (valid > 3 ? 3 : valid - 1) * pixel;
       }
-      DGI_V512_ACC(0) DGI_V512_ACC(1) DGI_V512_ACC(2)
-      const int8_t *w = j->panel + (size_t)first * 64;
+      DGI_V512_ACC(0) DGI_V512_ACC(1)
+      const int8_t *w = (const int8_t *)j->panel + (size_t)first * 64;
       for (int32_t row = 0; row < j->kh; row++) {
         size_t at = (size_t)row * line;
-        for (int32_t g = 0; g < j->groups; g++, at += 4) {
+        for (int32_t g = 0; g < j->steps; g++, at += 4) {
           int32_t v0, v1, v2, v3;
           __builtin_memcpy(&v0, x0 + at, 4);
           __builtin_memcpy(&v1, x1 + at, 4);
@@ -183,25 +188,22 @@ DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32
           __builtin_memcpy(&v3, x3 + at, 4);
           __m512i a0 = _mm512_set1_epi32(v0), a1 = _mm512_set1_epi32(v1);
           __m512i a2 = _mm512_set1_epi32(v2), a3 = _mm512_set1_epi32(v3);
-          DGI_V512_MAC(0) DGI_V512_MAC(1) DGI_V512_MAC(2)
+          DGI_V512_MAC(0) DGI_V512_MAC(1)
           w += panel_group;
         }
       }
-      DGI_V512_OUT(0) DGI_V512_OUT(1) DGI_V512_OUT(2)
+      DGI_V512_OUT(0) DGI_V512_OUT(1)
     }
   }
 }
 
-/* Blocks in passes of at most three: 4 positions x 3 blocks = 12
-   accumulators, and three copies of the loop nest (about 2 KB each). */
+/* Blocks in passes of one or two (8 accumulators): two copies of the loop
+   nest, about 2 KB each; a third block would save a broadcast per step. */
 DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_conv(const dgi_conv_job *j) {
   const int32_t blocks = (j->out_c + 15) / 16;
-  for (int32_t first = 0; first < blocks; first += 3) {
-    switch (blocks - first) {
-    case 1: dgi_v512_conv_blocks(j, first, 1); break;
-    case 2: dgi_v512_conv_blocks(j, first, 2); break;
-    default: dgi_v512_conv_blocks(j, first, 3); break;
-    }
+  for (int32_t first = 0; first < blocks; first += 2) {
+    if (blocks - first == 1) dgi_v512_conv_blocks(j, first, 1);
+    else dgi_v512_conv_blocks(j, first, 2);
   }
 }
 
@@ -211,6 +213,7 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_conv(const dgi_conv_job *j) {
 
 DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
   const int32_t n = j->n;
+  const uint8_t *input = (const uint8_t *)j->input;
   const __m512i ones = _mm512_set1_epi8(1);
   const __m512i correction = _mm512_set1_epi32(-(128 + j->in_zero_point));
   const int32_t tail = n % 64;
@@ -230,14 +233,14 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
       __m512i sw0 = acc0, sw1 = acc0, sw2 = acc0, sw3 = acc0;
       int32_t i = 0;
       for (; i + 64 <= n; i += 64) {
-        __m512i xv = _mm512_loadu_si512(j->input + i);
+        __m512i xv = _mm512_loadu_si512(input + i);
         DGI_V512_DOT(0, xv, _mm512_loadu_si512(w0 + i))
         DGI_V512_DOT(1, xv, _mm512_loadu_si512(w1 + i))
         DGI_V512_DOT(2, xv, _mm512_loadu_si512(w2 + i))
         DGI_V512_DOT(3, xv, _mm512_loadu_si512(w3 + i))
       }
       if (tail) {
-        __m512i xv = _mm512_maskz_loadu_epi8(tail_mask, j->input + i);
+        __m512i xv = _mm512_maskz_loadu_epi8(tail_mask, input + i);
         DGI_V512_DOT(0, xv, _mm512_maskz_loadu_epi8(tail_mask, w0 + i))
         DGI_V512_DOT(1, xv, _mm512_maskz_loadu_epi8(tail_mask, w1 + i))
         DGI_V512_DOT(2, xv, _mm512_maskz_loadu_epi8(tail_mask, w2 + i))
@@ -250,7 +253,9 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
     }
     __mmask16 m = (__mmask16)((1u << count) - 1u);
     __m512i acc = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, sums), _mm512_maskz_loadu_epi32(m, j->bias + o0));
-    dgi_v512_store(j->output + o0, acc, j->multiplier, j->shift, o0, count, j->out_zero_point, j->relu);
+    __m512i mult = _mm512_maskz_loadu_epi32(m, j->multiplier + o0);
+    __m512i shift = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, j->shift + o0));
+    dgi_v512_store(j->output + o0, acc, mult, shift, count, j->out_zero_point, j->relu);
   }
 }
 

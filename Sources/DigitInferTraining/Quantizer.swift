@@ -208,10 +208,10 @@ public final class RuntimeModel: @unchecked Sendable {
         Parallel.forEach(set.count) { range, _ in
           let scratch = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
           defer { scratch.deallocate() }
-          var r = dgi_result()
-          for i in range where dgi_classify(record, pb + i * 784, scratch, size, &r) == DGI_OK {
-            rb[i] = Int(r.digit)
-          }
+          var results = [dgi_result](repeating: dgi_result(), count: range.count)
+          guard dgi_classify_batch(record, pb + range.lowerBound * 784, range.count, scratch, size, &results) == DGI_OK
+          else { return }
+          for (k, r) in results.enumerated() { rb[range.lowerBound + k] = Int(r.digit) }
         }
       }
     }

@@ -90,7 +90,6 @@ import Testing
     #expect(String(cString: dgi_kernels_name(DGI_KERNELS_REFERENCE)) == "reference")
     #expect(String(cString: dgi_kernels_name(DGI_KERNELS_AVX2)) == "avx2")
     #expect(String(cString: dgi_kernels_name(DGI_KERNELS_AVX512VNNI)) == "avx512vnni")
-    #expect(String(cString: dgi_kernels_name(DGI_KERNELS_AVXVNNI)) == "avxvnni")
     #expect(["sse2", "portable"].contains(String(cString: dgi_kernels_name(DGI_KERNELS_BASELINE))))
     #expect(String(cString: dgi_kernels_name(dgi_kernels(rawValue: 42))) == "unknown")
     for (text, want) in [("avx2", true), ("avx", false), ("avx22", false), ("", false), ("AVX2", false)] {

@@ -8,7 +8,9 @@
 ** their lines start with "measure " and are not part of the comparison.
 **
 ** Output lines:
-**   model NAME size N scratch N classes N layers N
+**   model NAME size N classes N layers N
+**   measure scratch NAME N                  (per platform: the x86-64 kernel
+**                                            sets need more working memory)
 **   golden NAME INDEX DIGIT L0 .. L9        (the format of Golden/expected.txt, prefixed)
 **   classify NAME INDEX DIGIT CONF P0 .. P9 (float bits in hex)
 **   preprocess LINE                         (the format of Golden/preprocess-expected.txt)
@@ -23,8 +25,12 @@
 #include "platform.h"
 
 /* Working memory, all static: sized for the shipped model and for the
-   largest picture (dgi_preprocess_scratch_size is at most 145 KiB). */
+   largest picture (dgi_preprocess_scratch_size is at most 145 KiB). The
+   host build, whose library holds the x86-64 kernel sets, passes a larger
+   MODEL_SCRATCH. */
+#ifndef MODEL_SCRATCH
 #define MODEL_SCRATCH 32768
+#endif
 #define PREPROCESS_SCRATCH (152 * 1024)
 static dgi_model models[FW_MODEL_COUNT];
 static unsigned char model_scratch[MODEL_SCRATCH] __attribute__((aligned(8)));
@@ -111,12 +117,15 @@ static void open_models(void) {
     put_str(fw_models[k].name);
     put_str(" size ");
     put_u(info.file_size);
-    put_str(" scratch ");
-    put_u((uint32_t)info.scratch_size);
     put_str(" classes ");
     put_u(info.class_count);
     put_str(" layers ");
     put_u(info.layer_count);
+    end_line();
+    put_str("measure scratch ");
+    put_str(fw_models[k].name);
+    put_str(" ");
+    put_u((uint32_t)info.scratch_size);
     end_line();
     if (info.scratch_size > MODEL_SCRATCH) fail("model scratch too small", DGI_ERROR_SCRATCH);
   }

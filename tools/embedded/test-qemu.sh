@@ -65,10 +65,12 @@ if [ ! -f "$build/host/lib/libdigitinfer.a" ] || [ -n "$(find Sources/DigitInfer
   tools/install.sh --prefix "$build/host" --build-dir "$build/host-build" >"$build/host-install.log" 2>&1 ||
     { cat "$build/host-install.log"; echo "test-qemu.sh: tools/install.sh failed" >&2; exit 1; }
 fi
-cc -O2 -I "$build/host/include" -I "$here" -o "$build/harness-host" "$here/harness.c" "$here/host.c" "$build/fwdata.c" \
+# The host library holds the x86-64 kernel sets, which need more scratch.
+cc -O2 -DMODEL_SCRATCH=131072 -I "$build/host/include" -I "$here" -o "$build/harness-host" "$here/harness.c" "$here/host.c" "$build/fwdata.c" \
   "$build/host/lib/libdigitinfer.a" || exit 1
-"$build/harness-host" >"$build/expected.txt"
+"$build/harness-host" >"$build/host-output.txt"
 status=$?
+grep -v '^measure ' "$build/host-output.txt" >"$build/expected.txt"
 [ $status -eq 0 ] && pass "host harness runs (exit 0)" || fail "host harness exits $status"
 
 # The host's lines are the golden files' own lines.
