@@ -5,19 +5,26 @@ import Foundation
 /// Speed of the model and of preprocessing, through the C API.
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure model load time, single-image latency and throughput.",
+    abstract: "Measure model load time, single-image latency, batch speed and throughput.",
     discussion: """
       Inputs are realistic: ten pen-on-paper digits (0 to 9) drawn by the tool as \(SyntheticDigits.width)x\(SyntheticDigits.height) grey images on unevenly lit paper, turned into model inputs by dgi_preprocess(), which is timed too. Reports:
+        kernels      the kernel set the model runs (see --kernels) and the sets this CPU supports
         load         dgi_model_open (validation and CRC-32), mean of many opens
         preprocess   dgi_preprocess of one \(SyntheticDigits.width)x\(SyntheticDigits.height) image: median and p99
         latency      dgi_classify of one image on one thread: median and p99
-        throughput   dgi_classify on all threads at once, each with its own scratch buffer
+        batch        dgi_classify_batch of --batch images on one thread: the median over repeated batches, per image and as images/s
+        throughput   dgi_classify_batch on --threads threads at once, the images split between them, each thread with its own scratch buffer, --batch images a call
+
+      --json prints one object with: model, kernels (e.g. "avx512vnni"), kernels_supported, macs, parameters, file_bytes, scratch_bytes, load_us, preprocess_median_us, preprocess_p99_us, latency_median_us, latency_p99_us (dgi_classify, one image a call, one thread), batch_size, batch_us_per_image, batch_images_per_second (dgi_classify_batch, one thread), threads, images_per_second (dgi_classify_batch on all --threads threads), synthetic_digits_read_as. Times are microseconds.
+
+      --kernels compares kernel sets on one machine; every set gives the same answers.
 
       \(ModelOptions.defaultModelHelp)
 
       Examples:
         digitinfer-cli bench
         digitinfer-cli bench --model models/reference-int8.dgi --threads 1 --json
+        digitinfer-cli bench --kernels sse2
       (Build with -c release for representative figures: swift build -c release --product digitinfer-cli.)
       """)
 
@@ -29,12 +36,16 @@ struct Bench: ParsableCommand {
   @Option(help: "Threads for the throughput run (default: all cores).")
   var threads = ProcessInfo.processInfo.activeProcessorCount
 
+  @Option(help: "Images per dgi_classify_batch call in the batch and throughput runs.")
+  var batch = 1000
+
   @Flag(help: "Print one JSON object instead of text.")
   var json = false
 
   func validate() throws {
     if iterations < 100 { throw ValidationError("--iterations must be at least 100") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if batch < 1 { throw ValidationError("--batch must be at least 1") }
   }
 
   func run() throws {
@@ -76,37 +87,74 @@ struct Bench: ParsableCommand {
         inputs[i % 10].withUnsafeBufferPointer { input in Self.time { _ = pipeline.classify(input) } }
       })
 
-      // Throughput: one shared model, a pipeline (scratch) per thread.
-      let perThread = max(iterations, 2000)
-      let shared = UnsafeSendable((model, inputs))
+      // Batches on one thread: the ten inputs repeated, stored one after another.
+      let batchInputs = (0..<batch).flatMap { inputs[$0 % 10] }
+      let batchRuns = max(5, iterations / batch)
+      var results = [dgi_result](repeating: dgi_result(), count: batch)
+      let classifyBatch = { (pipeline: inout Pipeline, count: Int, results: inout [dgi_result]) in
+        batchInputs.withUnsafeBufferPointer { inputs in
+          results.withUnsafeMutableBufferPointer { results in
+            _ = pipeline.classifyBatch(
+              UnsafeBufferPointer(rebasing: inputs[0 ..< count * Int(DGI_INPUT_SIZE)]),
+              into: UnsafeMutableBufferPointer(rebasing: results[0 ..< count]))
+          }
+        }
+      }
+      classifyBatch(&pipeline, batch, &results)
+      // The same answers as dgi_classify, image by image.
+      if answers.count != 10 || results.map({ Int($0.digit) }) != (0..<batch).map({ answers[$0 % 10] }) {
+        throw Failure("dgi_classify_batch disagrees with dgi_classify on the synthetic digits")
+      }
+      let batchMicroseconds = Self.percentiles((0..<batchRuns).map { _ in
+        Self.time { classifyBatch(&pipeline, batch, &results) } / Double(batch)
+      }).median
+
+      // Throughput: one shared model, the images split between the threads,
+      // each thread with its own pipeline (scratch), batch by batch.
+      let total = max(iterations, 2000) * threads
+      let shared = UnsafeSendable((model, classifyBatch))
       let start = DispatchTime.now().uptimeNanoseconds
-      DispatchQueue.concurrentPerform(iterations: threads) { _ in
+      DispatchQueue.concurrentPerform(iterations: threads) { worker in
         var local = Pipeline(model: shared.value.0)
-        for i in 0..<perThread { _ = local.classify(shared.value.1[i % 10]) }
+        var results = [dgi_result](repeating: dgi_result(), count: batch)
+        var remaining = total * (worker + 1) / threads - total * worker / threads
+        while remaining > 0 {
+          let count = min(batch, remaining)
+          shared.value.1(&local, count, &results)
+          remaining -= count
+        }
       }
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-      let throughput = Double(perThread * threads) / seconds
+      let throughput = Double(total) / seconds
+      let supported = Kernels.supportedNames
 
       if json {
         Stdout.line(JSON.object([
-          ("model", JSON.string(model.source)), ("macs", String(info.macs)), ("parameters", String(info.parameter_count)),
+          ("model", JSON.string(model.source)), ("kernels", JSON.string(model.kernelsName)),
+          ("kernels_supported", JSON.array(supported.map(JSON.string))), ("macs", String(info.macs)), ("parameters", String(info.parameter_count)),
           ("file_bytes", String(info.file_size)), ("scratch_bytes", String(info.scratch_size)),
           ("load_us", String(format: "%.2f", loadMicroseconds)),
           ("preprocess_median_us", String(format: "%.2f", preprocess.median)),
           ("preprocess_p99_us", String(format: "%.2f", preprocess.p99)),
           ("latency_median_us", String(format: "%.2f", latency.median)),
           ("latency_p99_us", String(format: "%.2f", latency.p99)),
+          ("batch_size", String(batch)), ("batch_us_per_image", String(format: "%.2f", batchMicroseconds)),
+          ("batch_images_per_second", String(format: "%.0f", 1e6 / batchMicroseconds)),
           ("threads", String(threads)), ("images_per_second", String(format: "%.0f", throughput)),
           ("synthetic_digits_read_as", JSON.array(answers.map(String.init))),
         ]))
       } else {
         Stdout.line("model        \(model.sourceDescription)")
         Stdout.line("             \(Int(info.macs).formatted()) MACs, \(Int(info.parameter_count).formatted()) parameters, \(Int(info.file_size).formatted()) bytes, \(info.scratch_size.formatted()) bytes scratch")
+        Stdout.line("kernels      \(model.kernelsName) (\(modelOptions.kernelOptions.origin(of: model)); this CPU supports \(supported.joined(separator: ", ")))")
         Stdout.line(String(format: "load         %.2f us (dgi_model_open: validation and CRC-32)", loadMicroseconds))
         Stdout.line(String(format: "preprocess   median %.2f us   p99 %.2f us   (%dx%d image, %d runs)",
           preprocess.median, preprocess.p99, SyntheticDigits.width, SyntheticDigits.height, preprocessRuns))
-        Stdout.line(String(format: "latency      median %.2f us   p99 %.2f us   (%d runs, 1 thread)", latency.median, latency.p99, iterations))
-        Stdout.line(String(format: "throughput   %@ images/s on %d thread%@", Int(throughput.rounded()).formatted(), threads, threads == 1 ? "" : "s"))
+        Stdout.line(String(format: "latency      median %.2f us   p99 %.2f us   (dgi_classify, %d runs, 1 thread)", latency.median, latency.p99, iterations))
+        Stdout.line(String(format: "batch        %.2f us per image, %@ images/s   (dgi_classify_batch of %d images, median of %d batches, 1 thread)",
+          batchMicroseconds, Int((1e6 / batchMicroseconds).rounded()).formatted(), batch, batchRuns))
+        Stdout.line(String(format: "throughput   %@ images/s on %d thread%@   (dgi_classify_batch, %d images a call)",
+          Int(throughput.rounded()).formatted(), threads, threads == 1 ? "" : "s", batch))
         Stdout.line("inputs       synthetic digits 0-9, read as \(answers.map(String.init).joined(separator: " "))")
       }
     }

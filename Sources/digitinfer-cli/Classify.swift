@@ -51,7 +51,7 @@ struct Classify: ParsableCommand {
   @Option(help: ArgumentHelp("Write each image's 28x28 model input as a PNG into this directory (made if missing).", valueName: "dir"))
   var savePreprocessed: String?
 
-  @Flag(name: .shortAndLong, help: "Report the model used and what preprocessing found, on standard error.")
+  @Flag(name: .shortAndLong, help: "Report the model and kernel set used and what preprocessing found, on standard error.")
   var verbose = false
 
   func validate() throws {
@@ -64,13 +64,20 @@ struct Classify: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let model = try modelOptions.load()
-      if verbose { Stderr.line("model: \(model.sourceDescription)") }
+      if verbose {
+        Stderr.line("model: \(model.sourceDescription)")
+        Stderr.line("kernels: \(model.kernelsName) (\(modelOptions.kernelOptions.origin(of: model)); this CPU supports \(Kernels.supportedNames.joined(separator: ", ")))")
+      }
       if let savePreprocessed { try OutputDirectory.make(savePreprocessed) }
       let asciiPreview = Preview.useASCII(forced: ascii)
       var pipeline = Pipeline(model: model)
       var names = UniqueNames()
       var failures = 0
 
+      // One dgi_classify per image, not dgi_classify_batch: each answer is
+      // printed as soon as its file is done, in order with the errors and
+      // --verbose lines on standard error, and decoding and preprocessing a
+      // file cost far more than the few microseconds a batch would save.
       for item in InputExpansion.expand(images) {
         switch classify(item, pipeline: &pipeline, names: &names) {
         case .success(let answer):

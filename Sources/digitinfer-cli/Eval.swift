@@ -11,11 +11,11 @@ struct Eval: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Measure a model's accuracy on a labelled set of IDX files.",
     discussion: """
-      Reads an IDX image file and its label file (plain or .gz, any image size), classifies every image with dgi_classify() on all cores, and prints the accuracy, each digit's precision and recall, the confusion matrix (rows: true digit, columns: predicted), and the throughput. Without IMAGES and LABELS, evaluates on the MNIST test set (t10k-*) found via --data, $DIGITINFER_DATA or ../shared/data.
+      Reads an IDX image file and its label file (plain or .gz, any image size), classifies every image with dgi_classify_batch() on all cores (each thread a share of the images, in batches of \(Evaluator.batchSize); the answers are those of dgi_classify() on each image), and prints the accuracy, each digit's precision and recall, the confusion matrix (rows: true digit, columns: predicted), and the throughput. Without IMAGES and LABELS, evaluates on the MNIST test set (t10k-*) found via --data, $DIGITINFER_DATA or ../shared/data.
 
       Without --preprocess the images are the model's input as they are, so they must be 28x28 with MNIST's polarity (0 = background). --preprocess runs dgi_preprocess() on each image first, as classify does for photos; sets like semeion and optdigits are light ink on a dark background, so use --ink light (or auto). An image in which dgi_preprocess finds no ink counts as an error; it is reported but in no column of the confusion matrix.
 
-      --json prints one object with: model, images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
+      --json prints one object with: model, kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
 
       --errors DIR writes each misclassified image's 28x28 model input as a PNG named <index>-true<label>-pred<digit>.png (index 0-based in the set; the image itself, named ...-noink.png, where preprocessing found no ink).
 
@@ -26,6 +26,7 @@ struct Eval: ParsableCommand {
       Examples:
         digitinfer-cli eval
         digitinfer-cli eval t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz --json
+        digitinfer-cli eval --kernels reference
         digitinfer-cli eval --preprocess --ink light \\
           semeion-images-idx3-ubyte.gz semeion-labels-idx1-ubyte.gz --errors /tmp/semeion-errors
       """)
@@ -100,7 +101,8 @@ struct Eval: ParsableCommand {
 
       if json {
         Stdout.line(JSON.object([
-          ("model", JSON.string(model.source)), ("images", JSON.string(images)), ("labels", JSON.string(labels)),
+          ("model", JSON.string(model.source)), ("kernels", JSON.string(model.kernelsName)),
+          ("images", JSON.string(images)), ("labels", JSON.string(labels)),
           ("preprocess", String(preprocess)), ("ink", preprocess ? JSON.string(ink.rawValue) : "null"),
           ("total", String(count)), ("correct", String(correct)), ("accuracy", JSON.number(accuracy)),
           ("no_ink", String(noInk)),
@@ -113,6 +115,7 @@ struct Eval: ParsableCommand {
         ]))
       } else {
         Stdout.line("model        \(model.sourceDescription)")
+        Stdout.line("kernels      \(model.kernelsName)")
         Stdout.line("images       \(images) (\(count.formatted()) of \(set.columns)x\(set.rows))")
         Stdout.line("labels       \(labels)")
         Stdout.line("preprocess   \(preprocess ? "dgi_preprocess, --ink \(ink.rawValue)" : "none (the images are the model input)")")
@@ -193,13 +196,18 @@ struct Eval: ParsableCommand {
 }
 
 /// Classifies images 0..<count of a set on several threads, each with its
-/// own pipeline (scratch buffers); the answers do not depend on the count.
+/// own pipeline (scratch buffers) and a contiguous share of the images, in
+/// batches (dgi_classify_batch); the answers do not depend on the thread
+/// count or the batch size.
 struct Evaluator: @unchecked Sendable {
   let model: LoadedModel
   let set: DigitSet
   let count: Int
   /// Ink for dgi_preprocess, or nil to classify the images as they are.
   let preprocess: Ink?
+
+  /// Images per dgi_classify_batch call.
+  static let batchSize = 1000
 
   /// The predicted digit of each image, -1 where preprocessing found no ink.
   func run(threads: Int) -> (predictions: [Int32], seconds: Double) {
@@ -208,28 +216,61 @@ struct Evaluator: @unchecked Sendable {
     predictions.withUnsafeMutableBufferPointer { out in
       let output = UnsafeSendable(out)
       DispatchQueue.concurrentPerform(iterations: threads) { worker in
-        var pipeline = Pipeline(model: model)
         let range = (count * worker / threads)..<(count * (worker + 1) / threads)
-        set.pixels.withUnsafeBufferPointer { pixels in
-          for index in range {
-            let image = UnsafeBufferPointer(rebasing: pixels[index * set.imageSize ..< (index + 1) * set.imageSize])
-            let result: Result<dgi_result, PipelineError>
-            if let preprocess {
-              switch pipeline.preprocess(image, width: set.columns, height: set.rows, stride: set.columns, ink: preprocess) {
-              case .success(let r): result = pipeline.classify(r.input)
-              case .failure(let e): result = .failure(e)
-              }
-            } else {
-              result = pipeline.classify(image)
-            }
-            // Only "no ink" can fail here: the model is open, the scratch
-            // sized for it, and the image size checked above.
-            if case .success(let r) = result { output.value[index] = r.digit }
-          }
-        }
+        classify(range, into: output.value)
       }
     }
     return (predictions, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+  }
+
+  /// One worker: images `range`, batch by batch.
+  private func classify(_ range: Range<Int>, into output: UnsafeMutableBufferPointer<Int32>) {
+    let inputSize = Int(DGI_INPUT_SIZE)
+    var pipeline = Pipeline(model: model)
+    var results = [dgi_result](repeating: dgi_result(), count: min(Self.batchSize, range.count))
+    // With --preprocess: the batch's model inputs, and the image each came from.
+    var inputs = [UInt8](repeating: 0, count: preprocess == nil ? 0 : results.count * inputSize)
+    var indices: [Int] = []
+    indices.reserveCapacity(results.count)
+    set.pixels.withUnsafeBufferPointer { pixels in
+      var first = range.lowerBound
+      while first < range.upperBound {
+        let batch = first..<min(first + Self.batchSize, range.upperBound)
+        first = batch.upperBound
+        indices.removeAll(keepingCapacity: true)
+        let outcome: Result<Void, PipelineError>
+        if let preprocess {
+          for index in batch {
+            let image = UnsafeBufferPointer(rebasing: pixels[index * set.imageSize ..< (index + 1) * set.imageSize])
+            // Only "no ink" can fail here (the image size is checked): such
+            // an image stays out of the batch and keeps its -1.
+            guard case .success(let r) = pipeline.preprocess(
+              image, width: set.columns, height: set.rows, stride: set.columns, ink: preprocess)
+            else { continue }
+            inputs.replaceSubrange(indices.count * inputSize ..< (indices.count + 1) * inputSize, with: r.input)
+            indices.append(index)
+          }
+          outcome = inputs.withUnsafeBufferPointer { inputs in
+            results.withUnsafeMutableBufferPointer { results in
+              pipeline.classifyBatch(
+                UnsafeBufferPointer(rebasing: inputs[0 ..< indices.count * inputSize]),
+                into: UnsafeMutableBufferPointer(rebasing: results[0 ..< indices.count]))
+            }
+          }
+        } else {
+          // The images are the model inputs, stored one after another.
+          indices.append(contentsOf: batch)
+          outcome = results.withUnsafeMutableBufferPointer { results in
+            pipeline.classifyBatch(
+              UnsafeBufferPointer(rebasing: pixels[batch.lowerBound * inputSize ..< batch.upperBound * inputSize]),
+              into: UnsafeMutableBufferPointer(rebasing: results[0 ..< batch.count]))
+          }
+        }
+        // Cannot fail: the model is open and the scratch sized for it.
+        guard case .success = outcome else { continue }
+        for (k, index) in indices.enumerated() { output[index] = results[k].digit }
+      }
+    }
   }
 }
 

@@ -7,18 +7,23 @@ struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Describe a .dgi model: version, name, metadata, layers, cost, checksum.",
     discussion: """
-      Opens the model with dgi_model_open(), which verifies the CRC-32 and every offset, shape and range, then prints what dgi_model_get_info() and dgi_model_get_layer() report: format version, name, metadata, each layer with its input and output shapes (height x width x channels), parameters and multiply-accumulates, and the scratch memory inference needs. A file that fails validation is reported in one line with the runtime's reason, and the exit status is 2.
+      Opens the model with dgi_model_open(), which verifies the CRC-32 and every offset, shape and range, then prints what dgi_model_get_info() and dgi_model_get_layer() report: format version, name, metadata, each layer with its input and output shapes (height x width x channels), parameters and multiply-accumulates, and the scratch memory inference needs; then the kernel set the model runs on this CPU (dgi_model_kernels: the fastest this CPU supports, unless --kernels or $DIGITINFER_KERNELS names another) and the sets this CPU supports (dgi_kernels_supported). A file that fails validation is reported in one line with the runtime's reason, and the exit status is 2.
 
       Without MODEL, describes the model classify would use (see digitinfer-cli --help), which may be the built-in copy.
+
+      --json prints one object with: model, format, name, file_bytes, checksum, checksum_ok, classes, parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
 
       Examples:
         digitinfer-cli inspect models/mnist-int8.dgi
         digitinfer-cli inspect
         digitinfer-cli inspect --json models/reference-int8.dgi
+        DIGITINFER_KERNELS=reference digitinfer-cli inspect
       """)
 
   @Argument(help: ArgumentHelp("The .dgi file (default: the model classify uses).", valueName: "model"))
   var model: String?
+
+  @OptionGroup var kernelOptions: KernelOptions
 
   @Flag(help: "Print one JSON object instead of text.")
   var json = false
@@ -26,6 +31,8 @@ struct Inspect: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let loaded = try ModelOptions.load(model)
+      try kernelOptions.apply(to: loaded)
+      let supported = Kernels.supportedNames
       let info = loaded.info
       let layers = (0..<info.layer_count).compactMap { loaded.layer($0) }
       let name = String(cString: info.name)
@@ -43,6 +50,7 @@ struct Inspect: ParsableCommand {
           ("file_bytes", String(info.file_size)), ("checksum", JSON.string(crc)), ("checksum_ok", "true"),
           ("classes", String(info.class_count)), ("parameters", String(info.parameter_count)),
           ("macs", String(info.macs)), ("scratch_bytes", String(info.scratch_size)),
+          ("kernels", JSON.string(loaded.kernelsName)), ("kernels_supported", JSON.array(supported.map(JSON.string))),
           ("metadata", JSON.object(metadata.map { ($0.0, JSON.string($0.1)) })),
           ("layers", JSON.array(layers.map { layer in
             JSON.object([
@@ -66,6 +74,7 @@ struct Inspect: ParsableCommand {
       Stdout.line("parameters   \(Int(info.parameter_count).formatted())")
       Stdout.line("MACs         \(Int(info.macs).formatted()) per image")
       Stdout.line("scratch      \(info.scratch_size.formatted()) bytes per concurrent inference")
+      Stdout.line("kernels      \(loaded.kernelsName) (\(kernelOptions.origin(of: loaded)); this CPU supports \(supported.joined(separator: ", ")))")
       if !metadata.isEmpty {
         Stdout.line("metadata")
         let width = metadata.map(\.0.count).max() ?? 0

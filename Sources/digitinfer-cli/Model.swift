@@ -3,12 +3,14 @@ import DigitInfer
 import DigitInferBuiltinModel
 import Foundation
 
-/// `--model FILE`, shared by every subcommand that runs a model.
+/// `--model FILE` and `--kernels NAME`, shared by every subcommand that runs a model.
 struct ModelOptions: ParsableArguments {
   @Option(
     name: .shortAndLong,
     help: ArgumentHelp("A .dgi model file (default: $DIGITINFER_MODEL, then the shipped mnist-int8.dgi).", valueName: "file"))
   var model: String?
+
+  @OptionGroup var kernelOptions: KernelOptions
 
   static let environmentVariable = "DIGITINFER_MODEL"
 
@@ -16,8 +18,13 @@ struct ModelOptions: ParsableArguments {
     The model: --model FILE, else $\(environmentVariable), else models/mnist-int8.dgi of the package the executable was built in (<package>/.build/<triple>/<config>/digitinfer-cli), else <prefix>/share/digitinfer/mnist-int8.dgi for an installed <prefix>/bin/digitinfer-cli, else models/mnist-int8.dgi of the package in the current directory, else the copy of models/mnist-int8.dgi compiled into the executable ("built-in"), so that it works anywhere on its own. --verbose and inspect say which one was used.
     """
 
-  /// Opens the chosen model, or fails with a one-line reason naming it.
-  func load() throws(Failure) -> LoadedModel { try Self.load(model) }
+  /// Opens the chosen model and applies --kernels, or fails with a
+  /// one-line reason naming it.
+  func load() throws(Failure) -> LoadedModel {
+    let loaded = try Self.load(model)
+    try kernelOptions.apply(to: loaded)
+    return loaded
+  }
 
   /// `path` if given, else the default model (see `defaultModelHelp`).
   static func load(
@@ -29,6 +36,102 @@ struct ModelOptions: ParsableArguments {
     }
     if let path = DefaultModel.file() { return try LoadedModel(path: path) }
     return try LoadedModel.builtin()
+  }
+}
+
+/// `--kernels NAME`: which kernel set (implementation of the layers) the
+/// model runs, applied with dgi_model_set_kernels() after dgi_model_open().
+struct KernelOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Kernel set: auto (the fastest this CPU supports), reference, sse2, portable, avx2 or avx512vnni (default: $DIGITINFER_KERNELS, else auto). Answers are identical with every set; inspect lists the supported ones.",
+      valueName: "name"))
+  var kernels: String?
+
+  static let environmentVariable = "DIGITINFER_KERNELS"
+
+  func validate() throws {
+    if let kernels { _ = try Kernels.parse(kernels, option: "--kernels") }
+  }
+
+  /// Makes `model` run the set named by --kernels; without the option the
+  /// model keeps the library's choice ($DIGITINFER_KERNELS, else the fastest).
+  func apply(to model: LoadedModel) throws(Failure) {
+    guard let kernels else {
+      Kernels.warnAboutEnvironment(model: model)
+      return
+    }
+    let chosen: dgi_kernels
+    do {
+      chosen = try Kernels.parse(kernels, option: "--kernels")
+    } catch {
+      throw Failure(error.message, status: ExitStatus.usage)
+    }
+    let status = dgi_model_set_kernels(model.record, chosen)
+    guard status == DGI_OK else {
+      throw Failure(
+        "--kernels \(kernels): \(String(cString: dgi_status_message(status))) (supported here: \(Kernels.supportedNames.joined(separator: ", ")))",
+        status: status == DGI_ERROR_UNSUPPORTED ? ExitStatus.usage : ExitStatus.fatal)
+    }
+  }
+}
+
+extension KernelOptions {
+  /// Why `model` runs its set, in words: "--kernels", "$DIGITINFER_KERNELS",
+  /// or "the fastest this CPU supports".
+  func origin(of model: LoadedModel, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    if let kernels, kernels != "auto" { return "chosen by --kernels" }
+    if kernels == nil, let value = environment[Self.environmentVariable], value == model.kernelsName {
+      return "chosen by $\(Self.environmentVariable)"
+    }
+    return "the fastest this CPU supports"
+  }
+}
+
+/// The library's kernel sets, by the names DIGITINFER_KERNELS and
+/// dgi_kernels_name() use.
+enum Kernels {
+  /// Every dgi_kernels value but AUTO that the library has a name for, in
+  /// the enum's order (asked of the library, so that the list follows it).
+  static let all: [dgi_kernels] = (1..<32).map { dgi_kernels(rawValue: $0) }.filter { name($0) != "unknown" }
+  /// Every name the option takes, on any platform ("sse2" is the baseline
+  /// set on x86-64, "portable" elsewhere).
+  static let knownNames = ["auto", "reference", "sse2", "portable", "avx2", "avx512vnni"]
+
+  static func name(_ kernels: dgi_kernels) -> String { String(cString: dgi_kernels_name(kernels)) }
+
+  /// The sets this library holds and this CPU runs (dgi_kernels_supported).
+  static var supported: [dgi_kernels] {
+    let bits = dgi_kernels_supported()
+    return all.filter { $0.rawValue < 32 && bits & (1 << $0.rawValue) != 0 }
+  }
+
+  static var supportedNames: [String] { supported.map(name) }
+
+  /// The set `text` names ("auto" is DGI_KERNELS_AUTO), if this CPU runs it;
+  /// else a usage error naming the supported sets.
+  static func parse(_ text: String, option: String) throws(ValidationError) -> dgi_kernels {
+    if text == "auto" { return DGI_KERNELS_AUTO }
+    let supportedList = "supported here: auto, " + supportedNames.joined(separator: ", ")
+    if let set = supported.first(where: { name($0) == text }) { return set }
+    if knownNames.contains(text) || all.contains(where: { name($0) == text }) {
+      throw ValidationError("\(option) \(text): this library or this CPU lacks that kernel set (\(supportedList))")
+    }
+    throw ValidationError("\(option) \(text): unknown kernel set (\(supportedList))")
+  }
+
+  /// A note on standard error when $DIGITINFER_KERNELS names a set the
+  /// library ignores (it then runs the fastest), so that a comparison is
+  /// not silently made against the wrong set.
+  static func warnAboutEnvironment(model: LoadedModel, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    guard let value = environment[KernelOptions.environmentVariable], !value.isEmpty, value != "auto" else { return }
+    #if arch(x86_64)
+    if supportedNames.contains(value) { return }
+    Stderr.error(
+      "warning: \(KernelOptions.environmentVariable)=\(value) names no kernel set this CPU supports (\(supportedNames.joined(separator: ", "))); running \(model.kernelsName)")
+    #else
+    Stderr.error("warning: \(KernelOptions.environmentVariable) is read on x86-64 only; running \(model.kernelsName) (use --kernels)")
+    #endif
   }
 }
 
@@ -139,6 +242,11 @@ final class LoadedModel: @unchecked Sendable {
     _ = dgi_model_get_info(record, &info)
     return info
   }
+
+  /// The kernel set the model runs (dgi_model_kernels).
+  var kernels: dgi_kernels { dgi_model_kernels(record) }
+  /// Its name, as --kernels and DIGITINFER_KERNELS spell it.
+  var kernelsName: String { Kernels.name(kernels) }
 
   func layer(_ index: UInt32) -> dgi_layer_info? {
     var layer = dgi_layer_info()

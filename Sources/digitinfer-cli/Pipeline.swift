@@ -71,6 +71,21 @@ struct Pipeline {
   mutating func classify(_ input: [UInt8]) -> Result<dgi_result, PipelineError> {
     input.withUnsafeBufferPointer { classify($0) }
   }
+
+  /// dgi_classify_batch on `results.count` 28x28 inputs stored one after
+  /// another in `inputs` (784 bytes each), with this pipeline's scratch:
+  /// the same answers as dgi_classify on each, faster per image.
+  mutating func classifyBatch(
+    _ inputs: UnsafeBufferPointer<UInt8>, into results: UnsafeMutableBufferPointer<dgi_result>
+  ) -> Result<Void, PipelineError> {
+    precondition(inputs.count == results.count * Int(DGI_INPUT_SIZE))
+    if results.isEmpty { return .success(()) }
+    let status = modelScratch.withUnsafeMutableBytes { scratch in
+      dgi_classify_batch(model.record, inputs.baseAddress, results.count, scratch.baseAddress, scratch.count, results.baseAddress)
+    }
+    guard status == DGI_OK else { return .failure(PipelineError(status)) }
+    return .success(())
+  }
 }
 
 /// Why one image could not be classified; one line.

@@ -25,7 +25,7 @@ struct EvalTests {
     #expect(result["recall"] as? [Double] == int8["recall"] as? [Double])
 
     let keys: Set<String> = [
-      "model", "images", "labels", "preprocess", "ink", "total", "correct", "accuracy", "no_ink",
+      "model", "kernels", "images", "labels", "preprocess", "ink", "total", "correct", "accuracy", "no_ink",
       "precision", "recall", "support", "confusion", "seconds", "threads", "images_per_second",
     ]
     #expect(Set(result.keys) == keys)

@@ -48,6 +48,20 @@ class ModelError(DigitInferError):
     version, a bad checksum, malformed or using an unsupported feature."""
 
 
+class KernelsError(DigitInferError, ValueError):
+    """The kernel set asked for (Model(kernels=...), Model.set_kernels) is
+    not one this library holds and this CPU runs (``status``
+    ERROR_UNSUPPORTED), or names no kernel set at all (ERROR_ARGUMENT).
+    ``message`` says which; ``supported`` lists the names this library and
+    CPU run. Also a ValueError: it is a bad argument."""
+
+    def __init__(self, status: int, message: str, listing: str = "", supported=()):
+        super().__init__(status, message)
+        self.supported = list(supported)
+        if listing:
+            self.args = (f"{self.args[0]}; {listing}",)
+
+
 class ImageError(DigitInferError):
     """dgi_preprocess rejected the image (DGI_ERROR_IMAGE)."""
 

@@ -122,6 +122,38 @@ def model_input(pixels: Any) -> bytes:
     return data
 
 
+def batch_input(images: Any) -> Tuple[bytes, int]:
+    """(the bytes, N) of N model inputs stored one after another, checked.
+
+    Accepts a uint8 array of shape (N, 28, 28) or (N, 784), a bytes-like
+    object of N * 784 bytes (bytes, bytearray, memoryview, array.array('B')),
+    or a list or tuple of N model inputs in any form model_input() takes.
+    """
+    iface = _array_interface(images)
+    if iface is not None:
+        _check_uint8_array(iface)
+        shape = tuple(iface["shape"])
+        if len(shape) == 3 and shape[1:] == (28, 28) or len(shape) == 2 and shape[1] == INPUT_SIZE:
+            return images.tobytes(), shape[0]  # C order, whatever the strides
+        raise ValueError(
+            f"a batch of model inputs is an (N, 28, 28) or (N, 784) uint8 array, got shape {shape}"
+        )
+    if isinstance(images, (list, tuple)):
+        return b"".join(model_input(image) for image in images), len(images)
+    if isinstance(images, (bytes, bytearray, memoryview)) or _is_buffer(images):
+        data = _bytes_of(images, "images")
+        if len(data) % INPUT_SIZE != 0:
+            raise ValueError(
+                f"a batch of model inputs is N * 784 bytes (28x28 each, one after another), "
+                f"got {len(data)} bytes"
+            )
+        return data, len(data) // INPUT_SIZE
+    raise TypeError(
+        "a batch of model inputs is an (N, 28, 28) or (N, 784) uint8 array, N * 784 bytes, "
+        f"or a list of model inputs; got {type(images).__name__}"
+    )
+
+
 def _is_buffer(value: Any) -> bool:
     if isinstance(value, (str, list, tuple)):
         return False

@@ -30,8 +30,14 @@ DGI_INK_AUTO = 0
 DGI_INK_DARK = 1
 DGI_INK_LIGHT = 2
 DGI_PREPROCESS_MAX_SIDE = 32768
+# dgi_kernels.
+DGI_KERNELS_AUTO = 0
+DGI_KERNELS_REFERENCE = 1
+DGI_KERNELS_BASELINE = 2
+DGI_KERNELS_AVX2 = 3
+DGI_KERNELS_AVX512VNNI = 4
 
-# C enums (dgi_status, dgi_layer_kind) are passed and stored as C int.
+# C enums (dgi_status, dgi_layer_kind, dgi_kernels) are passed and stored as C int.
 c_enum = ctypes.c_int
 
 
@@ -114,6 +120,10 @@ SIGNATURES = {
     "dgi_status_message": (ctypes.c_char_p, [c_enum]),
     "dgi_model_open": (c_enum, [_P(dgi_model), ctypes.c_void_p, ctypes.c_size_t]),
     "dgi_model_scratch_size": (ctypes.c_size_t, [_P(dgi_model)]),
+    "dgi_kernels_supported": (ctypes.c_uint32, []),
+    "dgi_kernels_name": (ctypes.c_char_p, [c_enum]),
+    "dgi_model_kernels": (c_enum, [_P(dgi_model)]),
+    "dgi_model_set_kernels": (c_enum, [_P(dgi_model), c_enum]),
     "dgi_classify": (
         c_enum,
         [_P(dgi_model), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, _P(dgi_result)],
@@ -121,6 +131,16 @@ SIGNATURES = {
     "dgi_infer": (
         c_enum,
         [_P(dgi_model), ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, _P(ctypes.c_int8)],
+    ),
+    "dgi_classify_batch": (
+        c_enum,
+        [_P(dgi_model), ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
+         _P(dgi_result)],
+    ),
+    "dgi_infer_batch": (
+        c_enum,
+        [_P(dgi_model), ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
+         _P(ctypes.c_int8)],
     ),
     "dgi_model_get_info": (c_enum, [_P(dgi_model), _P(dgi_model_info)]),
     "dgi_model_get_layer": (c_enum, [_P(dgi_model), ctypes.c_uint32, _P(dgi_layer_info)]),

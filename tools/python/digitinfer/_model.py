@@ -10,8 +10,79 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import _lib
-from ._errors import check
-from ._images import PreprocessInfo, model_input, preprocess
+from ._errors import KernelsError, Status, check, status_message
+from ._images import PreprocessInfo, batch_input, model_input, preprocess
+
+
+class Kernels(enum.IntEnum):
+    """dgi_kernels: the kernel sets (implementations of the layers) of the
+    library. Every set computes the same integers; they differ in speed and
+    in the instructions they need. The names (kernels_name) are those of
+    $DIGITINFER_KERNELS: "reference", "sse2" (x86-64) or "portable"
+    (elsewhere) for BASELINE, "avx2", "avx512vnni"."""
+
+    AUTO = 0  # the fastest set this CPU supports
+    REFERENCE = 1  # the plain definitions, any CPU
+    BASELINE = 2  # Swift SIMD: "sse2" on x86-64, "portable" elsewhere
+    AVX2 = 3
+    AVX512VNNI = 4
+
+
+#: Every name a kernel set may have, on any platform ("auto": the fastest).
+KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni")
+
+
+def kernels_name(kernels: int) -> str:
+    """dgi_kernels_name(kernels): "reference", "sse2", ..., "auto" for
+    Kernels.AUTO, "unknown" for a value outside the enum."""
+    if not 0 <= int(kernels) <= 0x7FFFFFFF:
+        return "unknown"
+    return _lib.lib().dgi_kernels_name(int(kernels)).decode("ascii", "replace")
+
+
+def supported_kernels() -> List[str]:
+    """The names of the kernel sets this library holds and this CPU runs
+    (dgi_kernels_supported), in the order of the Kernels enum: e.g.
+    ["reference", "sse2", "avx2", "avx512vnni"]. "reference" is always
+    there."""
+    bits = _lib.lib().dgi_kernels_supported()
+    return [kernels_name(k) for k in Kernels if k != Kernels.AUTO and bits & (1 << k)]
+
+
+_UNSUPPORTED = "kernel set {!r} is not in this library or not run by this CPU"
+
+
+def _kernels_value(kernels: Any) -> Kernels:
+    """The dgi_kernels value of a name ("auto", "avx2", ...) or a Kernels;
+    KernelsError for anything this library and CPU do not run."""
+    supported = supported_kernels()
+    listing = "supported here: " + ", ".join(["auto"] + supported)
+    if isinstance(kernels, bool) or not isinstance(kernels, (str, int)):
+        raise TypeError(f"kernels must be a name such as 'avx2' or a Kernels value, not {type(kernels).__name__}")
+    if isinstance(kernels, int):
+        try:
+            value = Kernels(kernels)
+        except ValueError:
+            raise KernelsError(Status.ERROR_ARGUMENT, f"no kernel set has the value {kernels}",
+                               listing=listing, supported=supported) from None
+        if value == Kernels.AUTO or kernels_name(value) in supported:
+            return value
+        if kernels_name(value) == "unknown":  # a value this library does not know
+            raise KernelsError(Status.ERROR_ARGUMENT, f"this library has no kernel set {value.name} ({int(value)})",
+                               listing=listing, supported=supported)
+        kernels = kernels_name(value)
+    elif kernels == "auto":
+        return Kernels.AUTO
+    else:
+        for value in Kernels:
+            if value != Kernels.AUTO and kernels_name(value) == kernels and kernels in supported:
+                return value
+    if kernels in KERNEL_NAMES or kernels in [kernels_name(k) for k in Kernels if kernels_name(k) != "unknown"]:
+        raise KernelsError(Status.ERROR_UNSUPPORTED, _UNSUPPORTED.format(kernels),
+                           listing=listing, supported=supported)
+    raise KernelsError(Status.ERROR_ARGUMENT,
+                       f"unknown kernel set {kernels!r} (known: {', '.join(KERNEL_NAMES)})",
+                       listing=listing, supported=supported)
 
 
 class LayerKind(enum.IntEnum):
@@ -82,6 +153,13 @@ class Result:
     preprocess_info: Optional[PreprocessInfo] = None
 
 
+def _check_threads(threads: Any) -> None:
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+
+
 def _parse_metadata(text: str) -> Dict[str, str]:
     result: Dict[str, str] = {}
     for line in text.splitlines():
@@ -108,12 +186,20 @@ class Model:
     DGI_ERROR_TRUNCATED, _MAGIC, _VERSION, _CHECKSUM, _MALFORMED or
     _UNSUPPORTED) if the library rejects the bytes.
 
+    ``kernels`` forces a kernel set: a name ("reference", "sse2", "avx2",
+    "avx512vnni", ... see supported_kernels()) or a Kernels value; "auto"
+    is the fastest this CPU supports. Without it the model runs the library's
+    choice: $DIGITINFER_KERNELS (x86-64) when it names a supported set, else
+    the fastest. Raises KernelsError for a set this library or CPU lacks.
+    Every set gives the same answers.
+
     A Model is immutable once opened and safe to share between threads: each
     thread gets its own scratch buffer, and ctypes releases the GIL while the
-    C code runs, so threads classify in parallel.
+    C code runs, so threads classify in parallel (set_kernels() is the one
+    exception: call it before sharing the model).
     """
 
-    def __init__(self, source: Any):
+    def __init__(self, source: Any, kernels: Any = None):
         if isinstance(source, (str, os.PathLike)):
             with open(source, "rb") as f:
                 data = f.read()
@@ -157,6 +243,8 @@ class Model:
             scratch_size=info.scratch_size,
         )
         self._layers = tuple(self._layer(i) for i in range(info.layer_count))
+        if kernels is not None:
+            self.set_kernels(kernels)
 
     def _layer(self, index: int) -> LayerInfo:
         raw = _lib.dgi_layer_info()
@@ -227,6 +315,28 @@ class Model:
         """The model bytes the library reads (immutable)."""
         return self._data
 
+    @property
+    def kernels(self) -> str:
+        """The name of the kernel set the model runs (dgi_model_kernels):
+        "reference", "sse2", "avx2", "avx512vnni", ..."""
+        return kernels_name(_lib.lib().dgi_model_kernels(ctypes.byref(self._record)))
+
+    def set_kernels(self, kernels: Any) -> None:
+        """Makes the model run kernel set ``kernels`` (a name or a Kernels
+        value; "auto": the fastest this CPU supports), with
+        dgi_model_set_kernels. Raises KernelsError (the model keeps its set)
+        if this library or this CPU lacks it; supported_kernels() lists the
+        ones it has. Not thread-safe: no other thread may use the model
+        meanwhile."""
+        value = _kernels_value(kernels)
+        status = _lib.lib().dgi_model_set_kernels(ctypes.byref(self._record), int(value))
+        if status != Status.OK:
+            supported = supported_kernels()
+            message = (_UNSUPPORTED.format(kernels) if status == Status.ERROR_UNSUPPORTED
+                       else f"dgi_model_set_kernels: {status_message(status)}")
+            raise KernelsError(status, message, listing="supported here: " + ", ".join(["auto"] + supported),
+                               supported=supported)
+
     def __repr__(self) -> str:
         return (f"<digitinfer.Model {self.name!r}: {self.class_count} classes, "
                 f"{len(self._layers)} layers, {self.parameter_count} parameters>")
@@ -277,6 +387,77 @@ class Model:
             pixels=pixels,
             preprocess_info=info,
         )
+
+    def _run_batch(self, data: bytes, count: int, threads: int, output: Any, item_size: int,
+                   function: Any, name: str) -> None:
+        """Calls ``function`` (dgi_classify_batch or dgi_infer_batch) on the
+        ``count`` images of ``data`` (784 bytes each), writing item i of
+        ``output`` (a ctypes array of ``item_size``-byte items per image);
+        with threads > 1, each thread a contiguous share and its own scratch."""
+        if count == 0:
+            return
+        # The C calls read the bytes object in place (it outlives them).
+        pixels = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        results = ctypes.addressof(output)
+        result_type = function.argtypes[-1]
+        shares = min(threads, count)
+        bounds = [count * i // shares for i in range(shares + 1)]
+        statuses = [int(Status.OK)] * shares
+        size = max(self._info.scratch_size, 1)
+
+        def work(share: int) -> None:
+            first, last = bounds[share], bounds[share + 1]
+            scratch = self._scratch() if share == 0 else ctypes.create_string_buffer(size)
+            statuses[share] = function(
+                ctypes.byref(self._record), pixels + first * _lib.DGI_INPUT_SIZE, last - first,
+                scratch, len(scratch), ctypes.cast(results + first * item_size, result_type))
+
+        workers = [threading.Thread(target=work, args=(i,), name=f"{name}-{i}") for i in range(1, shares)]
+        for worker in workers:
+            worker.start()
+        try:
+            work(0)  # the calling thread takes the first share
+        finally:
+            for worker in workers:
+                worker.join()
+        for status in statuses:
+            check(status, name)
+
+    def infer_batch(self, images: Any, threads: int = 1) -> List[List[int]]:
+        """infer() for many model inputs at once, through dgi_infer_batch
+        (faster per image: the weights are packed once per call). Returns
+        one list of int8 logits per image, in order.
+
+        ``images``: N model inputs, as an (N, 28, 28) or (N, 784) uint8
+        array, a bytes-like object of N * 784 bytes (the images one after
+        another), or a list or tuple of N inputs in any form infer() takes.
+        N may be 0. ``threads`` > 1 splits the images between that many
+        threads, each with its own scratch buffer (ctypes releases the GIL
+        during the C calls); the answers do not depend on it.
+        """
+        _check_threads(threads)
+        data, count = batch_input(images)
+        logits = (ctypes.c_int8 * max(10 * count, 1))()
+        self._run_batch(data, count, threads, logits, 10, _lib.lib().dgi_infer_batch, "dgi_infer_batch")
+        classes = self._info.class_count
+        return [list(logits[10 * i:10 * i + classes]) for i in range(count)]
+
+    def classify_batch(self, images: Any, threads: int = 1) -> List[Result]:
+        """classify() for many model inputs at once, through
+        dgi_classify_batch: the same Results as classify() on each image, in
+        order, faster per image. ``images`` and ``threads`` as for
+        infer_batch().
+        """
+        _check_threads(threads)
+        data, count = batch_input(images)
+        results = (_lib.dgi_result * max(count, 1))()
+        self._run_batch(data, count, threads, results, ctypes.sizeof(_lib.dgi_result),
+                        _lib.lib().dgi_classify_batch, "dgi_classify_batch")
+        classes = self._info.class_count
+        return [
+            Result(digit=r.digit, confidence=r.confidence, probabilities=tuple(r.probabilities[:classes]))
+            for r in results[:count]
+        ]
 
     def classify_image(self, image: Any, ink: str = "auto", stride: Optional[int] = None) -> Result:
         """Preprocesses a grayscale image of any size (a photo, scan or

@@ -65,6 +65,7 @@ int main(void) {
   /* The enums are passed as C int by the bindings. */
   printf("enum.dgi_status %zu\n", sizeof(dgi_status));
   printf("enum.dgi_layer_kind %zu\n", sizeof(dgi_layer_kind));
+  printf("enum.dgi_kernels %zu\n", sizeof(dgi_kernels));
   printf("const.DGI_ABI_VERSION %u\n", (unsigned)DGI_ABI_VERSION);
   printf("const.DGI_INPUT_SIZE %d\n", DGI_INPUT_SIZE);
   printf("const.DGI_MAX_CLASSES %d\n", DGI_MAX_CLASSES);
@@ -78,5 +79,9 @@ int main(void) {
   printf("const.DGI_PREPROCESS_MAX_SIDE %u\n", (unsigned)DGI_PREPROCESS_MAX_SIDE);
   printf("const.DGI_ERROR_NO_INK %d\n", (int)DGI_ERROR_NO_INK);
   printf("const.DGI_LAYER_FLATTEN %d\n", (int)DGI_LAYER_FLATTEN);
+  /* The dgi_kernels values are read from the header's text by test_abi.py,
+     so that this program builds whatever sets the header lists. */
+  printf("const.DGI_KERNELS_AUTO %d\n", (int)DGI_KERNELS_AUTO);
+  printf("const.DGI_KERNELS_REFERENCE %d\n", (int)DGI_KERNELS_REFERENCE);
   return 0;
 }

@@ -13,6 +13,18 @@ uint32_t dgi_abi_version(void) { return STUB_ABI; }
 const char *dgi_status_message(dgi_status s) { (void)s; return "stub"; }
 dgi_status dgi_model_open(dgi_model *m, const void *b, size_t n) { (void)m, (void)b, (void)n; return DGI_ERROR_ARGUMENT; }
 size_t dgi_model_scratch_size(const dgi_model *m) { (void)m; return 0; }
+uint32_t dgi_kernels_supported(void) { return 1u << DGI_KERNELS_REFERENCE; }
+const char *dgi_kernels_name(dgi_kernels k) { (void)k; return "stub"; }
+dgi_kernels dgi_model_kernels(const dgi_model *m) { (void)m; return DGI_KERNELS_AUTO; }
+dgi_status dgi_model_set_kernels(dgi_model *m, dgi_kernels k) { (void)m, (void)k; return DGI_ERROR_NOT_OPEN; }
+dgi_status dgi_classify_batch(const dgi_model *m, const uint8_t *p, size_t c, void *s, size_t n, dgi_result *r) {
+  (void)m, (void)p, (void)c, (void)s, (void)n, (void)r;
+  return DGI_ERROR_NOT_OPEN;
+}
+dgi_status dgi_infer_batch(const dgi_model *m, const uint8_t *p, size_t c, void *s, size_t n, int8_t *l) {
+  (void)m, (void)p, (void)c, (void)s, (void)n, (void)l;
+  return DGI_ERROR_NOT_OPEN;
+}
 dgi_status dgi_classify(const dgi_model *m, const uint8_t p[784], void *s, size_t n, dgi_result *r) {
   (void)m, (void)p, (void)s, (void)n, (void)r;
   return DGI_ERROR_NOT_OPEN;

@@ -45,6 +45,7 @@ def test_struct_layouts_match_the_installed_header(dgi, compile_c):
     assert checked == 1 + 3 + 11 + 15 + 8
     assert int(layout["enum.dgi_status"]) == ctypes.sizeof(_lib.c_enum)
     assert int(layout["enum.dgi_layer_kind"]) == ctypes.sizeof(_lib.c_enum)
+    assert int(layout["enum.dgi_kernels"]) == ctypes.sizeof(_lib.c_enum)
 
 
 def test_constants_match_the_installed_header(dgi, compile_c):
@@ -58,6 +59,17 @@ def test_constants_match_the_installed_header(dgi, compile_c):
         assert getattr(_lib, name) == int(layout[f"const.{name}"]), name
     assert dgi.Status.ERROR_NO_INK == int(layout["const.DGI_ERROR_NO_INK"])
     assert dgi.LayerKind.FLATTEN == int(layout["const.DGI_LAYER_FLATTEN"])
+    # Every dgi_kernels value of the header, and no other, in the Kernels
+    # enum and as _lib constants (the values are read from the header's text,
+    # checked against the compiler for two of them).
+    header = (installed_include() / "digitinfer.h").read_text()
+    body = re.search(r"typedef enum dgi_kernels \{(.*?)\} dgi_kernels;", header, re.S).group(1)
+    in_header = {n: int(v) for n, v in re.findall(r"^\s*DGI_KERNELS_(\w+)\s*=\s*(\d+)", body, re.M)}
+    assert in_header["AUTO"] == int(layout["const.DGI_KERNELS_AUTO"]) == 0
+    assert in_header["REFERENCE"] == int(layout["const.DGI_KERNELS_REFERENCE"])
+    assert in_header == {k.name: int(k) for k in dgi.Kernels}
+    for name, value in in_header.items():
+        assert getattr(_lib, f"DGI_KERNELS_{name}") == value, name
 
 
 def test_expected_sizes_on_64_bit():
