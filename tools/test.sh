@@ -5,6 +5,7 @@
 #      every kernel set this CPU runs is checked against the reference;
 #   2. the runtime's tests again with the portable SIMD kernels that Arm and
 #      WebAssembly use;
+#      a package that depends on DigitInfer by version (tools/consumer);
 #   3. the C library built as Embedded Swift, installed to a temporary
 #      prefix, then (with the kernels it picks and with SSE2) the C tests and
 #      the example against it with gcc and clang, as C and C++
@@ -99,6 +100,10 @@ else
   failed=$((failed + 1))
 fi
 rm -rf "$prefix"
+
+# DigitInfer as a versioned dependency of another package (SwiftPM refuses
+# unsafeFlags there): it must build and pick its kernels with no flag.
+counted "DigitInfer as a versioned dependency" "$logs/consumer.log" tools/consumer/test-dependency.sh
 
 # The runtime as Embedded Swift firmware for Cortex-M4, M3 and M0 under QEMU,
 # compared byte for byte with the host library (tools/embedded/README.md);
