@@ -127,14 +127,26 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *p
 /* The accumulators are named variables, not an array: LLVM as the
    Swift compiler runs it does not promote an array of vectors to registers. */
 #define DGI_V512_ACC(b) __m512i acc0##b = _mm512_setzero_si512(), acc1##b = acc0##b, acc2##b = acc0##b, acc3##b = acc0##b;
-#define DGI_V512_MAC(b)                                                                \
-  if (NB > b) {                                                                        \
-    __m512i wv = _mm512_loadu_si512(w + 64 * b);                                       \
+/* Accumulators of block b += the broadcast inputs times the weights at w + 64 * k. */
+#define DGI_V512_MAC_INTO(b, k)                                                        \
+  {                                                                                    \
+    __m512i wv = _mm512_loadu_si512(w + 64 * (k));                                     \
     acc0##b = _mm512_dpbusd_epi32(acc0##b, a0, wv);                                    \
     acc1##b = _mm512_dpbusd_epi32(acc1##b, a1, wv);                                    \
     acc2##b = _mm512_dpbusd_epi32(acc2##b, a2, wv);                                    \
     acc3##b = _mm512_dpbusd_epi32(acc3##b, a3, wv);                                    \
   }
+#define DGI_V512_MAC(b) if (NB > b) DGI_V512_MAC_INTO(b, b)
+/* The four inputs of group g of the current kernel row, broadcast. */
+#define DGI_V512_INPUTS(offset)                                                        \
+  int32_t v0, v1, v2, v3;                                                              \
+  __builtin_memcpy(&v0, x0 + (offset), 4);                                             \
+  __builtin_memcpy(&v1, x1 + (offset), 4);                                             \
+  __builtin_memcpy(&v2, x2 + (offset), 4);                                             \
+  __builtin_memcpy(&v3, x3 + (offset), 4);                                             \
+  __m512i a0 = _mm512_set1_epi32(v0), a1 = _mm512_set1_epi32(v1);                      \
+  __m512i a2 = _mm512_set1_epi32(v2), a3 = _mm512_set1_epi32(v3);
+
 #define DGI_V512_OUT(b)                                                                                 \
   if (NB > b) {                                                                                         \
     int32_t c = 16 * (first + b), count = j->out_c - c < 16 ? j->out_c - c : 16;                       \
@@ -180,17 +192,34 @@ DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32
       const int8_t *w = (const int8_t *)j->panel + (size_t)first * 64;
       for (int32_t row = 0; row < j->kh; row++) {
         size_t at = (size_t)row * line;
-        for (int32_t g = 0; g < j->steps; g++, at += 4) {
-          int32_t v0, v1, v2, v3;
-          __builtin_memcpy(&v0, x0 + at, 4);
-          __builtin_memcpy(&v1, x1 + at, 4);
-          __builtin_memcpy(&v2, x2 + at, 4);
-          __builtin_memcpy(&v3, x3 + at, 4);
-          __m512i a0 = _mm512_set1_epi32(v0), a1 = _mm512_set1_epi32(v1);
-          __m512i a2 = _mm512_set1_epi32(v2), a3 = _mm512_set1_epi32(v3);
+        int32_t g = 0;
+        if (NB == 1) {
+          /* One block has only four dependency chains, fewer than vpdpbusd's
+             latency times its throughput: alternate groups between the two
+             accumulator sets (eight chains) and add them up at the end. */
+          for (; g + 2 <= j->steps; g += 2, at += 8) {
+            {
+              DGI_V512_INPUTS(at)
+              DGI_V512_MAC_INTO(0, 0)
+            }
+            {
+              DGI_V512_INPUTS(at + 4)
+              DGI_V512_MAC_INTO(1, panel_group / 64)
+            }
+            w += 2 * panel_group;
+          }
+        }
+        for (; g < j->steps; g++, at += 4) {
+          DGI_V512_INPUTS(at)
           DGI_V512_MAC(0) DGI_V512_MAC(1)
           w += panel_group;
         }
+      }
+      if (NB == 1) {
+        acc00 = _mm512_add_epi32(acc00, acc01);
+        acc10 = _mm512_add_epi32(acc10, acc11);
+        acc20 = _mm512_add_epi32(acc20, acc21);
+        acc30 = _mm512_add_epi32(acc30, acc31);
       }
       DGI_V512_OUT(0) DGI_V512_OUT(1)
     }
