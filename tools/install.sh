@@ -89,11 +89,15 @@ build_dir=$(cd "$build_dir" && pwd)
 prefix=$(cd "$prefix" && pwd)
 cd "$repo"
 
+# The x86 microkernels (Sources/DigitInferKernels) are C compiled by swiftc's
+# clang; they never unwind, and leaving out their unwind tables keeps the
+# library under 64 KB with every kernel set (docs/PERFORMANCE.md).
 sources=(Sources/DigitInfer/*.swift)
 obj="$build_dir/DigitInfer.o"
 echo "==> swiftc $opt_flag (Embedded Swift, $target): ${#sources[@]} files"
 "$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
   -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
+  -Xcc -fno-asynchronous-unwind-tables \
   -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
 
 # The public API: every global function the object defines under dgi_.
