@@ -3,20 +3,18 @@ import PackageDescription
 
 // The runtime picks its kernels at run time from what the CPU reports
 // (Sources/DigitInfer/Dispatch.swift), so it needs no compiler flags and can
-// be a versioned dependency of other packages (SwiftPM refuses unsafeFlags
+// be a versioned dependency of other packages (SwiftPM refuses unsafe compiler flags
 // there). DIGITINFER_CPU=portable compiles the plain-Swift SIMD kernels that
 // Arm and WebAssembly get in place of the SSE2 ones, so that the tests cover
 // them on an x86 host. Answers are bit-identical in every case.
 let runtimeSettings: [SwiftSetting] =
   Context.environment["DIGITINFER_CPU"] == "portable" ? [.define("DIGITINFER_PORTABLE")] : []
 
-// Training is float arithmetic in tight loops: always optimize it, even in
-// debug builds, where the tests train small models on real MNIST.
-// Its threads write disjoint slices through raw pointers, which Swift 6
-// strict concurrency cannot see; the module uses the Swift 5 language mode.
-let trainingSettings: [SwiftSetting] =
-  [.unsafeFlags(["-O"]), .swiftLanguageMode(.v5)]
-  + (Context.environment["DIGITINFER_CPU"] == "avx2" ? [.unsafeFlags(["-target-cpu", "haswell"])] : [])
+// Training's threads write disjoint slices through raw pointers, which
+// Swift 6 strict concurrency cannot see; the module uses the Swift 5
+// language mode. No target sets compiler flags: tools/test.sh
+// runs the tests optimized with `swift test -c release` instead.
+let trainingSettings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
   name: "DigitInfer",

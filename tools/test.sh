@@ -63,11 +63,15 @@ record_swift() {
   if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
 }
 
-if stage "swift test" "$logs/swift.log" swift test; then record_swift "$logs/swift.log"; else failed=$((failed + 1)); fi
+# Optimized, as users run it: the tests train small models and run whole
+# datasets, and Package.swift sets no compiler flag to optimize debug builds
+# (it would stop DigitInfer from being a versioned dependency). Overflow
+# checks and preconditions stay on in -O builds.
+if stage "swift test" "$logs/swift.log" swift test -c release; then record_swift "$logs/swift.log"; else failed=$((failed + 1)); fi
 
 # The portable kernels are what Arm and WebAssembly run; test them here too.
 if stage "swift test (portable kernels)" "$logs/portable.log" \
-  env DIGITINFER_CPU=portable swift test --scratch-path .build-portable --filter DigitInferTests; then
+  env DIGITINFER_CPU=portable swift test -c release --scratch-path .build-portable --filter DigitInferTests; then
   record_swift "$logs/portable.log"
 else
   failed=$((failed + 1))

@@ -67,7 +67,9 @@ public func dgi_infer_batch(
 /// The argument checks shared by the inference entry points, in the order
 /// the header documents; then the network on each of `count` images, whose
 /// outputs become dgi_result (classify) or ten logits each in `output`.
-/// Nothing is written to `output` unless every check passed.
+/// Nothing is written to `output` unless every check passed. One copy for
+/// the four entry points (inlined into each, it costs 2 KB of library).
+@inline(never)
 func runChecked(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ output: UnsafeMutableRawPointer?, classify: Bool
@@ -77,17 +79,9 @@ func runChecked(
   guard let pixels, let output, count >= 0, count <= Int.max / imageBytes else { return Status.argument.c }
   guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
   let set = KernelSet(rawValue: m.state.kernels) ?? .reference
-  #if arch(x86_64) && !DIGITINFER_SMALL
-  let packOnce = set == .avx2 || set == .avx512vnni
-  if packOnce && count > 0 { X86Engine.pack(m, scratch, set) }  // once for the batch
-  #endif
+  if count > 0 { prepare(m, scratch, set) }  // once for the batch
   for i in 0..<count {
-    let image = pixels + i * imageBytes
-    #if arch(x86_64) && !DIGITINFER_SMALL
-    let logits = packOnce ? X86Engine.run(m, image, scratch, set) : infer(m, image, scratch, set)
-    #else
-    let logits = infer(m, image, scratch, set)
-    #endif
+    let logits = run(m, pixels + i * imageBytes, scratch, set)
     if classify {
       (output.assumingMemoryBound(to: dgi_result.self) + i).pointee = classification(m, logits)
     } else {

@@ -5,9 +5,8 @@ import DigitInferKernels
 /// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), the same as
 /// zlib's crc32(), of two byte ranges in sequence (a file minus its CRC
 /// field). On x86-64 it folds with carry-less multiplication
-/// (Sources/DigitInferKernels/x86_crc32.h): 64 KB in 0.8 us with 512-bit
-/// vpclmulqdq, 2.7 us with pclmulqdq (Zen 5), where the byte-wise table
-/// takes about 170.
+/// (Sources/DigitInferKernels/x86_crc32.h): 64 KB in about 3 us, where the
+/// byte-wise table takes about 170.
 func crc32(
   _ first: UnsafeRawPointer, _ firstCount: Int, _ second: UnsafeRawPointer, _ secondCount: Int
 ) -> UInt32 {

@@ -5,13 +5,29 @@
 func infer(
   _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
 ) -> UnsafePointer<Int8> {
+  prepare(m, scratch, set)
+  return run(m, pixels, scratch, set)
+}
+
+/// The work that does not depend on the image, done once per call or per
+/// batch: the x86 kernel sets pack their weights into the workspace.
+func prepare(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
+  #if arch(x86_64) && !DIGITINFER_SMALL
+  if set == .avx2 || set == .avx512vnni { X86Engine.pack(m, scratch, set) }
+  #endif
+}
+
+/// One image, after `prepare` with the same scratch and set.
+func run(
+  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
+) -> UnsafePointer<Int8> {
   switch set {
   case .reference: return swiftInfer(m, pixels, scratch, optimized: false)
   #if !DIGITINFER_SMALL
   case .baseline: return swiftInfer(m, pixels, scratch, optimized: true)
   #endif
   #if arch(x86_64) && !DIGITINFER_SMALL
-  case .avx2, .avx512vnni: return X86Engine.infer(m, pixels, scratch, set)
+  case .avx2, .avx512vnni: return X86Engine.run(m, pixels, scratch, set)
   #endif
   #if !arch(x86_64) || DIGITINFER_SMALL
   default: return swiftInfer(m, pixels, scratch, optimized: false)

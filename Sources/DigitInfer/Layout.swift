@@ -69,6 +69,12 @@ struct LayerDesc {
   var packed: UInt32 = 0
 
   var relu: Bool { flags & LayerFlag.relu != 0 }
+
+  /// Elements of the input with its padding materialised, as the kernels
+  /// stage a conv's input (open() bounds it by maxTensorElements).
+  var paddedInputCount: UInt64 {
+    (UInt64(inH) + 2 * UInt64(padH)) * (UInt64(inW) + 2 * UInt64(padW)) * UInt64(inC)
+  }
 }
 
 /// The part of `dgi_model` before the layer table.

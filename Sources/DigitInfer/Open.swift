@@ -192,10 +192,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
       parameterCount += weightCount + UInt64(outC)
       macs += outElements * fanIn
 
-      if kind == .conv2d {
-        let padded = (UInt64(curH) + 2 * UInt64(padH)) * (UInt64(curW) + 2 * UInt64(padW)) * UInt64(curC)
-        if padded > FileLayout.maxTensorElements { return .unsupported }
-      }
+      if kind == .conv2d && desc.paddedInputCount > FileLayout.maxTensorElements { return .unsupported }
     }
     // Working memory beside the arenas: each kernel family states its own.
     workspace.add(&desc)

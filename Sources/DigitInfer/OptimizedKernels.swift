@@ -35,7 +35,7 @@ enum Optimized {
   static func workspace(_ d: LayerDesc) -> UInt64 {
     switch LayerKind(rawValue: d.kind) {
     case .conv2d:
-      let padded = (UInt64(d.inH) + 2 * UInt64(d.padH)) * (UInt64(d.inW) + 2 * UInt64(d.padW)) * UInt64(d.inC)
+      let padded = d.paddedInputCount
       let rowLen = UInt64(d.kernelW) * UInt64(d.inC)
       let panel =
         rowLen <= UInt64(narrowRow)

@@ -32,7 +32,7 @@ enum X86Engine {
       let avx2 = kh * pairs * ((outC + 15) / 16) * 64
       panel = (max(vnni, avx2) + 63) & ~63
       params = 3 * 4 * ((outC + 15) & ~15)  // bias, multiplier, shift
-      staged = (Int(d.inH) + 2 * Int(d.padH)) * (Int(d.inW) + 2 * Int(d.padW)) * Int(d.inC)
+      staged = Int(d.paddedInputCount)
     }
     var packedBytes: Int { panel + params }
     /// Staged input as int16 (AVX2; VNNI needs half).
@@ -57,14 +57,6 @@ enum X86Engine {
       }
     }
     var bytes: UInt64 { packed + staged }
-  }
-
-  /// One image: pack, then run.
-  static func infer(
-    _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
-  ) -> UnsafePointer<Int8> {
-    pack(m, scratch, set)
-    return run(m, pixels, scratch, set)
   }
 
   /// Packs every conv layer's weights into its place in the workspace.
@@ -98,7 +90,8 @@ enum X86Engine {
     }
   }
 
-  /// Runs the layers on one image with the weights `pack` left in scratch.
+  /// Runs the layers on one image with the weights `pack` left in scratch
+  /// (Engine.swift's `prepare`).
   static func run(
     _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
   ) -> UnsafePointer<Int8> {

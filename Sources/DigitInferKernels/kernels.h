@@ -39,6 +39,25 @@ typedef struct dgi_conv_job {
   int32_t out_zero_point, relu;
 } dgi_conv_job;
 
+/* The four output positions one pass of a conv kernel computes, as element
+   offsets into the staged input: the 2x2 taps of pooled cell (gy, gx), or
+   positions gx..gx+3 of row gy (past the row's end the last one is computed
+   again). Returns how many distinct outputs the pass stores. */
+static inline __attribute__((always_inline)) int32_t dgi_conv_positions(const dgi_conv_job *j, int32_t gy, int32_t gx,
+                                                                       size_t at[4]) {
+  const size_t pixel = (size_t)j->in_c, line = (size_t)j->in_w * pixel;
+  if (j->pooled) {
+    at[0] = (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
+    at[1] = at[0] + pixel;
+    at[2] = at[0] + line;
+    at[3] = at[2] + pixel;
+    return 4;
+  }
+  int32_t valid = j->grid_w - gx < 4 ? j->grid_w - gx : 4;
+  for (int32_t t = 0; t < 4; t++) at[t] = (size_t)gy * line + (size_t)(gx + (t < valid ? t : valid - 1)) * pixel;
+  return valid;
+}
+
 /* One fully connected layer; weights and parameters are read in the file. */
 typedef struct dgi_dense_job {
   const void *input;         /* n values: offset-binary bytes (VNNI) or int16 q - zp (AVX2) */

@@ -169,25 +169,13 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *p
 DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32_t first, const int NB) {
   const int32_t blocks = (j->out_c + 15) / 16, stride = 16 * blocks;
   const size_t panel_group = (size_t)blocks * 64;
-  const int32_t pixel = j->in_c, line = j->in_w * j->in_c, zp = j->out_zero_point, relu = j->relu;
+  const int32_t line = j->in_w * j->in_c, zp = j->out_zero_point, relu = j->relu;
   const uint8_t *input = (const uint8_t *)j->input;
   for (int32_t gy = 0; gy < j->grid_h; gy++) {
     for (int32_t gx = 0; gx < j->grid_w; gx += j->pooled ? 1 : 4) {
-      const uint8_t *x0, *x1, *x2, *x3;
-      int32_t valid = 4;
-      if (j->pooled) {
-        x0 = input + (size_t)(2 * gy) * line + (size_t)(2 * gx) * pixel;
-        x1 = x0 + pixel;
-        x2 = x0 + line;
-        x3 = x2 + pixel;
-      } else {
-        /* Past the row's end the last position is computed again, stored once. */
-        valid = j->grid_w - gx < 4 ? j->grid_w - gx : 4;
-        x0 = input + (size_t)gy * line + (size_t)gx * pixel;
-        x1 = x0 + (valid > 1 ? 1 : 0) * pixel;
-        x2 = x0 + (valid > 2 ? 2 : valid - 1) * pixel;
-        x3 = x0 + (valid > 3 ? 3 : valid - 1) * pixel;
-      }
+      size_t at[4];
+      const int32_t valid = dgi_conv_positions(j, gy, gx, at);
+      const uint8_t *x0 = input + at[0], *x1 = input + at[1], *x2 = input + at[2], *x3 = input + at[3];
       DGI_V512_ACC(0) DGI_V512_ACC(1)
       const int8_t *w = (const int8_t *)j->panel + (size_t)first * 64;
       for (int32_t row = 0; row < j->kh; row++) {

@@ -6,15 +6,20 @@
 # within 3x (13.5 s).
 #
 #   tools/bench/train.sh              # baseline x86-64 build
-#   DIGITINFER_CPU=avx2 tools/bench/train.sh
+#   DIGITINFER_CPU=avx2 tools/bench/train.sh   # everything built for AVX2 (haswell), by
+#                                             # command-line flags: Package.swift sets none
 #   EPOCHS=3 tools/bench/train.sh     # more epochs, steadier figure
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 scratch=.build
-[ "${DIGITINFER_CPU:-}" = avx2 ] && scratch=.build-avx2
-swift build -c release --product export-model --scratch-path "$scratch" >/dev/null
+cpu_flags=()
+if [ "${DIGITINFER_CPU:-}" = avx2 ]; then
+  scratch=.build-avx2
+  cpu_flags=(-Xswiftc -target-cpu -Xswiftc haswell)
+fi
+swift build -c release --product export-model --scratch-path "$scratch" ${cpu_flags[@]+"${cpu_flags[@]}"} >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$scratch/release/export-model" --int8 --arch reference --epochs "${EPOCHS:-2}" --patience 0 \

@@ -28,6 +28,9 @@ git -C "$work/DigitInfer" init -q && git -C "$work/DigitInfer" add -A &&
 cp -r "$here/Example" "$work/Example"
 sed -i "s|DIGITINFER_URL|file://$work/DigitInfer|" "$work/Example/Package.swift"
 
+# SwiftPM only refuses flags in the products a dependent uses; keep every
+# target free of them, so that any product can be a dependency.
+check "Package.swift gives no target unsafe compiler flags" bash -c "! grep -q unsafeFlags '$repo/Package.swift'"
 check "a package depending on DigitInfer by version resolves and builds (no unsafeFlags)" \
   swift build --package-path "$work/Example" -c release
 out=$("$work/Example/.build/release/example" "$repo/models/mnist-int8.dgi" 2>&1)
