@@ -216,7 +216,9 @@ typedef enum dgi_kernels {
   DGI_KERNELS_REFERENCE = 1,   /* "reference": the plain definitions, any CPU */
   DGI_KERNELS_BASELINE = 2,    /* "sse2" on x86-64, "portable" elsewhere: Swift SIMD, any CPU */
   DGI_KERNELS_AVX2 = 3,        /* "avx2": x86-64 with AVX2 (2013 and later) */
-  DGI_KERNELS_AVX512VNNI = 4   /* "avx512vnni": x86-64 with AVX-512 VNNI (2019 and later) */
+  DGI_KERNELS_AVX512VNNI = 4,  /* "avx512vnni": x86-64 with AVX-512 VNNI (2019 and later) */
+  DGI_KERNELS_AVXVNNI = 5      /* "avxvnni": x86-64 with 256-bit AVX-VNNI (2021 and later,
+                                  e.g. Intel cores without AVX-512); avx512vnni is preferred */
 } dgi_kernels;
 
 /*
@@ -228,7 +230,7 @@ uint32_t dgi_kernels_supported(void);
 
 /*
 ** The name of a kernel set, as DIGITINFER_KERNELS spells it ("reference",
-** "sse2", "portable", "avx2", "avx512vnni"; "auto" for
+** "sse2", "portable", "avx2", "avxvnni", "avx512vnni"; "auto" for
 ** DGI_KERNELS_AUTO), or "unknown". Static; never NULL. Thread-safe.
 */
 const char *dgi_kernels_name(dgi_kernels kernels);

@@ -21,10 +21,10 @@ Options:
   --optimize MODE     speed (-O, the default) or size (-Osize)
   -h, --help          show this help
 
-One library serves every CPU: on x86-64 it holds SSE2, AVX2 and AVX-512
-VNNI kernels and picks the fastest the CPU runs when a model is opened
+One library serves every CPU: on x86-64 it holds SSE2, AVX2, AVX-VNNI and
+AVX-512 VNNI kernels and picks the fastest the CPU runs when a model is opened
 (dgi_model_kernels says which). To force one at run time, for tests or
-comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avx512vnni, or
+comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avxvnni|avx512vnni, or
 dgi_model_set_kernels(). Answers are bit-identical with every set.
 
 Environment:
@@ -129,7 +129,10 @@ ar rcs "$build_dir/libdigitinfer.a" "$build_dir/digitinfer.o"
   echo "  local: *;"
   echo "};"
 } >"$build_dir/digitinfer.map"
-"$cc" -shared -nostartfiles -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
+# lld (shipped with the toolchain) packs the read-write segment right after
+# the code; the system linker starts it on a new page of the file when the
+# code grows, which costs up to 4 KB of padding.
+"$cc" -shared -nostartfiles -fuse-ld=lld -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
   -Wl,--gc-sections -Wl,--version-script="$build_dir/digitinfer.map" \
   -Wl,-soname,libdigitinfer.so.1 -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -s ||
   die "linking libdigitinfer.so.1 failed"

@@ -15,6 +15,8 @@ enum KernelSet: UInt32 {
   case avx2 = 3
   /// x86-64 microkernels: 512-bit `vpdpbusd` (AVX-512 VNNI).
   case avx512vnni = 4
+  /// x86-64 microkernels: 256-bit `vpdpbusd` (AVX-VNNI, without AVX-512).
+  case avxvnni = 5
 
   var name: StaticString {
     switch self {
@@ -27,6 +29,7 @@ enum KernelSet: UInt32 {
       #endif
     case .avx2: "avx2"
     case .avx512vnni: "avx512vnni"
+    case .avxvnni: "avxvnni"
     }
   }
 
@@ -41,17 +44,19 @@ enum KernelSet: UInt32 {
     let cpu = dgi_x86_features()
     if cpu & DGI_X86_AVX2 != 0 { bits |= 1 << KernelSet.avx2.rawValue }
     if cpu & DGI_X86_AVX512VNNI != 0 { bits |= 1 << KernelSet.avx512vnni.rawValue }
+    if cpu & DGI_X86_AVXVNNI != 0 { bits |= 1 << KernelSet.avxvnni.rawValue }
     #endif
     return bits
   }
 
   /// Every set, by raw value (no array: Embedded Swift builds allocate none).
-  static let all: ClosedRange<UInt32> = 1...4
+  static let all: ClosedRange<UInt32> = 1...5
 
   /// The fastest supported set.
   static func best(_ supported: UInt32) -> KernelSet {
     func has(_ set: KernelSet) -> Bool { supported & (1 << set.rawValue) != 0 }
     if has(.avx512vnni) { return .avx512vnni }
+    if has(.avxvnni) { return .avxvnni }
     if has(.avx2) { return .avx2 }
     if has(.baseline) { return .baseline }
     return .reference
@@ -59,7 +64,7 @@ enum KernelSet: UInt32 {
 
   /// The set a newly opened model uses: DIGITINFER_KERNELS when it names a
   /// supported set (x86-64 hosts only: "reference", "sse2", "avx2",
-  /// "avx512vnni"; "auto" or anything else means the best),
+  /// "avxvnni", "avx512vnni"; "auto" or anything else means the best),
   /// else the best.
   static func initial() -> KernelSet {
     let supported = Self.supported

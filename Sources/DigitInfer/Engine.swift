@@ -13,7 +13,7 @@ func infer(
 /// batch: the x86 kernel sets pack their weights into the workspace.
 func prepare(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
   #if arch(x86_64) && !DIGITINFER_SMALL
-  if set == .avx2 || set == .avx512vnni { X86Engine.pack(m, scratch, set) }
+  if set.rawValue >= KernelSet.avx2.rawValue { X86Engine.pack(m, scratch, set) }
   #endif
 }
 
@@ -27,7 +27,7 @@ func run(
   case .baseline: return swiftInfer(m, pixels, scratch, optimized: true)
   #endif
   #if arch(x86_64) && !DIGITINFER_SMALL
-  case .avx2, .avx512vnni: return X86Engine.run(m, pixels, scratch, set)
+  case .avx2, .avx512vnni, .avxvnni: return X86Engine.run(m, pixels, scratch, set)
   #endif
   #if !arch(x86_64) || DIGITINFER_SMALL
   default: return swiftInfer(m, pixels, scratch, optimized: false)

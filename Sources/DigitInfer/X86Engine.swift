@@ -72,20 +72,22 @@ enum X86Engine {
       let bias = (s.base + Int(d.bias)).assumingMemoryBound(to: Int32.self)
       let multiplier = (s.base + Int(d.multiplier)).assumingMemoryBound(to: Int32.self)
       let shift = (s.base + Int(d.shift)).assumingMemoryBound(to: UInt8.self)
-      // When kernel rows hold whole steps (groups, pairs), they lie one after
-      // another in the file as one long row: fewer partial chunks to transpose.
+      // A step is a 4-byte group for both VNNI sets (one panel layout, packed
+      // with AVX-512 or AVX2) and a pair of weights for AVX2. Kernel rows that
+      // hold whole steps lie one after another in the file as one long row:
+      // fewer partial chunks to transpose.
       let kh = Int(d.kernelH), outC = Int32(d.outC)
-      switch set {
-      case .avx2:
-        let (rows, length, pairs) = shape.rowLen % 2 == 0 ? (1, shape.rowLen * kh, shape.pairs * kh) : (kh, shape.rowLen, shape.pairs)
-        dgi_avx2_pack_conv(
-          at.assumingMemoryBound(to: Int16.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
-          Int32(length), Int32(pairs))
-      default:
-        let (rows, length, groups) = shape.rowLen % 4 == 0 ? (1, shape.rowLen * kh, shape.groups * kh) : (kh, shape.rowLen, shape.groups)
+      let vnni = set != .avx2
+      let (step, steps) = vnni ? (4, shape.groups) : (2, shape.pairs)
+      let (rows, length, perRow) = shape.rowLen % step == 0 ? (1, shape.rowLen * kh, steps * kh) : (kh, shape.rowLen, steps)
+      if set == .avx512vnni {
         dgi_avx512vnni_pack_conv(
           at.assumingMemoryBound(to: Int8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
-          Int32(length), Int32(groups), Int32(d.inZeroPoint))
+          Int32(length), Int32(perRow), Int32(d.inZeroPoint))
+      } else {
+        dgi_avx2_pack_conv(
+          at.assumingMemoryBound(to: UInt8.self), params, weights, bias, multiplier, shift, outC, Int32(rows), Int32(length), Int32(perRow),
+          vnni ? 1 : 0, Int32(d.inZeroPoint))
       }
     }
   }
@@ -131,6 +133,7 @@ enum X86Engine {
           out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
         switch set {
         case .avx2: dgi_avx2_dense(&job)
+        case .avxvnni: dgi_avxvnni_dense(&job)
         default: dgi_avx512vnni_dense(&job)
         }
         count = Int(d.outC)
@@ -188,6 +191,7 @@ enum X86Engine {
       out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
     switch set {
     case .avx2: dgi_avx2_conv(&job)
+    case .avxvnni: dgi_avxvnni_conv(&job)
     default: dgi_avx512vnni_conv(&job)
     }
   }

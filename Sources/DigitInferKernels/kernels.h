@@ -68,12 +68,22 @@ typedef struct dgi_dense_job {
   int32_t n, out_c, in_zero_point, out_zero_point, relu;
 } dgi_dense_job;
 
+/* The weight rows w0..w3 of outputs o..o+3 of a dense layer, of which
+   `left` remain: four rows at a time keep four dependency chains in flight,
+   and rows past the end repeat the last one (their sums are not kept). */
+#define DGI_DENSE_ROWS(o, left)                                     \
+  const int8_t *w0 = j->weights + (size_t)(o) * j->n;               \
+  const int8_t *w1 = (left) > 1 ? w0 + j->n : w0;                   \
+  const int8_t *w2 = (left) > 2 ? w1 + j->n : w1;                   \
+  const int8_t *w3 = (left) > 3 ? w2 + j->n : w2;
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 /* Instruction sets this CPU and its operating system support. */
 #define DGI_X86_AVX2 1u
 #define DGI_X86_AVX512VNNI 2u
+#define DGI_X86_AVXVNNI 4u     /* the 256-bit (VEX) vpdpbusd */
 #define DGI_X86_PCLMUL 8u      /* pclmulqdq and SSE4.1: CRC-32 (x86_crc32.h) */
 #define DGI_X86_KNOWN 0x80000000u /* dgi_x86_features: the cache is filled */
 
@@ -102,6 +112,10 @@ static inline __attribute__((noinline)) uint32_t dgi_x86_query(void) {
       if (ebx & (1u << 5)) features |= DGI_X86_AVX2;
       uint32_t avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); /* F, DQ, BW, VL */
       if (zmm_state && (ebx & avx512) == avx512 && (ecx & (1u << 11))) features |= DGI_X86_AVX512VNNI;
+      if (r[0] >= 1 && (ebx & (1u << 5))) { /* leaf 7 has subleaf 1; AVX2 */
+        dgi_x86_cpuid(7, 1, r);
+        if (r[0] & (1u << 4)) features |= DGI_X86_AVXVNNI;
+      }
     }
   }
   return features;
@@ -134,6 +148,7 @@ static inline const char *dgi_env_kernels(void) { return getenv("DIGITINFER_KERN
 
 #include "x86_avx512vnni.h"
 #include "x86_avx2.h"
+#include "x86_avxvnni.h"
 #include "x86_crc32.h"
 
 #endif /* __x86_64__ */

@@ -147,29 +147,42 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_pack_conv(int8_t *panel, int32_t *p
   __m512i a0 = _mm512_set1_epi32(v0), a1 = _mm512_set1_epi32(v1);                      \
   __m512i a2 = _mm512_set1_epi32(v2), a3 = _mm512_set1_epi32(v3);
 
-#define DGI_V512_OUT(b)                                                                                 \
-  if (NB > b) {                                                                                         \
-    int32_t c = 16 * (first + b), count = j->out_c - c < 16 ? j->out_c - c : 16;                       \
-    __m512i bias = _mm512_loadu_si512(j->params + c);                                                   \
-    __m512i mult = _mm512_loadu_si512(j->params + stride + c);                                          \
-    __m512i shift = _mm512_loadu_si512(j->params + 2 * stride + c);                                     \
-    uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx) * j->out_c + c;                            \
-    if (j->pooled) { /* requantization is monotonic: the pool is a max of accumulators */              \
+/* Requantizes and stores channels c..c+15 of the four positions a pass of
+   the conv kernel computed: the pool's maximum (requantization is
+   monotonic), or each of the `valid` positions. Only the pooled case, the
+   common one, is inlined. */
+static inline __attribute__((noinline)) DGI_AVX512VNNI void dgi_v512_conv_out(const dgi_conv_job *j, uint8_t *out,
+                                                                             const int32_t *params, int32_t valid,
+                                                                             const __m512i acc[4]) {
+  const int32_t count = j->out_c - (int32_t)(params - j->params) < 16 ? j->out_c - (int32_t)(params - j->params) : 16;
+  const int32_t stride = 16 * ((j->out_c + 15) / 16);
+  __m512i bias = _mm512_loadu_si512(params);
+  __m512i mult = _mm512_loadu_si512(params + stride);
+  __m512i shift = _mm512_loadu_si512(params + 2 * stride);
+  for (int32_t t = 0; t < valid; t++)
+    dgi_v512_store(out + (size_t)t * j->out_c, _mm512_add_epi32(acc[t], bias), mult, shift, count, j->out_zero_point,
+                   j->relu);
+}
+#define DGI_V512_OUT(b)                                                                                      \
+  if (NB > b) {                                                                                              \
+    const int32_t c = 16 * (first + b);                                                                      \
+    uint8_t *out = j->output + ((size_t)gy * j->grid_w + gx) * j->out_c + c;                                 \
+    const int32_t *params = j->params + c;                                                                   \
+    if (j->pooled) {                                                                                         \
+      const int32_t stride = 16 * ((j->out_c + 15) / 16), count = j->out_c - c < 16 ? j->out_c - c : 16;    \
       __m512i best = _mm512_max_epi32(_mm512_max_epi32(acc0##b, acc1##b), _mm512_max_epi32(acc2##b, acc3##b)); \
-      dgi_v512_store(out, _mm512_add_epi32(best, bias), mult, shift, count, zp, relu);                  \
-    } else {                                                                                            \
-      dgi_v512_store(out, _mm512_add_epi32(acc0##b, bias), mult, shift, count, zp, relu);               \
-      if (valid > 1) dgi_v512_store(out + j->out_c, _mm512_add_epi32(acc1##b, bias), mult, shift, count, zp, relu); \
-      if (valid > 2) dgi_v512_store(out + 2 * j->out_c, _mm512_add_epi32(acc2##b, bias), mult, shift, count, zp, relu); \
-      if (valid > 3) dgi_v512_store(out + 3 * j->out_c, _mm512_add_epi32(acc3##b, bias), mult, shift, count, zp, relu); \
-    }                                                                                                   \
+      dgi_v512_store(out, _mm512_add_epi32(best, _mm512_loadu_si512(params)), _mm512_loadu_si512(params + stride), \
+                     _mm512_loadu_si512(params + 2 * stride), count, j->out_zero_point, j->relu);            \
+    } else {                                                                                                 \
+      const __m512i acc[4] = {acc0##b, acc1##b, acc2##b, acc3##b};                                           \
+      dgi_v512_conv_out(j, out, params, valid, acc);                                                         \
+    }                                                                                                        \
   }
 
 /* Four positions x NB blocks of one conv; NB is a constant after inlining. */
 DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32_t first, const int NB) {
-  const int32_t blocks = (j->out_c + 15) / 16, stride = 16 * blocks;
-  const size_t panel_group = (size_t)blocks * 64;
-  const int32_t line = j->in_w * j->in_c, zp = j->out_zero_point, relu = j->relu;
+  const size_t panel_group = (size_t)((j->out_c + 15) / 16) * 64;
+  const int32_t line = j->in_w * j->in_c;
   const uint8_t *input = (const uint8_t *)j->input;
   for (int32_t gy = 0; gy < j->grid_h; gy++) {
     for (int32_t gx = 0; gx < j->grid_w; gx += j->pooled ? 1 : 4) {
@@ -215,7 +228,7 @@ DGI_INLINE DGI_AVX512VNNI void dgi_v512_conv_blocks(const dgi_conv_job *j, int32
 }
 
 /* Blocks in passes of one or two (8 accumulators): two copies of the loop
-   nest, about 2 KB each; a third block would save a broadcast per step. */
+   nest, 2.7 KB together; a third block would save a broadcast per step. */
 DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_conv(const dgi_conv_job *j) {
   const int32_t blocks = (j->out_c + 15) / 16;
   for (int32_t first = 0; first < blocks; first += 2) {
@@ -239,13 +252,9 @@ DGI_ENTRY DGI_AVX512VNNI void dgi_avx512vnni_dense(const dgi_dense_job *j) {
     int32_t count = j->out_c - o0 < 16 ? j->out_c - o0 : 16;
     int32_t sums[16];
     for (int32_t k = 0; k < count; k += 4) {
-      /* Four rows at a time keep four dependency chains in flight; rows past
-         the end repeat the last one and are not kept. The sums of the
-         weights (dot products with ones) give the zero-point correction. */
-      const int8_t *w0 = j->weights + (size_t)(o0 + k) * n;
-      const int8_t *w1 = k + 1 < count ? w0 + n : w0;
-      const int8_t *w2 = k + 2 < count ? w1 + n : w1;
-      const int8_t *w3 = k + 3 < count ? w2 + n : w2;
+      /* The sums of the weights (dot products with ones) give the
+         zero-point correction. */
+      DGI_DENSE_ROWS(o0 + k, count - k)
       __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
       __m512i sw0 = acc0, sw1 = acc0, sw2 = acc0, sw3 = acc0;
       int32_t i = 0;

@@ -28,6 +28,8 @@ import Testing
     if !flags.isEmpty {
       let vnni = flags.contains("avx512_vnni") && flags.contains("avx512bw") && flags.contains("avx512vl")
       #expect((bits & (1 << DGI_KERNELS_AVX512VNNI.rawValue) != 0) == vnni)
+      #expect((bits & (1 << DGI_KERNELS_AVXVNNI.rawValue) != 0) == flags.contains("avx_vnni"))
+      #expect((bits & (1 << DGI_KERNELS_AVX2.rawValue) != 0) == flags.contains("avx2"))
     }
     #endif
   }
@@ -37,7 +39,12 @@ import Testing
     let best = KernelSet.best(dgi_kernels_supported())
     #expect(dgi_model_kernels(m.record).rawValue == best.rawValue)
     #if arch(x86_64)
-    if Self.cpuFlags.contains("avx512_vnni") { #expect(dgi_model_kernels(m.record) == DGI_KERNELS_AVX512VNNI) }
+    let flags = Self.cpuFlags
+    if flags.contains("avx512_vnni") {
+      #expect(dgi_model_kernels(m.record) == DGI_KERNELS_AVX512VNNI)
+    } else if flags.contains("avx_vnni") {
+      #expect(dgi_model_kernels(m.record) == DGI_KERNELS_AVXVNNI)
+    }
     #endif
   }
 
@@ -90,6 +97,7 @@ import Testing
     #expect(String(cString: dgi_kernels_name(DGI_KERNELS_REFERENCE)) == "reference")
     #expect(String(cString: dgi_kernels_name(DGI_KERNELS_AVX2)) == "avx2")
     #expect(String(cString: dgi_kernels_name(DGI_KERNELS_AVX512VNNI)) == "avx512vnni")
+    #expect(String(cString: dgi_kernels_name(DGI_KERNELS_AVXVNNI)) == "avxvnni")
     #expect(["sse2", "portable"].contains(String(cString: dgi_kernels_name(DGI_KERNELS_BASELINE))))
     #expect(String(cString: dgi_kernels_name(dgi_kernels(rawValue: 42))) == "unknown")
     for (text, want) in [("avx2", true), ("avx", false), ("avx22", false), ("", false), ("AVX2", false)] {

@@ -269,6 +269,7 @@ static void test_kernels(const golden_set *g, const char *name, const unsigned c
   int8_t *expected = (int8_t *)malloc(logit_bytes), *got = (int8_t *)malloc(logit_bytes);
   guarded scratch;
   int k;
+  enum { LAST_KERNELS = DGI_KERNELS_AVXVNNI }; /* the enum's last value */
 
   CHECK(supported & (1u << DGI_KERNELS_REFERENCE), "the reference set is not supported");
   CHECK(supported & (1u << DGI_KERNELS_BASELINE), "the baseline set is not supported");
@@ -276,7 +277,7 @@ static void test_kernels(const golden_set *g, const char *name, const unsigned c
   CHECK(dgi_model_open(&m, bytes, size) == DGI_OK, "%s does not open", name);
   CHECK(dgi_model_kernels(&m) != DGI_KERNELS_AUTO, "%s: an open model runs no set", name);
   if (forced != NULL) {
-    for (k = 1; k <= DGI_KERNELS_AVX512VNNI; k++) {
+    for (k = 1; k <= LAST_KERNELS; k++) {
       if ((supported & (1u << k)) && strcmp(forced, dgi_kernels_name((dgi_kernels)k)) == 0) {
         CHECK(dgi_model_kernels(&m) == (dgi_kernels)k, "%s: DIGITINFER_KERNELS=%s, the model runs %s", name,
               forced, dgi_kernels_name(dgi_model_kernels(&m)));
@@ -287,9 +288,9 @@ static void test_kernels(const golden_set *g, const char *name, const unsigned c
   guarded_init(&scratch, n);
   CHECK(dgi_model_set_kernels(&m, DGI_KERNELS_REFERENCE) == DGI_OK, "%s: cannot force the reference set", name);
   all_logits(g, &m, scratch.base, n, expected);
-  for (k = 1; k <= DGI_KERNELS_AVX512VNNI + 1; k++) {
+  for (k = 1; k <= LAST_KERNELS + 1; k++) {
     dgi_kernels before = dgi_model_kernels(&m);
-    if (k <= DGI_KERNELS_AVX512VNNI && (supported & (1u << k))) {
+    if (k <= LAST_KERNELS && (supported & (1u << k))) {
       CHECK(dgi_model_set_kernels(&m, (dgi_kernels)k) == DGI_OK, "%s: cannot force %s", name,
             dgi_kernels_name((dgi_kernels)k));
       CHECK(dgi_model_kernels(&m) == (dgi_kernels)k, "%s: forced %s, runs %s", name,
@@ -299,7 +300,7 @@ static void test_kernels(const golden_set *g, const char *name, const unsigned c
       CHECK(memcmp(got, expected, logit_bytes) == 0, "%s: %s logits differ from the reference set's", name,
             dgi_kernels_name((dgi_kernels)k));
     } else {
-      dgi_status want = k <= DGI_KERNELS_AVX512VNNI ? DGI_ERROR_UNSUPPORTED : DGI_ERROR_ARGUMENT;
+      dgi_status want = k <= LAST_KERNELS ? DGI_ERROR_UNSUPPORTED : DGI_ERROR_ARGUMENT;
       CHECK(dgi_model_set_kernels(&m, (dgi_kernels)k) == want, "%s: set_kernels(%d) not refused", name, k);
       CHECK(dgi_model_kernels(&m) == before, "%s: a refused set_kernels(%d) changed the set", name, k);
     }

@@ -11,7 +11,7 @@ set -euo pipefail
 # Our kernel sets, one table row each. "auto" leaves DIGITINFER_KERNELS unset
 # (the runtime picks the best for this CPU); any other word is passed as
 # DIGITINFER_KERNELS=word. A set the CLI refuses is skipped with a note.
-KERNEL_SETS=${PEERS_KERNEL_SETS:-"auto sse2 avx2 avx512vnni"}
+KERNEL_SETS=${PEERS_KERNEL_SETS:-"auto sse2 avx2 avxvnni avx512vnni"}
 
 # ONNX Runtime int8 models built by the kit, "file:label". The kit builds
 # five int8 variants; these are the per-tensor ones in both formats (QDQ with
@@ -67,7 +67,7 @@ Options:
   --reps N            repetitions (default 5)
   --iters N           timed single-image runs per measurement (default 20000)
   --quick             smoke test: --reps 1 --iters 500
-  --kernels "LIST"    our kernel sets (default: "auto sse2 avx2 avx512vnni",
+  --kernels "LIST"    our kernel sets (default: "auto sse2 avx2 avxvnni avx512vnni",
                       or $PEERS_KERNEL_SETS)
   --agreement         also run the agreement check (trains the kit's model
                       once, about 2-5 minutes, then reuses it)

@@ -36,6 +36,7 @@ check "a package depending on DigitInfer by version resolves and builds (no unsa
 out=$("$work/Example/.build/release/example" "$repo/models/mnist-int8.dgi" 2>&1)
 echo "$out"
 best=avx2
+grep -qw avx_vnni /proc/cpuinfo && best=avxvnni
 grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && best=avx512vnni
 grep -qw avx2 /proc/cpuinfo || best=sse2
 [ "$(uname -m)" = x86_64 ] || best=portable

@@ -19,17 +19,18 @@ class Kernels(enum.IntEnum):
     library. Every set computes the same integers; they differ in speed and
     in the instructions they need. The names (kernels_name) are those of
     $DIGITINFER_KERNELS: "reference", "sse2" (x86-64) or "portable"
-    (elsewhere) for BASELINE, "avx2", "avx512vnni"."""
+    (elsewhere) for BASELINE, "avx2", "avx512vnni", "avxvnni"."""
 
     AUTO = 0  # the fastest set this CPU supports
     REFERENCE = 1  # the plain definitions, any CPU
     BASELINE = 2  # Swift SIMD: "sse2" on x86-64, "portable" elsewhere
     AVX2 = 3
     AVX512VNNI = 4
+    AVXVNNI = 5  # 256-bit VNNI, for CPUs without AVX-512
 
 
 #: Every name a kernel set may have, on any platform ("auto": the fastest).
-KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni")
+KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni")
 
 
 def kernels_name(kernels: int) -> str:
@@ -43,7 +44,7 @@ def kernels_name(kernels: int) -> str:
 def supported_kernels() -> List[str]:
     """The names of the kernel sets this library holds and this CPU runs
     (dgi_kernels_supported), in the order of the Kernels enum: e.g.
-    ["reference", "sse2", "avx2", "avx512vnni"]. "reference" is always
+    ["reference", "sse2", "avx2", "avx512vnni", "avxvnni"]. "reference" is always
     there."""
     bits = _lib.lib().dgi_kernels_supported()
     return [kernels_name(k) for k in Kernels if k != Kernels.AUTO and bits & (1 << k)]
