@@ -131,8 +131,12 @@ ar rcs "$build_dir/libdigitinfer.a" "$build_dir/digitinfer.o"
 } >"$build_dir/digitinfer.map"
 # lld (shipped with the toolchain) packs the read-write segment right after
 # the code; the system linker starts it on a new page of the file when the
-# code grows, which costs up to 4 KB of padding.
-"$cc" -shared -nostartfiles -fuse-ld=lld -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
+# code grows, which costs up to 4 KB of padding. A CC that cannot use lld
+# links with its default linker.
+ld_flag=-fuse-ld=lld
+echo 'int main(void) { return 0; }' >"$build_dir/probe.c"
+"$cc" -fuse-ld=lld "$build_dir/probe.c" -o "$build_dir/probe" 2>/dev/null || ld_flag=
+"$cc" -shared -nostartfiles $ld_flag -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
   -Wl,--gc-sections -Wl,--version-script="$build_dir/digitinfer.map" \
   -Wl,-soname,libdigitinfer.so.1 -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -s ||
   die "linking libdigitinfer.so.1 failed"
