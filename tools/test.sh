@@ -113,7 +113,7 @@ counted "DigitInfer as a versioned dependency" "$logs/consumer.log" tools/consum
 # compared byte for byte with the host library (tools/embedded/README.md);
 # then the M4 again with DIGITINFER_SMALL, the reference kernels that fit
 # small flash.
-counted "firmware under QEMU (Cortex-M4, M3, M0)" "$logs/qemu.log" tools/embedded/test-qemu.sh
+counted "firmware under QEMU (Cortex-M4, M3, M0; AArch64 Cortex-A53, A76)" "$logs/qemu.log" tools/embedded/test-qemu.sh
 counted "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
   env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4
 

@@ -187,6 +187,55 @@ static void run_golden(void) {
       run_image(order[k], "golden", i, fw_golden_inputs + (size_t)i * DGI_INPUT_SIZE, 1);
 }
 
+/* Every kernel set this build and this CPU run gives the default set's
+   int8 outputs on the golden inputs, for the reference and the shipped
+   models; the firmware measures each set ("measure dgi_infer/SET MODEL").
+   Hosts and devices hold different sets, so only errors are printed. */
+static void run_kernel_sets(void) {
+  static const int measured[] = {2, 0}; /* reference.dgi, mnist-int8.dgi */
+  static char labels[32][32];           /* "dgi_infer/" + the set's name, per set */
+  uint32_t supported = dgi_kernels_supported();
+  unsigned m, i, set, j;
+  for (m = 0; m < sizeof measured / sizeof *measured; m++) {
+    dgi_model *model = &models[measured[m]];
+    for (i = 0; i < fw_golden_count; i++) {
+      const uint8_t *image = fw_golden_inputs + (size_t)i * DGI_INPUT_SIZE;
+      int8_t want[10], got[10];
+      dgi_status s = dgi_model_set_kernels(model, DGI_KERNELS_AUTO);
+      if (s == DGI_OK) s = dgi_infer(model, image, model_scratch, sizeof model_scratch, want);
+      if (s != DGI_OK) return fail("kernel sets: the default set", s);
+      for (set = 1; set < 32; set++) {
+        char *label = labels[set];
+        if (!(supported & (1u << set))) continue;
+        if (!label[0]) {
+          const char *prefix = "dgi_infer/", *name = dgi_kernels_name((dgi_kernels)set);
+          size_t n = 0;
+          while (*prefix) label[n++] = *prefix++;
+          while (*name && n < sizeof labels[0] - 1) label[n++] = *name++;
+          label[n] = '\0';
+        }
+        s = dgi_model_set_kernels(model, (dgi_kernels)set);
+        if (s != DGI_OK) return fail(label, s);
+        platform_probe_begin();
+        s = dgi_infer(model, image, model_scratch, sizeof model_scratch, got);
+        platform_probe_end(label, fw_models[measured[m]].name);
+        if (s != DGI_OK) return fail(label, s);
+        for (j = 0; j < 10; j++)
+          if (got[j] != want[j]) {
+            put_str("error ");
+            put_str(label);
+            put_str(" differs from the default set on ");
+            put_str(fw_models[measured[m]].name);
+            end_line();
+            errors++;
+            return;
+          }
+      }
+    }
+    dgi_model_set_kernels(model, DGI_KERNELS_AUTO);
+  }
+}
+
 static void run_pictures(void) {
   unsigned n;
   for (n = 0; n < fw_picture_count; n++) {
@@ -240,6 +289,7 @@ int harness_main(void) {
   end_line();
   open_models();
   run_golden();
+  run_kernel_sets();
   run_pictures();
   put_str("done: ");
   put_u(images);

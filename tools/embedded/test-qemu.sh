@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Builds the runtime (Sources/DigitInfer) as Embedded Swift firmware for
 # Cortex-M4 (m4: armv7em, QEMU mps2-an386), Cortex-M3 (m3: armv7m, QEMU
-# mps2-an385) and Cortex-M0 code (m0: armv6m, run on the mps2-an385's M3),
-# runs each under qemu-system-arm with semihosting, and compares their
-# output byte for byte with the same harness built for the host and
-# linked with the host library from tools/install.sh. Also checks the
-# golden lines against Tests/DigitInferTests/Golden, that the runtime links
-# without any allocator, and prints the size/stack/instruction figures of
-# tools/embedded/README.md.
+# mps2-an385), Cortex-M0 code (m0: armv6m, run on the mps2-an385's M3) and
+# 64-bit Arm (a53, a76: aarch64 code for the Cortex-A53 and Cortex-A76, on
+# QEMU virt with those CPUs), runs each under QEMU with semihosting, and
+# compares their output byte for byte with the same harness built for the
+# host and linked with the host library from tools/install.sh. Also checks
+# the golden lines against Tests/DigitInferTests/Golden, that the runtime
+# links without any allocator, and prints the size/stack/instruction
+# figures of tools/embedded/README.md.
 #
-# Usage: tools/embedded/test-qemu.sh [--build-dir DIR] [--targets "m4 m3 m0"]
-# Needs: /opt/swift (or SWIFTC), qemu-system-arm, gcc-arm-none-eabi (libgcc).
+# Usage: tools/embedded/test-qemu.sh [--build-dir DIR] [--targets "m4 m3 m0 a53 a76"]
+# Needs: /opt/swift (or SWIFTC), qemu-system-arm (with qemu-system-aarch64),
+# gcc-arm-none-eabi (libgcc for Cortex-M).
 # For experiments: FW_SOURCES (default Sources/DigitInfer) and FW_SWIFTFLAGS
 # (extra swiftc flags, e.g. "-Xcc -mfpu=none") change the firmware's runtime.
 # Ends with "N passed, M failed"; exits non-zero on failure.
@@ -19,7 +21,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$repo/tools/embedded
 build=$repo/.build-firmware
-targets="m4 m3 m0"
+targets="m4 m3 m0 a53 a76"
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;
@@ -37,7 +39,7 @@ nm=$bin/llvm-nm
 for tool in "$swiftc" "$clang" "$lld" "$nm"; do
   [ -x "$tool" ] || { echo "test-qemu.sh: $tool not found" >&2; exit 2; }
 done
-for tool in qemu-system-arm arm-none-eabi-gcc cc; do
+for tool in qemu-system-arm qemu-system-aarch64 arm-none-eabi-gcc cc; do
   command -v "$tool" >/dev/null || { echo "test-qemu.sh: $tool not found (apt-get install qemu-system-arm gcc-arm-none-eabi)" >&2; exit 2; }
 done
 
@@ -103,40 +105,57 @@ sizes() {
     END { printf "text %d rodata %d data %d bss %d", text, rodata, data, bss }'
 }
 
-build_image() { # TARGET: sets triple, cpu, board
-  local t=$1 dir=$build/$1 swift_target swift_extra=() clang_target mcpu board cdefs=()
+build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU command line to $dir/qemu
+  local t=$1 dir=$build/$1 swift_target swift_extra=() cflags=() arch ld_script libs=() cdefs=() mcpu qemu
   case "$t" in
-    m4) swift_target=armv7em-none-none-eabi clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386
-      # Swift's armv7em default is a Cortex-M4F: FPU instructions, soft-float calls.
-      cdefs=(-DFW_ENABLE_FPU) ;;
-    m3) swift_target=armv7m-none-none-eabi clang_target=thumbv7m-none-eabi mcpu=cortex-m3 board=mps2-an385
-      # The toolchain ships no armv7m-none-none-eabi stdlib module; the
-      # armv7em one is the same source for the same 32-bit ABI (Embedded
-      # Swift compiles the stdlib's generic code into the client), so it is
-      # offered under the armv7m name and LLVM generates Cortex-M3 code.
-      mkdir -p "$dir/stdlib/Swift.swiftmodule"
-      ln -sfn "$bin/../lib/swift/embedded/Swift.swiftmodule/armv7em-none-none-eabi.swiftmodule" \
-        "$dir/stdlib/Swift.swiftmodule/armv7m-none-none-eabi.swiftmodule"
-      swift_extra=(-I "$dir/stdlib") ;;
-    m0) swift_target=armv6m-none-none-eabi clang_target=thumbv6m-none-eabi mcpu=cortex-m0 board=mps2-an385 ;;
+    m4 | m3 | m0)
+      arch=cortex-m ld_script=$here/mps2.ld
+      local clang_target board
+      case "$t" in
+        m4) swift_target=armv7em-none-none-eabi clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386
+          # Swift's armv7em default is a Cortex-M4F: FPU instructions, soft-float calls.
+          cdefs=(-DFW_ENABLE_FPU) ;;
+        m3) swift_target=armv7m-none-none-eabi clang_target=thumbv7m-none-eabi mcpu=cortex-m3 board=mps2-an385
+          # The toolchain ships no armv7m-none-none-eabi stdlib module; the
+          # armv7em one is the same source for the same 32-bit ABI (Embedded
+          # Swift compiles the stdlib's generic code into the client), so it is
+          # offered under the armv7m name and LLVM generates Cortex-M3 code.
+          mkdir -p "$dir/stdlib/Swift.swiftmodule"
+          ln -sfn "$bin/../lib/swift/embedded/Swift.swiftmodule/armv7em-none-none-eabi.swiftmodule" \
+            "$dir/stdlib/Swift.swiftmodule/armv7m-none-none-eabi.swiftmodule"
+          swift_extra=(-I "$dir/stdlib") ;;
+        m0) swift_target=armv6m-none-none-eabi clang_target=thumbv6m-none-eabi mcpu=cortex-m0 board=mps2-an385 ;;
+      esac
+      cflags=(--target=$clang_target -mcpu=$mcpu -mthumb -mfloat-abi=soft)
+      libs=("$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=$mcpu -mthumb -mfloat-abi=soft)") || return 1
+      qemu="qemu-system-arm -M $board"
+      ;;
+    a53 | a76)
+      # One AArch64 image per core, code generated for that core (-target-cpu).
+      arch=aarch64 ld_script=$here/virt-aarch64.ld swift_target=aarch64-none-none-elf
+      case "$t" in a53) mcpu=cortex-a53 ;; a76) mcpu=cortex-a76 ;; esac
+      swift_extra=(-target-cpu "$mcpu")
+      cflags=(--target=aarch64-none-elf -mcpu=$mcpu)
+      qemu="qemu-system-aarch64 -M virt -cpu $mcpu -m 256M -nic none"
+      ;;
     *) echo "unknown target $t" >&2; return 1 ;;
   esac
   mkdir -p "$dir"
   rm -f "$dir"/*.o "$dir/firmware.elf" "$dir/output.txt"
-  echo "$board" >"$dir/board"
+  echo "$qemu" >"$dir/qemu"
   "$swiftc" -target "$swift_target" ${swift_extra[@]+"${swift_extra[@]}"} -enable-experimental-feature Embedded -wmo \
     -parse-as-library -Osize -I include -module-name DigitInfer -Xfrontend -function-sections \
     ${FW_SWIFTFLAGS:-} -c "${FW_SOURCES:-Sources/DigitInfer}"/*.swift -o "$dir/DigitInfer.o" || return 1
-  local cflags=(--target=$clang_target -mcpu=$mcpu -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections
-    -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here" ${cdefs[@]+"${cdefs[@]}"})
+  cflags+=(-Os -ffunction-sections -fdata-sections -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here"
+    ${cdefs[@]+"${cdefs[@]}"})
   "$clang" "${cflags[@]}" -c "$here/firmware.c" -o "$dir/firmware.o" &&
-    "$clang" "${cflags[@]}" -c "$here/firmware-asm.S" -o "$dir/firmware-asm.o" &&
+    "$clang" "${cflags[@]}" -c "$here/$arch.c" -o "$dir/arch.o" &&
+    "$clang" "${cflags[@]}" -c "$here/$arch.S" -o "$dir/arch-asm.o" &&
     "$clang" "${cflags[@]}" -c "$here/harness.c" -o "$dir/harness.o" &&
     "$clang" "${cflags[@]}" -c "$build/fwdata.c" -o "$dir/fwdata.o" || return 1
-  local libgcc
-  libgcc=$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=$mcpu -mthumb -mfloat-abi=soft) || return 1
-  "$lld" --gc-sections -T "$here/mps2.ld" -Map "$dir/firmware.map" -o "$dir/firmware.elf" \
-    "$dir/firmware.o" "$dir/firmware-asm.o" "$dir/harness.o" "$dir/fwdata.o" "$dir/DigitInfer.o" "$libgcc" || return 1
+  "$lld" --gc-sections -T "$ld_script" -Map "$dir/firmware.map" -o "$dir/firmware.elf" \
+    "$dir/firmware.o" "$dir/arch.o" "$dir/arch-asm.o" "$dir/harness.o" "$dir/fwdata.o" "$dir/DigitInfer.o" \
+    ${libs[@]+"${libs[@]}"} || return 1
   # The runtime alone: inference entry points, then with preprocessing.
   local roots=() r
   for r in $inference_roots; do roots+=(-u "$r"); done
@@ -164,15 +183,16 @@ for t in $targets; do
   else
     fail "$t: allocator symbols: $bad"
   fi
-  board=$(cat "$dir/board")
+  qemu=$(cat "$dir/qemu")
   # Semihosting output to stdout (without a chardev, QEMU 7 writes it to
   # stderr); -icount shift=0: one instruction per virtual nanosecond, so
-  # SysTick counts instructions (40 per tick at the boards' 25 MHz).
-  timeout 600 qemu-system-arm -M "$board" -nographic -monitor none -serial none \
+  # the timer counts instructions (SysTick: 40 per tick at the mps2 boards'
+  # 25 MHz; the AArch64 generic timer: 16 per tick at 62.5 MHz).
+  timeout 600 $qemu -nographic -monitor none -serial none \
     -chardev stdio,id=semihosting -semihosting-config enable=on,target=native,chardev=semihosting -icount shift=0 \
     -kernel "$dir/firmware.elf" >"$dir/output.txt" 2>"$dir/qemu.err"
   status=$?
-  [ $status -eq 0 ] && pass "$t: runs on QEMU $board, exit 0" || { fail "$t: QEMU $board exits $status"; tail -n 5 "$dir/output.txt" "$dir/qemu.err"; }
+  [ $status -eq 0 ] && pass "$t: runs on $qemu, exit 0" || { fail "$t: $qemu exits $status"; tail -n 5 "$dir/output.txt" "$dir/qemu.err"; }
   grep -v '^measure ' "$dir/output.txt" >"$dir/answers.txt"
   if cmp -s "$dir/answers.txt" "$build/expected.txt"; then
     pass "$t: output equals the host's byte for byte ($(wc -l <"$dir/answers.txt") lines)"
@@ -181,7 +201,7 @@ for t in $targets; do
     diff "$dir/answers.txt" "$build/expected.txt" | head -10
   fi
   {
-    echo "== $t ($board)"
+    echo "== $t ($qemu)"
     echo "runtime, inference only: $(sizes "$dir/runtime-inference.o")"
     echo "runtime with preprocess: $(sizes "$dir/runtime-all.o")"
     echo "whole image:             $(sizes "$dir/firmware.elf")"
@@ -203,10 +223,10 @@ link_example() { # NAME MODEL_FILE SCRATCH
     "$clang" --target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb -DEXAMPLE_MODEL="\"$2\"" \
       -DEXAMPLE_IMAGES="\"$repo/Tests/DigitInferTests/Golden/inputs.bin\"" -DEXAMPLE_INDEX=0 \
       -c "$here/example-data.S" -o "$dir/example-data.o" &&
-    "$lld" --gc-sections -T "$here/board-64k16k.ld" -o "$dir/example.elf" "$m4/firmware.o" "$m4/firmware-asm.o" \
+    "$lld" --gc-sections -T "$here/board-64k16k.ld" -o "$dir/example.elf" "$m4/firmware.o" "$m4/arch.o" "$m4/arch-asm.o" \
       "$dir/example.o" "$dir/example-data.o" "$m4/DigitInfer.o" "$libgcc" 2>"$dir/link.err"
 }
-if [ -f "$build/m4/firmware.elf" ]; then
+if [[ " $targets " == *" m4 "* ]] && [ -f "$build/m4/firmware.elf" ]; then
   echo "==> example.c on a 64 KiB flash / 16 KiB RAM Cortex-M4"
   for model in "mnist-int8 models/mnist-int8.dgi 24336" "reference-int8 models/reference-int8.dgi 19344" \
     "small-int8 models/small-int8.dgi 9680"; do

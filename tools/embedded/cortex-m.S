@@ -1,4 +1,5 @@
-/* Stack painting, SP, and a loop of known length (Thumb; every Cortex-M). */
+/* Cortex-M part of the firmware (arch.h): stack painting, SP, and a loop
+   of known length (Thumb; every Cortex-M); ARMv6-M atomics. */
   .syntax unified
   .thumb
   .text
