@@ -1,4 +1,4 @@
-#if arch(x86_64) && !DIGITINFER_SMALL
+#if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
 import DigitInferKernels
 #endif
 
@@ -17,6 +17,8 @@ enum KernelSet: UInt32 {
   case avx512vnni = 4
   /// x86-64 microkernels: 256-bit `vpdpbusd` (AVX-VNNI, without AVX-512).
   case avxvnni = 5
+  /// AArch64 microkernels: `sdot` (the dot-product extension, Armv8.2).
+  case neondot = 6
 
   var name: StaticString {
     switch self {
@@ -30,8 +32,12 @@ enum KernelSet: UInt32 {
     case .avx2: "avx2"
     case .avx512vnni: "avx512vnni"
     case .avxvnni: "avxvnni"
+    case .neondot: "neondot"
     }
   }
+
+  /// Whether the set runs the C microkernels (MicrokernelEngine.swift).
+  var usesMicrokernels: Bool { self != .reference && self != .baseline }
 
   /// The sets this library was built with and this CPU runs, one bit
   /// (1 << rawValue) each. The CPU is asked once per process (kernels.h).
@@ -46,17 +52,21 @@ enum KernelSet: UInt32 {
     if cpu & DGI_X86_AVX512VNNI != 0 { bits |= 1 << KernelSet.avx512vnni.rawValue }
     if cpu & DGI_X86_AVXVNNI != 0 { bits |= 1 << KernelSet.avxvnni.rawValue }
     #endif
+    #if arch(arm64) && !DIGITINFER_SMALL
+    if dgi_arm_features() & DGI_ARM_DOTPROD != 0 { bits |= 1 << KernelSet.neondot.rawValue }
+    #endif
     return bits
   }
 
   /// Every set, by raw value (no array: Embedded Swift builds allocate none).
-  static let all: ClosedRange<UInt32> = 1...5
+  static let all: ClosedRange<UInt32> = 1...6
 
   /// The fastest supported set.
   static func best(_ supported: UInt32) -> KernelSet {
     func has(_ set: KernelSet) -> Bool { supported & (1 << set.rawValue) != 0 }
     if has(.avx512vnni) { return .avx512vnni }
     if has(.avxvnni) { return .avxvnni }
+    if has(.neondot) { return .neondot }
     if has(.avx2) { return .avx2 }
     if has(.baseline) { return .baseline }
     return .reference

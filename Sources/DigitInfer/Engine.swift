@@ -10,10 +10,10 @@ func infer(
 }
 
 /// The work that does not depend on the image, done once per call or per
-/// batch: the x86 kernel sets pack their weights into the workspace.
+/// batch: the microkernel sets pack their weights into the workspace.
 func prepare(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
-  #if arch(x86_64) && !DIGITINFER_SMALL
-  if set.rawValue >= KernelSet.avx2.rawValue { X86Engine.pack(m, scratch, set) }
+  #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+  if set.usesMicrokernels { Microkernels.pack(m, scratch, set) }
   #endif
 }
 
@@ -26,10 +26,9 @@ func run(
   #if !DIGITINFER_SMALL
   case .baseline: return swiftInfer(m, pixels, scratch, optimized: true)
   #endif
-  #if arch(x86_64) && !DIGITINFER_SMALL
-  case .avx2, .avx512vnni, .avxvnni: return X86Engine.run(m, pixels, scratch, set)
-  #endif
-  #if !arch(x86_64) || DIGITINFER_SMALL
+  #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+  case .avx2, .avx512vnni, .avxvnni, .neondot: return Microkernels.run(m, pixels, scratch, set)
+  #else
   default: return swiftInfer(m, pixels, scratch, optimized: false)
   #endif
   }

@@ -64,7 +64,7 @@ struct LayerDesc {
   var shift: UInt32
   var outScaleBits: UInt32
   /// Byte offset, from the workspace, of this layer's packed weights for
-  /// the x86 kernel sets (X86Engine); every conv has its own, so that a
+  /// the microkernel sets (MicrokernelEngine.swift); every conv has its own, so that a
   /// batch packs them once.
   var packed: UInt32 = 0
 
@@ -100,7 +100,7 @@ struct ModelState {
   var macs: UInt64
   /// The `KernelSet` inference runs, chosen at open (Dispatch.swift).
   var kernels: UInt32
-  /// Offset, from the workspace, of the x86 kernels' staging area.
+  /// Offset, from the workspace, of the microkernels' staging area.
   var staging: UInt32
 }
 

@@ -252,34 +252,34 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
 /// The workspace that follows the arenas: what the kernel sets built into
 /// this library need, each stating its own, so that one scratch size serves
 /// every CPU. The Swift kernels reuse one region for each layer in turn;
-/// the x86 kernels give each conv layer its own packed weights.
+/// the microkernels give each conv layer its own packed weights.
 struct WorkspacePlan {
   var swift: UInt64 = 0
-  #if arch(x86_64) && !DIGITINFER_SMALL
-  var x86 = X86Engine.Plan()
+  #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+  var micro = Microkernels.Plan()
   #endif
 
   mutating func add(_ d: inout LayerDesc) {
     #if !DIGITINFER_SMALL
     swift = max(swift, Optimized.workspace(d))
     #endif
-    #if arch(x86_64) && !DIGITINFER_SMALL
-    x86.add(&d)
+    #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+    micro.add(&d)
     #endif
   }
 
-  /// Where the x86 kernels stage a conv's input, from the workspace.
+  /// Where the microkernels stage a conv's input, from the workspace.
   var staging: UInt32 {
-    #if arch(x86_64) && !DIGITINFER_SMALL
-    return UInt32(x86.packed)
+    #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+    return UInt32(micro.packed)
     #else
     return 0
     #endif
   }
 
   var bytes: UInt64 {
-    #if arch(x86_64) && !DIGITINFER_SMALL
-    return max(swift, x86.bytes)
+    #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+    return max(swift, micro.bytes)
     #else
     return swift
     #endif

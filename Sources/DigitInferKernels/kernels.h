@@ -1,5 +1,5 @@
 /*
-** The runtime's x86-64 microkernels (private to libdigitinfer).
+** The runtime's x86-64 and AArch64 microkernels (private to libdigitinfer).
 **
 ** Swift 6.3 cannot compile one function for AVX-512 and its neighbour for
 ** SSE2 in the same module, so the innermost instruction-set-specific loops
@@ -18,7 +18,10 @@
 **
 ** The second term is folded into a corrected bias when the weights are
 ** packed, in wrapping 32-bit arithmetic: the true sum fits int32 (the reader
-** bounds it), so the wrapped intermediate values cancel exactly.
+** bounds it), so the wrapped intermediate values cancel exactly. The AVX2
+** kernels widen a conv's input to int16 q - zp as it is staged, and sdot
+** (signed x signed, arm_neondot.h) reads it staged as int8 q; each kernel
+** set folds its own correction.
 */
 #ifndef DIGITINFER_KERNELS_H
 #define DIGITINFER_KERNELS_H
@@ -29,7 +32,7 @@
 /* One convolution, optionally fused with the 2x2 max-pool that follows it. */
 typedef struct dgi_conv_job {
   const void *input;         /* staged by the caller, padding included: in_h x in_w x in_c, HWC;
-                                offset-binary bytes (VNNI) or int16 q - zp (AVX2) */
+                                offset-binary bytes (VNNI), int16 q - zp (AVX2) or int8 q (sdot) */
   uint8_t *output;           /* offset binary, HWC: grid_h x grid_w x out_c */
   const void *panel;         /* packed weights (the set's pack function) */
   const int32_t *params;     /* packed: bias, multiplier, shift, each out_c rounded up to 16 int32 */
@@ -60,13 +63,19 @@ static inline __attribute__((always_inline)) int32_t dgi_conv_positions(const dg
 
 /* One fully connected layer; weights and parameters are read in the file. */
 typedef struct dgi_dense_job {
-  const void *input;         /* n values: offset-binary bytes (VNNI) or int16 q - zp (AVX2) */
+  const void *input;         /* n values: offset-binary bytes (VNNI, sdot) or int16 q - zp (AVX2) */
   uint8_t *output;           /* offset binary, out_c bytes */
   const int8_t *weights;     /* [out_c][n] */
   const int32_t *bias, *multiplier;
   const uint8_t *shift;
   int32_t n, out_c, in_zero_point, out_zero_point, relu;
 } dgi_dense_job;
+
+/* Helpers are inlined into their kernel. Entry points, called from Swift,
+   are never inlined: Swift code is compiled for the baseline CPU, and an
+   AVX-512 (or sdot) body inlined into it would not compile. */
+#define DGI_INLINE static inline __attribute__((always_inline))
+#define DGI_ENTRY static inline __attribute__((noinline))
 
 /* The weight rows w0..w3 of outputs o..o+3 of a dense layer, of which
    `left` remain: four rows at a time keep four dependency chains in flight,
@@ -135,11 +144,6 @@ static inline uint32_t dgi_x86_features(void) {
   return known & ~DGI_X86_KNOWN;
 }
 
-/* Helpers are inlined into their kernel. Entry points, called from Swift,
-   are never inlined: Swift code is compiled for the baseline CPU, and an
-   AVX-512 body inlined into it would not compile. */
-#define DGI_INLINE static inline __attribute__((always_inline))
-#define DGI_ENTRY static inline __attribute__((noinline))
 
 /* The environment variable that forces a kernel set (Dispatch.swift); C
    spells the name so that Swift passes no string (which would allocate). */
@@ -152,4 +156,36 @@ static inline const char *dgi_env_kernels(void) { return getenv("DIGITINFER_KERN
 #include "x86_crc32.h"
 
 #endif /* __x86_64__ */
+
+#if defined(__aarch64__)
+#include <arm_neon.h>
+
+/* Instruction sets this CPU supports (beyond the baseline's Advanced SIMD). */
+#define DGI_ARM_DOTPROD 1u /* FEAT_DotProd: sdot, udot */
+
+#if defined(__linux__) && !defined(__ARM_FEATURE_DOTPROD)
+unsigned long getauxval(unsigned long type);
+#endif
+
+/* What the build guarantees, else what the system reports: on Linux the
+   kernel's hardware capabilities; on bare metal (the library runs at EL1 or
+   above) the ID register itself. Other systems (macOS, iOS) get the
+   baseline unless the build targets a CPU with the extension. */
+static inline uint32_t dgi_arm_features(void) {
+#if defined(__ARM_FEATURE_DOTPROD)
+  return DGI_ARM_DOTPROD;
+#elif defined(__linux__)
+  return (getauxval(16 /* AT_HWCAP */) & (1ul << 20) /* HWCAP_ASIMDDP */) ? DGI_ARM_DOTPROD : 0;
+#elif defined(__APPLE__)
+  return 0;
+#else
+  uint64_t isar0;
+  __asm__("mrs %0, ID_AA64ISAR0_EL1" : "=r"(isar0));
+  return ((isar0 >> 44) & 0xF) >= 1 ? DGI_ARM_DOTPROD : 0; /* the DP field */
+#endif
+}
+
+#include "arm_neondot.h"
+
+#endif /* __aarch64__ */
 #endif /* DIGITINFER_KERNELS_H */

@@ -136,6 +136,8 @@ build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU 
       case "$t" in a53) mcpu=cortex-a53 ;; a76) mcpu=cortex-a76 ;; esac
       swift_extra=(-target-cpu "$mcpu")
       cflags=(--target=aarch64-none-elf -mcpu=$mcpu)
+      # The microkernel sets pack each conv layer's weights: more scratch.
+      cdefs=(-DMODEL_SCRATCH=131072)
       qemu="qemu-system-aarch64 -M virt -cpu $mcpu -m 256M -nic none"
       ;;
     *) echo "unknown target $t" >&2; return 1 ;;
@@ -144,7 +146,7 @@ build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU 
   rm -f "$dir"/*.o "$dir/firmware.elf" "$dir/output.txt"
   echo "$qemu" >"$dir/qemu"
   "$swiftc" -target "$swift_target" ${swift_extra[@]+"${swift_extra[@]}"} -enable-experimental-feature Embedded -wmo \
-    -parse-as-library -Osize -I include -module-name DigitInfer -Xfrontend -function-sections \
+    -parse-as-library -Osize -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -function-sections \
     ${FW_SWIFTFLAGS:-} -c "${FW_SOURCES:-Sources/DigitInfer}"/*.swift -o "$dir/DigitInfer.o" || return 1
   cflags+=(-Os -ffunction-sections -fdata-sections -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here"
     ${cdefs[@]+"${cdefs[@]}"})

@@ -19,7 +19,7 @@ class Kernels(enum.IntEnum):
     library. Every set computes the same integers; they differ in speed and
     in the instructions they need. The names (kernels_name) are those of
     $DIGITINFER_KERNELS: "reference", "sse2" (x86-64) or "portable"
-    (elsewhere) for BASELINE, "avx2", "avx512vnni", "avxvnni"."""
+    (elsewhere) for BASELINE, "avx2", "avx512vnni", "avxvnni", "neondot"."""
 
     AUTO = 0  # the fastest set this CPU supports
     REFERENCE = 1  # the plain definitions, any CPU
@@ -27,10 +27,11 @@ class Kernels(enum.IntEnum):
     AVX2 = 3
     AVX512VNNI = 4
     AVXVNNI = 5  # 256-bit VNNI, for CPUs without AVX-512
+    NEONDOT = 6  # AArch64 sdot (Armv8.2 dot product)
 
 
 #: Every name a kernel set may have, on any platform ("auto": the fastest).
-KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni")
+KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni", "neondot")
 
 
 def kernels_name(kernels: int) -> str:

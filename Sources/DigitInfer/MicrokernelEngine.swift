@@ -1,25 +1,39 @@
-#if arch(x86_64) && !DIGITINFER_SMALL
+#if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
 import DigitInferKernels
 
-/// Runs a model with the x86-64 microkernels of Sources/DigitInferKernels.
+/// Runs a model with the C microkernels of Sources/DigitInferKernels (x86-64:
+/// AVX2, AVX-VNNI, AVX-512 VNNI; AArch64: sdot).
 ///
 /// Activations stay in offset binary from the input to the last layer (the
 /// byte q + 128, see kernels.h): the pixels are already that (q = p - 128),
 /// a 2x2 max-pool is an unsigned maximum, and only the final outputs are
-/// turned back into int8 (the AVX2 kernels widen a layer's input to int16
-/// q - zp as they stage it). The workspace holds, for each conv layer, its
-/// weights packed for the kernel set and its per-channel parameters (packed
-/// once per call, or once per batch), then one staging area where a layer's
+/// turned back into int8. A conv layer's input is staged in the form its
+/// kernels read: offset binary for the VNNI sets, int16 q - zp for AVX2,
+/// int8 q for sdot. The workspace holds, for each conv layer, its weights
+/// packed for the kernel set and its per-channel parameters (packed once
+/// per call, or once per batch), then one staging area where a layer's
 /// input is copied with its padding; dense layers read the weights in place.
-enum X86Engine {
+enum Microkernels {
   /// Lanes of the widest kernel set, which fixes the panel and bias padding.
   static let lanes = 16
   /// Bytes a kernel may read past a tensor's end (the last 4-byte group of a
   /// kernel row); they multiply zero weights.
   static let slack = 64
 
+  /// Bytes per staged input element (AVX2 widens to int16; the VNNI sets
+  /// and sdot read bytes), and whether conv inputs are staged as int8 q
+  /// (sdot is signed x signed) rather than in offset binary.
+  #if arch(x86_64)
+  static let stagedElement = 2
+  static let signedStaging = false
+  #else
+  static let stagedElement = 1
+  static let signedStaging = true
+  #endif
+
   /// Sizes of one conv layer's packed weights and staged input, the
-  /// largest over the x86 kernel sets so that one layout serves them all.
+  /// largest over this architecture's kernel sets so that one layout
+  /// serves them all.
   struct ConvShape {
     let rowLen: Int, groups: Int, pairs: Int, panel: Int, params: Int, staged: Int
 
@@ -28,15 +42,18 @@ enum X86Engine {
       rowLen = Int(d.kernelW) * Int(d.inC)
       groups = (rowLen + 3) / 4  // VNNI: 4-byte groups, 16-channel blocks of 64 bytes
       pairs = (rowLen + 1) / 2  // AVX2: int16 pairs, 8-channel blocks of 32 bytes, in pairs
-      let vnni = kh * groups * ((outC + 15) / 16) * 64
+      let vnni = kh * groups * ((outC + 15) / 16) * 64  // also sdot's
+      #if arch(x86_64)
       let avx2 = kh * pairs * ((outC + 15) / 16) * 64
       panel = (max(vnni, avx2) + 63) & ~63
+      #else
+      panel = vnni
+      #endif
       params = 3 * 4 * ((outC + 15) & ~15)  // bias, multiplier, shift
       staged = Int(d.paddedInputCount)
     }
     var packedBytes: Int { panel + params }
-    /// Staged input as int16 (AVX2; VNNI needs half).
-    var stagedBytes: Int { (2 * staged + X86Engine.slack + 63) & ~63 }
+    var stagedBytes: Int { (Microkernels.stagedElement * staged + Microkernels.slack + 63) & ~63 }
   }
 
   /// The workspace layout, built by dgi_model_open layer by layer.
@@ -52,7 +69,9 @@ enum X86Engine {
         packed += UInt64(s.packedBytes)
         staged = max(staged, UInt64(s.stagedBytes))
       case .dense:  // AVX2 widens the input vector
-        staged = max(staged, UInt64((2 * Int(d.inC) + X86Engine.slack + 63) & ~63))
+        #if arch(x86_64)
+        staged = max(staged, UInt64((2 * Int(d.inC) + Microkernels.slack + 63) & ~63))
+        #endif
       default: break
       }
     }
@@ -80,6 +99,7 @@ enum X86Engine {
       let vnni = set != .avx2
       let (step, steps) = vnni ? (4, shape.groups) : (2, shape.pairs)
       let (rows, length, perRow) = shape.rowLen % step == 0 ? (1, shape.rowLen * kh, steps * kh) : (kh, shape.rowLen, steps)
+      #if arch(x86_64)
       if set == .avx512vnni {
         dgi_avx512vnni_pack_conv(
           at.assumingMemoryBound(to: Int8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
@@ -89,6 +109,11 @@ enum X86Engine {
           at.assumingMemoryBound(to: UInt8.self), params, weights, bias, multiplier, shift, outC, Int32(rows), Int32(length), Int32(perRow),
           vnni ? 1 : 0, Int32(d.inZeroPoint))
       }
+      #else
+      dgi_neondot_pack_conv(
+        at.assumingMemoryBound(to: Int8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
+        Int32(length), Int32(perRow), Int32(d.inZeroPoint))
+      #endif
     }
   }
 
@@ -119,11 +144,13 @@ enum X86Engine {
         count = Int(d.outH) * Int(d.outW) * Int(d.outC) / (pooled ? 4 : 1)
       case .dense:
         var input = UnsafeRawPointer(x)
+        #if arch(x86_64)
         if set == .avx2 {
           let staged = (workspace + Int(s.staging)).assumingMemoryBound(to: Int16.self)
           dgi_avx2_widen(staged, x, Int32(d.inC), Int32(d.inZeroPoint))
           input = UnsafeRawPointer(staged)
         }
+        #endif
         var job = dgi_dense_job(
           input: input, output: y, weights: (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self),
           bias: (s.base + Int(d.bias)).assumingMemoryBound(to: Int32.self),
@@ -131,11 +158,15 @@ enum X86Engine {
           shift: (s.base + Int(d.shift)).assumingMemoryBound(to: UInt8.self),
           n: Int32(d.inC), out_c: Int32(d.outC), in_zero_point: Int32(d.inZeroPoint),
           out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
+        #if arch(x86_64)
         switch set {
         case .avx2: dgi_avx2_dense(&job)
         case .avxvnni: dgi_avxvnni_dense(&job)
         default: dgi_avx512vnni_dense(&job)
         }
+        #else
+        dgi_neondot_dense(&job)
+        #endif
         count = Int(d.outC)
       case .maxpool2d:
         maxpool(d, x, y)
@@ -161,23 +192,33 @@ enum X86Engine {
     let padded = d.padH != 0 || d.padW != 0
     let row = inW * inC
     var input = UnsafeRawPointer(x)
+    let signed = Microkernels.signedStaging
     if set == .avx2 {
       // Widened to int16 q - zp; padding is the real value 0.
       let staged = staging.assumingMemoryBound(to: Int16.self)
       if padded { staged.initialize(repeating: 0, count: shape.staged) }
+      #if arch(x86_64)
       for iy in 0..<inH {
         dgi_avx2_widen(staged + ((iy + Int(d.padH)) * pW + Int(d.padW)) * inC, x + iy * row, Int32(row), Int32(d.inZeroPoint))
       }
+      #endif
       input = UnsafeRawPointer(staged)
-    } else if pooled || padded {
+    } else if pooled || padded || signed {
       // A fused pool writes into the arena its conv reads (the pool's output
       // arena is the conv's input arena), so then the input is copied first,
       // as it is when padding must be materialised: the real value 0 is the
-      // zero point, q + 128 = zp ^ 0x80.
+      // zero point, q + 128 = zp ^ 0x80 in offset binary. sdot reads int8 q:
+      // the copy flips the sign bit.
       let staged = staging.assumingMemoryBound(to: UInt8.self)
-      if padded { staged.initialize(repeating: UInt8(bitPattern: d.inZeroPoint) ^ 0x80, count: shape.staged) }
+      let zero = UInt8(bitPattern: d.inZeroPoint)
+      if padded { staged.initialize(repeating: signed ? zero : zero ^ 0x80, count: shape.staged) }
       for iy in 0..<inH {
-        (staged + ((iy + Int(d.padH)) * pW + Int(d.padW)) * inC).update(from: x + iy * row, count: row)
+        let to = staged + ((iy + Int(d.padH)) * pW + Int(d.padW)) * inC
+        if signed {
+          for k in 0..<row { to[k] = x[iy * row + k] ^ 0x80 }
+        } else {
+          to.update(from: x + iy * row, count: row)
+        }
       }
       input = UnsafeRawPointer(staged)
     }
@@ -189,11 +230,15 @@ enum X86Engine {
       out_c: Int32(d.outC), grid_h: Int32(pooled ? Int(d.outH) / 2 : Int(d.outH)),
       grid_w: Int32(pooled ? Int(d.outW) / 2 : Int(d.outW)), pooled: pooled ? 1 : 0,
       out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
+    #if arch(x86_64)
     switch set {
     case .avx2: dgi_avx2_conv(&job)
     case .avxvnni: dgi_avxvnni_conv(&job)
     default: dgi_avx512vnni_conv(&job)
     }
+    #else
+    dgi_neondot_conv(&job)
+    #endif
   }
 
   /// 2x2 max-pool of offset-binary bytes: an unsigned maximum. Only a pool
