@@ -1,15 +1,19 @@
 // The page of tools/web: a drawing pad whose pixels go through the wasm32
 // build of DigitInfer (dgi_preprocess, then dgi_classify) after every
 // stroke. No framework, no server: bundle.js (written by build.sh) carries
-// the module and the model in base64 for file:// pages; without it they are
-// fetched from beside the page.
+// the modules and the model in base64 for file:// pages; without it they
+// are fetched from beside the page. The page runs digitinfer-simd.wasm
+// where the browser validates wasm SIMD, else digitinfer.wasm (same
+// answers), and shows the time per classification.
 //
 // Test mode, for tools/web/test-browser.sh: index.html?test=DIGITS draws
 // each digit in turn with synthetic pointer events, then writes
-// "expected DIGITS got PREDICTED" into #test-result and document.title.
-// ?test=DIGITS&clear then presses Clear and checks the pad and the answer
-// are reset. ?fetch ignores bundle.js and loads digitinfer.wasm and
-// mnist-int8.dgi from beside the page (as a web server serves it).
+// "expected DIGITS got PREDICTED, module NAME" into #test-result and
+// document.title. ?test=DIGITS&clear then presses Clear and checks the pad
+// and the answer are reset; &bench adds ", classify N us": dgi_classify
+// timed over about a second. ?wasm=simd or ?wasm=scalar forces a module.
+// ?fetch ignores bundle.js and loads the module and mnist-int8.dgi from
+// beside the page (as a web server serves it).
 'use strict';
 (() => {
   const DGI_OK = 0, DGI_ERROR_NO_INK = 11, DGI_INK_DARK = 1;
@@ -18,6 +22,7 @@
   const seen = document.getElementById('seen');
   const answer = document.getElementById('answer');
   const list = document.getElementById('probabilities');
+  const speed = document.getElementById('speed');
   const params = new URLSearchParams(location.search);
   const ctx = pad.getContext('2d', { willReadFrequently: true });
   const W = pad.width, H = pad.height;
@@ -34,11 +39,17 @@
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
     return new Uint8Array(await r.arrayBuffer());
   }
+  // Whether the browser has wasm SIMD: a module whose one function returns
+  // i8x16.splat(0) validates only where it does.
+  const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+    10, 8, 1, 6, 0, 65, 0, 253, 15, 11]);
+  const simd = params.get('wasm') === 'simd' ||
+    (params.get('wasm') !== 'scalar' && WebAssembly.validate(SIMD_PROBE));
   async function load() {
     const bundle = params.has('fetch') ? null : window.DIGITINFER_BUNDLE;
     const [wasm, model] = bundle
-      ? [fromBase64(bundle.wasm), fromBase64(bundle.model)]
-      : await Promise.all([fetchBytes('digitinfer.wasm'), fetchBytes('mnist-int8.dgi')]);
+      ? [fromBase64(simd ? bundle.wasmSimd : bundle.wasm), fromBase64(bundle.model)]
+      : await Promise.all([fetchBytes(simd ? 'digitinfer-simd.wasm' : 'digitinfer.wasm'), fetchBytes('mnist-int8.dgi')]);
     const { instance } = await WebAssembly.instantiate(wasm, {}); // imports nothing
     const x = instance.exports;
     // Every buffer once, from the module's bump region (web_alloc may grow
@@ -56,7 +67,7 @@
     const modelScratch = x.dgi_model_scratch_size(record);
     const preScratch = x.dgi_preprocess_scratch_size(W, H);
     rt = {
-      x, record, modelScratch, preScratch,
+      x, record, modelScratch, preScratch, module: simd ? 'simd' : 'scalar',
       image: alloc(W * H), pixels: alloc(INPUT), result: alloc(RESULT_SIZE), info: alloc(INFO_SIZE),
       scratch: alloc(Math.max(modelScratch, preScratch)),
     };
@@ -81,6 +92,21 @@
       status: s, digit: view.getInt32(0, true), probabilities,
       input: new Uint8Array(x.memory.buffer, rt.pixels, INPUT).slice(),
     };
+  }
+
+  // Microseconds per dgi_classify of the current input, the mean over
+  // repeated calls for about `budget` milliseconds.
+  function timeClassify(budget) {
+    const { x } = rt;
+    let runs = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      x.dgi_classify(rt.record, rt.pixels, rt.scratch, rt.modelScratch, rt.result);
+      runs++;
+      elapsed = performance.now() - start;
+    } while ((elapsed < budget || runs < 3) && runs < 100 * budget); /* a clock that stands still ends too */
+    return 1000 * elapsed / runs;
   }
 
   // ---- the display -----------------------------------------------------------
@@ -116,6 +142,16 @@
     return r;
   }
   function update() { return rt ? show(classify()) : null; }
+  // After a stroke: the answer, and how long the module takes for it.
+  function finished() {
+    const r = update();
+    if (r && r.status === DGI_OK) {
+      const us = timeClassify(20);
+      speed.textContent = `${rt.module === 'simd' ? 'WebAssembly SIMD' : 'WebAssembly'} module: ` +
+        `${us < 1000 ? `${us.toFixed(0)} µs` : `${(us / 1000).toFixed(2)} ms`} per classification`;
+    }
+    return r;
+  }
 
   // ---- drawing -----------------------------------------------------------------
   function clear() {
@@ -155,7 +191,7 @@
       requestAnimationFrame(() => { pending = false; if (last) update(); });
     }
   });
-  const end = () => { if (last) { last = null; update(); } };
+  const end = () => { if (last) { last = null; finished(); } };
   pad.addEventListener('pointerup', end);
   pad.addEventListener('pointercancel', end);
   document.getElementById('clear').addEventListener('click', clear);
@@ -217,7 +253,7 @@
       const r = drawDigit(Number(c));
       got += r && r.status === DGI_OK ? String(r.digit) : '?';
     }
-    let verdict = `expected ${digits} got ${got}`;
+    let verdict = `expected ${digits} got ${got}, module ${rt.module}`;
     const out = document.getElementById('test-result');
     if (params.has('clear')) { // then the Clear button, as a user presses it
       document.getElementById('clear').click();
@@ -227,6 +263,7 @@
       out.dataset.cleared = String(blank && reset);
       verdict += `, clear ${blank && reset ? 'ok' : 'failed'}`;
     }
+    if (params.has('bench')) verdict += `, classify ${timeClassify(1000).toFixed(1)} us`;
     out.textContent = verdict;
     out.dataset.ok = String(got === digits);
     out.hidden = false;

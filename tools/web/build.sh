@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
 # Builds the runtime for the browser: Sources/DigitInfer as Embedded Swift
 # for wasm32-unknown-none-wasm (-Osize), linked with tools/web/runtime-shim.c
-# (the page's bump allocator and the 128-bit multiply LLVM calls) into one
-# module that imports nothing, then assembles the static page around it.
+# (the page's bump allocator and the 128-bit multiply LLVM calls) into
+# modules that import nothing, then assembles the static page around them.
+# Two modules, the same answers: the page runs the SIMD one where the
+# browser validates wasm SIMD (every current browser), else the scalar one.
 #
 # Usage: tools/web/build.sh OUT_DIR
 #
 # OUT_DIR receives:
-#   digitinfer.wasm   exports memory, every dgi_* function of the header,
-#                     web_alloc / web_mark / web_release; imports nothing
+#   digitinfer.wasm       plain wasm32 (the features of LLVM's generic CPU,
+#                         which wasmkit runs), built with DIGITINFER_SMALL:
+#                         the reference kernels, the smallest module
+#   digitinfer-simd.wasm  wasm SIMD (simd128) and the SIMD-style kernels the
+#                         host uses
+#                         (each exports memory, every dgi_* function of the
+#                         header, web_alloc / web_mark / web_release)
 #   index.html, app.js, mnist-int8.dgi (a copy of models/mnist-int8.dgi)
-#   bundle.js         the .wasm and the model in base64, so that index.html
-#                     also works opened straight from disk (file://), where
-#                     browsers refuse fetch()
-#   obj/              DigitInfer.o and runtime-shim.o (test-wasm.sh links
-#                     its harness from these)
+#   bundle.js         both modules and the model in base64, so that
+#                     index.html also works opened straight from disk
+#                     (file://), where browsers refuse fetch()
+#   obj/, obj-simd/   each module's DigitInfer.o and runtime-shim.o
+#                     (test-wasm.sh links its harness from obj/)
 #
 # Environment:
 #   SWIFTC      Swift compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc);
 #               clang, wasm-ld and llvm-nm are taken from the same directory
-#   WASM_SIMD   0 (default): plain wasm32 with the bulk-memory and other features
-#               of LLVM's generic CPU, which wasmkit runs; 1 adds wasm SIMD (simd128,
-#               every browser since 2021-23, smaller and faster; wasmkit cannot run it)
-#   WASM_KERNELS small (default): the runtime built with DIGITINFER_SMALL, whose
-#               C API runs the reference kernels: 27.7 KB instead of 48 KB, the
-#               same answers, a few milliseconds per image in a browser;
-#               fast: the SIMD-style kernels (as on the host)
 #   MODEL       the model the page loads (default: models/mnist-int8.dgi)
 set -euo pipefail
 
@@ -52,70 +52,66 @@ command -v python3 >/dev/null || die "python3 not found"
 command -v base64 >/dev/null || die "base64 (coreutils) not found"
 model=${MODEL:-$repo/models/mnist-int8.dgi}
 [ -f "$model" ] || die "model '$model' not found"
-simd=()
-case "${WASM_KERNELS:-small}" in
-  small) kernels=(-D DIGITINFER_SMALL) ;;
-  fast) kernels=() ;;
-  *) die "WASM_KERNELS must be small or fast" ;;
-esac
-case "${WASM_SIMD:-0}" in
-  1) simd=(-Xcc -msimd128) ;;
-  0) ;;
-  *) die "WASM_SIMD must be 0 or 1" ;;
-esac
-
-mkdir -p "$1/obj" || die "cannot create '$1'"
+mkdir -p "$1" || die "cannot create '$1'"
 out=$(cd "$1" && pwd)
-obj=$out/obj
 cd "$repo"
 
-echo "==> swiftc -Osize (Embedded Swift, wasm32-unknown-none-wasm${simd:+, simd128})"
-# No -no-allocations here: on 32-bit targets it flags code that does not
-# allocate (64-bit division, shifts by variable amounts). The import list
-# below is the proof instead: a module that imports nothing cannot call an
-# allocator.
-"$swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
-  ${simd[@]+"${simd[@]}"} ${kernels[@]+"${kernels[@]}"} -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
-  -I include -module-name DigitInfer -c Sources/DigitInfer/*.swift -o "$obj/DigitInfer.o" || die "swiftc failed"
+# build_module NAME OBJ_DIR SWIFT_FLAGS...: OUT_DIR/NAME from the runtime
+# compiled with the given flags.
+build_module() {
+  local name=$1 obj=$2
+  shift 2
+  mkdir -p "$obj" || die "cannot create '$obj'"
+  echo "==> $name: swiftc -Osize (Embedded Swift, wasm32-unknown-none-wasm) $*"
+  # No -no-allocations here: on 32-bit targets it flags code that does not
+  # allocate (64-bit division, shifts by variable amounts). The import list
+  # below is the proof instead: a module that imports nothing cannot call an
+  # allocator.
+  "$swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -parse-as-library -Osize \
+    "$@" -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
+    -I include -module-name DigitInfer -c Sources/DigitInfer/*.swift -o "$obj/DigitInfer.o" || die "swiftc failed"
+  "$bin/clang" --target=wasm32 -Os -nostdlib -ffreestanding -Wall -Wextra -Werror \
+    -c "$web/runtime-shim.c" -o "$obj/runtime-shim.o" || die "clang failed"
 
-echo "==> clang runtime-shim.c"
-"$bin/clang" --target=wasm32 -Os -nostdlib -ffreestanding -Wall -Wextra -Werror \
-  -c "$web/runtime-shim.c" -o "$obj/runtime-shim.o" || die "clang failed"
+  # The public API: every function the Swift object defines under dgi_.
+  "$bin/llvm-nm" --defined-only "$obj/DigitInfer.o" | awk '$2 == "T" && $3 ~ /^dgi_/ { print $3 }' | sort >"$obj/exports.txt"
+  [ -s "$obj/exports.txt" ] || die "the object defines no dgi_* functions"
+  local header_api
+  header_api=$(sed -n 's/^[a-z][a-z0-9_ *]*[ *]\(dgi_[a-z_]*\)(.*/\1/p' include/digitinfer.h | sort -u)
+  [ "$header_api" = "$(cat "$obj/exports.txt")" ] ||
+    die "the dgi_* functions of the object differ from include/digitinfer.h: $(echo $header_api) vs $(cat "$obj/exports.txt" | tr '\n' ' ')"
 
-# The public API: every function the Swift object defines under dgi_.
-"$bin/llvm-nm" --defined-only "$obj/DigitInfer.o" | awk '$2 == "T" && $3 ~ /^dgi_/ { print $3 }' | sort >"$obj/exports.txt"
-[ -s "$obj/exports.txt" ] || die "the object defines no dgi_* functions"
-header_api=$(sed -n 's/^[a-z][a-z0-9_ *]*[ *]\(dgi_[a-z_]*\)(.*/\1/p' include/digitinfer.h | sort -u)
-[ "$header_api" = "$(cat "$obj/exports.txt")" ] ||
-  die "the dgi_* functions of the object differ from include/digitinfer.h: $(echo $header_api) vs $(cat "$obj/exports.txt" | tr '\n' ' ')"
-
-echo "==> wasm-ld"
-exports=()
-while read -r sym; do exports+=("--export=$sym"); done <"$obj/exports.txt"
-"$bin/wasm-ld" --no-entry --gc-sections --strip-all -z stack-size=65536 "${exports[@]}" \
-  "$obj/runtime-shim.o" "$obj/DigitInfer.o" -o "$out/digitinfer.wasm" || die "wasm-ld failed"
-
-imports=$(python3 "$web/wasm_info.py" "$out/digitinfer.wasm" --imports)
-[ -z "$imports" ] || die "digitinfer.wasm imports something (it must import nothing): $imports"
+  local exports=() sym
+  while read -r sym; do exports+=("--export=$sym"); done <"$obj/exports.txt"
+  "$bin/wasm-ld" --no-entry --gc-sections --strip-all -z stack-size=65536 "${exports[@]}" \
+    "$obj/runtime-shim.o" "$obj/DigitInfer.o" -o "$out/$name" || die "wasm-ld failed"
+  local imports
+  imports=$(python3 "$web/wasm_info.py" "$out/$name" --imports)
+  [ -z "$imports" ] || die "$name imports something (it must import nothing): $imports"
+}
+build_module digitinfer.wasm "$out/obj" -D DIGITINFER_SMALL
+build_module digitinfer-simd.wasm "$out/obj-simd" -Xcc -msimd128
 
 echo "==> the page"
 cp "$web/index.html" "$web/app.js" "$out/"
 cp "$model" "$out/mnist-int8.dgi"
 {
-  echo "// Generated by tools/web/build.sh: digitinfer.wasm and the model in base64,"
+  echo "// Generated by tools/web/build.sh: both modules and the model in base64,"
   echo "// so that index.html works from file:// (where browsers refuse fetch())."
   printf 'window.DIGITINFER_BUNDLE = {\n  wasm: "'
   base64 -w0 "$out/digitinfer.wasm"
+  printf '",\n  wasmSimd: "'
+  base64 -w0 "$out/digitinfer-simd.wasm"
   printf '",\n  model: "'
   base64 -w0 "$out/mnist-int8.dgi"
   printf '"\n};\n'
 } >"$out/bundle.js"
 
-wasm_size=$(wc -c <"$out/digitinfer.wasm")
-gz_size=$(gzip -9c "$out/digitinfer.wasm" | wc -c)
 echo "==> built $out"
-printf '  %-16s %7d bytes (%d gzipped), imports: none, exports: %s\n' digitinfer.wasm "$wasm_size" "$gz_size" \
-  "$(python3 "$web/wasm_info.py" "$out/digitinfer.wasm" --exports | awk '{ printf "%s%s", sep, $1; sep = " " }')"
+for f in digitinfer.wasm digitinfer-simd.wasm; do
+  printf '  %-20s %7d bytes (%d gzipped), imports: none\n' "$f" "$(wc -c <"$out/$f")" "$(gzip -9c "$out/$f" | wc -c)"
+done
+printf '  exports: %s\n' "$(python3 "$web/wasm_info.py" "$out/digitinfer.wasm" --exports | awk '{ printf "%s%s", sep, $1; sep = " " }')"
 for f in index.html app.js bundle.js mnist-int8.dgi; do
-  printf '  %-16s %7d bytes\n' "$f" "$(wc -c <"$out/$f")"
+  printf '  %-20s %7d bytes\n' "$f" "$(wc -c <"$out/$f")"
 done

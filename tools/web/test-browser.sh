@@ -4,10 +4,15 @@
 # digits on the canvas with synthetic pointer events; every stroke goes
 # through dgi_preprocess and dgi_classify in the wasm runtime, and the page
 # writes what it predicted into the DOM, which --dump-dom prints.
-#   - from file:// (the module and the model come from bundle.js): the ten
-#     digits, each one a test, then the Clear button;
+#   - from file:// (the modules and the model come from bundle.js): the ten
+#     digits, each one a test, then the Clear button; the page must have
+#     chosen the wasm SIMD module;
+#   - the same ten digits with the scalar module forced (?wasm=scalar): the
+#     same answers;
+#   - both modules timed in the page (?bench): printed as a measurement,
+#     not a test (timings are not pass/fail);
 #   - from a loopback web server (python3 -m http.server on 127.0.0.1),
-#     fetching digitinfer.wasm and mnist-int8.dgi (?fetch): a 7;
+#     fetching digitinfer-simd.wasm and mnist-int8.dgi (?fetch): a 7;
 #   - the page without test mode starts cleanly ("Draw a digit");
 #   - a screenshot of the page after drawing a 7 (the artifact).
 # Ends with "browser: N passed, M failed"; exits non-zero on failure.
@@ -84,8 +89,25 @@ for ((i = 0; i < ${#digits}; i++)); do
   if [ "${got:i:1}" = "$d" ]; then pass "drew a $d, the page predicted $d"; else fail "drew a $d, the page predicted '${got:i:1}'"; fi
 done
 case "$verdict" in *", clear ok") pass "Clear empties the pad and the answer" ;; *) fail "Clear" ;; esac
+case "$verdict" in *", module simd,"*) pass "Chromium runs the wasm SIMD module" ;; *) fail "the page did not choose the SIMD module" ;; esac
 
-echo "== http://127.0.0.1 (python3 -m http.server; the page fetches digitinfer.wasm and the model)"
+echo "== the scalar module (?wasm=scalar), the same ten digits"
+scalar=$(chrome "file://$site/index.html?test=$digits&wasm=scalar" --dump-dom | result)
+echo "page: ${scalar:-(no result)}"
+if [ "$(echo "$scalar" | sed -n 's/^expected [0-9]* got \([0-9?]*\), module scalar$/\1/p')" = "$got" ]; then
+  pass "the scalar module gives the SIMD module's ten answers"
+else
+  fail "the scalar module's answers differ from the SIMD module's ($got)"
+fi
+
+echo "== time per classification in the page (a measurement, not a test)"
+us() { chrome "file://$site/index.html?test=7&wasm=$1&bench" --dump-dom | result | sed -n 's/.*, classify \([0-9.]*\) us$/\1/p'; }
+simd_us=$(us simd)
+scalar_us=$(us scalar)
+echo "measure: dgi_classify in headless Chromium: SIMD module ${simd_us:-?} us, scalar module ${scalar_us:-?} us" \
+  "($(python3 -c "print(f'{float(\"$scalar_us\") / float(\"$simd_us\"):.1f}x')" 2>/dev/null || echo '?'))"
+
+echo "== http://127.0.0.1 (python3 -m http.server; the page fetches digitinfer-simd.wasm and the model)"
 python3 -u -m http.server --bind 127.0.0.1 --directory "$site" 0 >"$tmp/server.log" 2>&1 &
 server=$!
 port=""
@@ -97,12 +119,12 @@ done
 if [ -n "$port" ]; then
   verdict=$(chrome "http://127.0.0.1:$port/index.html?test=7&fetch" --dump-dom | result)
   echo "page: ${verdict:-(no result)}"
-  if [ "$verdict" = "expected 7 got 7" ]; then pass "over HTTP with fetch(): a 7"; else fail "over HTTP with fetch()"; fi
-  if grep -q '"GET /digitinfer.wasm HTTP/1.[01]" 200' "$tmp/server.log" &&
+  if [ "$verdict" = "expected 7 got 7, module simd" ]; then pass "over HTTP with fetch(): a 7"; else fail "over HTTP with fetch()"; fi
+  if grep -q '"GET /digitinfer-simd.wasm HTTP/1.[01]" 200' "$tmp/server.log" &&
     grep -q '"GET /mnist-int8.dgi HTTP/1.[01]" 200' "$tmp/server.log"; then
-    pass "the page fetched digitinfer.wasm and mnist-int8.dgi"
+    pass "the page fetched digitinfer-simd.wasm and mnist-int8.dgi"
   else
-    fail "the page did not fetch digitinfer.wasm and mnist-int8.dgi"
+    fail "the page did not fetch digitinfer-simd.wasm and mnist-int8.dgi"
   fi
 else
   fail "python3 -m http.server did not start"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Tests the wasm32 build of the runtime (tools/web/build.sh) without a
 # browser:
-#   - digitinfer.wasm imports nothing (so it cannot allocate, print or trap
-#     into a host), exports memory, every dgi_* function of the header and
-#     the page's web_* helpers, and stays small;
+#   - both modules (digitinfer.wasm, scalar; digitinfer-simd.wasm, wasm SIMD)
+#     import nothing (so they cannot allocate, print or trap into a host),
+#     export memory, every dgi_* function of the header and the page's web_*
+#     helpers, and stay small;
 #   - a WASI test harness (tools/web/harness/harness.c) linked from the same
 #     objects runs under wasmkit, the WebAssembly runtime of the Swift
 #     toolchain: the golden vectors bit for bit, the dgi_preprocess golden
 #     lines, the shipped model on a sample scan and on drawn digits;
-#   - if node is installed, digitinfer.wasm itself (not a re-link) on the
+#   - if node is installed, each module itself (not a re-link) on the
 #     golden vectors through its exports, as the page calls it.
 # Ends with "wasm: N passed, M failed"; exits non-zero on failure.
 #
@@ -54,22 +55,23 @@ if ! SWIFTC=$swiftc "$web/build.sh" "$build"; then
   finish
 fi
 pass "tools/web/build.sh"
-wasm=$build/digitinfer.wasm
-
-echo "== digitinfer.wasm"
-info() { python3 "$web/wasm_info.py" "$wasm" "$@"; }
-check "imports nothing" test -z "$(info --imports)"
-exports=$(info --exports)
 want=$(
   sed -n 's/^[a-z][a-z0-9_ *]*[ *]\(dgi_[a-z_]*\)(.*/\1 func/p' "$repo/include/digitinfer.h"
   printf '%s\n' "memory memory" "web_alloc func" "web_mark func" "web_release func"
 )
-check "exports exactly memory, the header's dgi_* functions and web_alloc/web_mark/web_release" \
-  test "$(echo "$exports" | sort)" = "$(echo "$want" | sort)"
-size=$(wc -c <"$wasm")
-check "size $size bytes <= $limit" test "$size" -le "$limit"
-check "bundle.js holds the module and the model" \
-  grep -q "wasm: \"$(base64 -w0 "$wasm" | head -c 64)" "$build/bundle.js"
+for module in digitinfer.wasm:wasm digitinfer-simd.wasm:wasmSimd; do
+  wasm=$build/${module%%:*} key=${module#*:}
+  echo "== ${module%%:*}"
+  info() { python3 "$web/wasm_info.py" "$wasm" "$@"; }
+  check "imports nothing" test -z "$(info --imports)"
+  exports=$(info --exports)
+  check "exports exactly memory, the header's dgi_* functions and web_alloc/web_mark/web_release" \
+    test "$(echo "$exports" | sort)" = "$(echo "$want" | sort)"
+  size=$(wc -c <"$wasm")
+  check "size $size bytes <= $limit" test "$size" -le "$limit"
+  check "bundle.js holds the module ($key)" grep -q "$key: \"$(base64 -w0 "$wasm" | head -c 64)" "$build/bundle.js"
+done
+check "bundle.js holds the model" grep -q "model: \"$(base64 -w0 "$repo/models/mnist-int8.dgi" | head -c 64)" "$build/bundle.js"
 
 echo "== harness (WASI, wasmkit)"
 h=$build/harness
@@ -107,13 +109,16 @@ else
 fi
 
 if command -v node >/dev/null; then
-  echo "== digitinfer.wasm itself under node $(node --version)"
-  if node "$web/harness/golden.mjs" "$wasm" "$golden"; then
-    pass "node: digitinfer.wasm reproduces the golden vectors through its exports"
-  else
-    fail "node: digitinfer.wasm on the golden vectors"
-  fi
+  # Both modules; node runs wasm SIMD, which wasmkit cannot.
+  for module in digitinfer.wasm digitinfer-simd.wasm; do
+    echo "== $module itself under node $(node --version)"
+    if node "$web/harness/golden.mjs" "$build/$module" "$golden"; then
+      pass "node: $module reproduces the golden vectors through its exports"
+    else
+      fail "node: $module on the golden vectors"
+    fi
+  done
 else
-  echo "(node not installed: digitinfer.wasm itself is tested by tools/web/test-browser.sh)"
+  echo "(node not installed: the modules themselves are tested by tools/web/test-browser.sh)"
 fi
 finish
