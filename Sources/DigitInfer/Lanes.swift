@@ -28,6 +28,28 @@ enum Lanes {
   }
   @inline(__always) static func lanes(_ acc: Acc) -> SIMD4<Int32> { unsafeBitCast(acc, to: SIMD4<Int32>.self) }
 }
+#elseif arch(wasm32) && DIGITINFER_WASM_SIMD
+import DigitInferKernels
+
+/// wasm SIMD (tools/web/build.sh builds the module with -msimd128 and this
+/// condition): the portable types, with i32x4.dot_i16x8_s for `madd`.
+enum Lanes {
+  typealias Acc = SIMD4<Int32>
+  typealias Pairs = SIMD8<Int16>
+  @inline(__always) static func zero() -> Acc { Acc() }
+  @inline(__always) static func load(_ p: UnsafeRawPointer) -> Pairs { p.loadUnaligned(as: Pairs.self) }
+  @inline(__always) static func loadWidened(_ p: UnsafeRawPointer) -> Pairs {
+    Pairs(truncatingIfNeeded: p.loadUnaligned(as: SIMD8<Int8>.self))
+  }
+  @inline(__always) static func broadcastPair(_ p: UnsafeRawPointer) -> Pairs {
+    unsafeBitCast(SIMD4<Int32>(repeating: p.loadUnaligned(as: Int32.self)), to: Pairs.self)
+  }
+  @inline(__always) static func madd(_ acc: Acc, _ a: Pairs, _ b: Pairs) -> Acc {
+    unsafeBitCast(dgi_wasm_madd(unsafeBitCast(acc, to: v128_t.self), unsafeBitCast(a, to: v128_t.self),
+      unsafeBitCast(b, to: v128_t.self)), to: Acc.self)
+  }
+  @inline(__always) static func lanes(_ acc: Acc) -> SIMD4<Int32> { acc }
+}
 #else
 enum Lanes {
   typealias Acc = SIMD4<Int32>

@@ -188,4 +188,15 @@ static inline uint32_t dgi_arm_features(void) {
 #include "arm_neondot.h"
 
 #endif /* __aarch64__ */
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+
+/* Lanes.madd for wasm SIMD (Lanes.swift): i32x4.dot_i16x8_s multiplies eight
+   int16 pairs and adds adjacent products, as x86's pmaddwd does; LLVM does
+   not find it in the portable Swift form. */
+static inline __attribute__((always_inline)) v128_t dgi_wasm_madd(v128_t acc, v128_t a, v128_t b) {
+  return wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(a, b));
+}
+#endif /* __wasm_simd128__ */
 #endif /* DIGITINFER_KERNELS_H */
