@@ -1,9 +1,9 @@
 /// The one primitive the optimized kernels need: multiply eight int16 pairs
 /// and add adjacent products into four int32 lanes (x86 `pmaddwd`, Arm
-/// `smlad`). Every product fits int16 x int16 and every partial sum fits
-/// int32 (the reader bounds each layer's worst-case sum), so any grouping
-/// of the additions gives the same integer: the kernels stay bit-exact with
-/// the reference on every target.
+/// `smlad`, wasm `i32x4.dot_i16x8_s`). Every product fits int16 x int16 and
+/// every partial sum fits int32 (the reader bounds each layer's worst-case
+/// sum), so any grouping of the additions gives the same integer: the
+/// kernels stay bit-exact with the reference on every target.
 #if arch(x86_64) && !DIGITINFER_PORTABLE
 import _Builtin_intrinsics.intel
 
@@ -28,29 +28,11 @@ enum Lanes {
   }
   @inline(__always) static func lanes(_ acc: Acc) -> SIMD4<Int32> { unsafeBitCast(acc, to: SIMD4<Int32>.self) }
 }
-#elseif arch(wasm32) && DIGITINFER_WASM_SIMD
-import DigitInferKernels
-
-/// wasm SIMD (tools/web/build.sh builds the module with -msimd128 and this
-/// condition): the portable types, with i32x4.dot_i16x8_s for `madd`.
-enum Lanes {
-  typealias Acc = SIMD4<Int32>
-  typealias Pairs = SIMD8<Int16>
-  @inline(__always) static func zero() -> Acc { Acc() }
-  @inline(__always) static func load(_ p: UnsafeRawPointer) -> Pairs { p.loadUnaligned(as: Pairs.self) }
-  @inline(__always) static func loadWidened(_ p: UnsafeRawPointer) -> Pairs {
-    Pairs(truncatingIfNeeded: p.loadUnaligned(as: SIMD8<Int8>.self))
-  }
-  @inline(__always) static func broadcastPair(_ p: UnsafeRawPointer) -> Pairs {
-    unsafeBitCast(SIMD4<Int32>(repeating: p.loadUnaligned(as: Int32.self)), to: Pairs.self)
-  }
-  @inline(__always) static func madd(_ acc: Acc, _ a: Pairs, _ b: Pairs) -> Acc {
-    unsafeBitCast(dgi_wasm_madd(unsafeBitCast(acc, to: v128_t.self), unsafeBitCast(a, to: v128_t.self),
-      unsafeBitCast(b, to: v128_t.self)), to: Acc.self)
-  }
-  @inline(__always) static func lanes(_ acc: Acc) -> SIMD4<Int32> { acc }
-}
 #else
+#if arch(wasm32) && DIGITINFER_WASM_SIMD
+import DigitInferKernels
+#endif
+
 enum Lanes {
   typealias Acc = SIMD4<Int32>
   typealias Pairs = SIMD8<Int16>
@@ -64,8 +46,17 @@ enum Lanes {
     return Pairs(a, b, a, b, a, b, a, b)
   }
   @inline(__always) static func madd(_ acc: Acc, _ a: Pairs, _ b: Pairs) -> Acc {
+    #if arch(wasm32) && DIGITINFER_WASM_SIMD
+    // tools/web/build.sh's SIMD module: i32x4.dot_i16x8_s (kernels.h), which
+    // LLVM does not find in the widened form below.
+    return unsafeBitCast(
+      dgi_wasm_madd(
+        unsafeBitCast(acc, to: v128_t.self), unsafeBitCast(a, to: v128_t.self), unsafeBitCast(b, to: v128_t.self)),
+      to: Acc.self)
+    #else
     let p = SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
     return acc &+ p.evenHalf &+ p.oddHalf
+    #endif
   }
   @inline(__always) static func lanes(_ acc: Acc) -> SIMD4<Int32> { acc }
 }
