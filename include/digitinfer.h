@@ -219,10 +219,12 @@ typedef enum dgi_kernels {
   DGI_KERNELS_AVX512VNNI = 4,  /* "avx512vnni": x86-64 with AVX-512 VNNI (2019 and later) */
   DGI_KERNELS_AVXVNNI = 5,     /* "avxvnni": x86-64 with 256-bit AVX-VNNI (2021 and later,
                                   e.g. Intel cores without AVX-512); avx512vnni is preferred */
-  DGI_KERNELS_NEONDOT = 6      /* "neondot": AArch64 with the dot-product extension (Armv8.2:
+  DGI_KERNELS_NEONDOT = 6,     /* "neondot": AArch64 with the dot-product extension (Armv8.2:
                                   Cortex-A55/A76 and later; detected from Linux's hardware
                                   capabilities, the ID register on bare metal, or the build's
                                   target CPU) */
+  DGI_KERNELS_DSP = 7          /* "dsp": Cortex-M with the DSP extension (Cortex-M4, M7, M33:
+                                  smlad), fixed by the build's target */
 } dgi_kernels;
 
 /*
@@ -234,7 +236,7 @@ uint32_t dgi_kernels_supported(void);
 
 /*
 ** The name of a kernel set, as DIGITINFER_KERNELS spells it ("reference",
-** "sse2", "portable", "avx2", "avxvnni", "avx512vnni", "neondot"; "auto" for
+** "sse2", "portable", "avx2", "avxvnni", "avx512vnni", "neondot", "dsp"; "auto" for
 ** DGI_KERNELS_AUTO), or "unknown". Static; never NULL. Thread-safe.
 */
 const char *dgi_kernels_name(dgi_kernels kernels);

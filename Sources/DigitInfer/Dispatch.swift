@@ -1,4 +1,4 @@
-#if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+#if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
 import DigitInferKernels
 #endif
 
@@ -19,6 +19,8 @@ enum KernelSet: UInt32 {
   case avxvnni = 5
   /// AArch64 microkernels: `sdot` (the dot-product extension, Armv8.2).
   case neondot = 6
+  /// Cortex-M microkernels: `smlad` (the DSP extension: M4, M7, M33).
+  case dsp = 7
 
   var name: StaticString {
     switch self {
@@ -33,6 +35,7 @@ enum KernelSet: UInt32 {
     case .avx512vnni: "avx512vnni"
     case .avxvnni: "avxvnni"
     case .neondot: "neondot"
+    case .dsp: "dsp"
     }
   }
 
@@ -44,7 +47,7 @@ enum KernelSet: UInt32 {
   static var supported: UInt32 {
     var bits = UInt32(1) << KernelSet.reference.rawValue
     #if !DIGITINFER_SMALL
-    bits |= 1 << KernelSet.baseline.rawValue
+    if !baselineSuperseded { bits |= 1 << KernelSet.baseline.rawValue }
     #endif
     #if arch(x86_64) && !DIGITINFER_SMALL
     let cpu = dgi_x86_features()
@@ -55,11 +58,26 @@ enum KernelSet: UInt32 {
     #if arch(arm64) && !DIGITINFER_SMALL
     if dgi_arm_features() & DGI_ARM_DOTPROD != 0 { bits |= 1 << KernelSet.neondot.rawValue }
     #endif
+    #if arch(arm) && !DIGITINFER_SMALL
+    if dgi_arm32_features() & DGI_ARM_DSP != 0 { bits |= 1 << KernelSet.dsp.rawValue }
+    #endif
     return bits
   }
 
+  /// Whether this build leaves the baseline set out because a faster set
+  /// always replaces it: Cortex-M builds with the DSP extension (a constant
+  /// of the build, which LLVM folds, so that the Swift SIMD kernels and
+  /// their workspace drop out of M4/M7 firmware).
+  static var baselineSuperseded: Bool {
+    #if arch(arm) && !DIGITINFER_SMALL
+    return dgi_arm32_features() & DGI_ARM_DSP != 0
+    #else
+    return false
+    #endif
+  }
+
   /// Every set, by raw value (no array: Embedded Swift builds allocate none).
-  static let all: ClosedRange<UInt32> = 1...6
+  static let all: ClosedRange<UInt32> = 1...7
 
   /// The fastest supported set.
   static func best(_ supported: UInt32) -> KernelSet {
@@ -67,6 +85,7 @@ enum KernelSet: UInt32 {
     if has(.avx512vnni) { return .avx512vnni }
     if has(.avxvnni) { return .avxvnni }
     if has(.neondot) { return .neondot }
+    if has(.dsp) { return .dsp }
     if has(.avx2) { return .avx2 }
     if has(.baseline) { return .baseline }
     return .reference

@@ -12,8 +12,8 @@ func infer(
 /// The work that does not depend on the image, done once per call or per
 /// batch: the microkernel sets pack their weights into the workspace.
 func prepare(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
-  #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
-  if set.usesMicrokernels { Microkernels.pack(m, scratch, set) }
+  #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
+  if set.usesMicrokernels && Microkernels.available { Microkernels.pack(m, scratch, set) }
   #endif
 }
 
@@ -26,8 +26,12 @@ func run(
   #if !DIGITINFER_SMALL
   case .baseline: return swiftInfer(m, pixels, scratch, optimized: true)
   #endif
-  #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
-  case .avx2, .avx512vnni, .avxvnni, .neondot: return Microkernels.run(m, pixels, scratch, set)
+  #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
+  case .avx2, .avx512vnni, .avxvnni, .neondot, .dsp:
+    // (Never false for a supported set; the test lets builds without any
+    // microkernel set drop the engine.)
+    if Microkernels.available { return Microkernels.run(m, pixels, scratch, set) }
+    return swiftInfer(m, pixels, scratch, optimized: false)
   #else
   default: return swiftInfer(m, pixels, scratch, optimized: false)
   #endif
@@ -43,6 +47,8 @@ func swiftInfer(
 ) -> UnsafePointer<Int8> {
   #if DIGITINFER_SMALL
   let optimized = false  // small builds link only the reference kernels
+  #else
+  let optimized = optimized && !KernelSet.baselineSuperseded  // a constant false drops the SIMD kernels
   #endif
   let s = m.state
   let input = scratch.assumingMemoryBound(to: Int8.self)

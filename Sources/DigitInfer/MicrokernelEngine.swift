@@ -1,19 +1,32 @@
-#if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+#if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
 import DigitInferKernels
 
 /// Runs a model with the C microkernels of Sources/DigitInferKernels (x86-64:
-/// AVX2, AVX-VNNI, AVX-512 VNNI; AArch64: sdot).
+/// AVX2, AVX-VNNI, AVX-512 VNNI; AArch64: sdot; Cortex-M: DSP).
 ///
 /// Activations stay in offset binary from the input to the last layer (the
 /// byte q + 128, see kernels.h): the pixels are already that (q = p - 128),
 /// a 2x2 max-pool is an unsigned maximum, and only the final outputs are
 /// turned back into int8. A conv layer's input is staged in the form its
-/// kernels read: offset binary for the VNNI sets, int16 q - zp for AVX2,
-/// int8 q for sdot. The workspace holds, for each conv layer, its weights
-/// packed for the kernel set and its per-channel parameters (packed once
-/// per call, or once per batch), then one staging area where a layer's
-/// input is copied with its padding; dense layers read the weights in place.
+/// kernels read: offset binary for the VNNI sets and DSP, int16 q - zp for
+/// AVX2, int8 q for sdot. The workspace holds, for each conv layer, its
+/// weights packed for the kernel set (except DSP, which reads them in place)
+/// and its per-channel parameters (packed once per call, or once per batch),
+/// then one staging area where a layer's input is copied with its padding
+/// (DSP: followed by its im2col columns); dense layers read the weights in
+/// place.
 enum Microkernels {
+  /// Whether this build has a microkernel set for this CPU family. On
+  /// 32-bit Arm only the DSP targets do (M4, M7, M33: fixed at build time,
+  /// a constant LLVM folds), so that an M0 or M3 build drops the engine.
+  static var available: Bool {
+    #if arch(arm)
+    return dgi_arm32_features() & DGI_ARM_DSP != 0
+    #else
+    return true
+    #endif
+  }
+
   /// Lanes of the widest kernel set, which fixes the panel and bias padding.
   static let lanes = 16
   /// Bytes a kernel may read past a tensor's end (the last 4-byte group of a
@@ -26,9 +39,12 @@ enum Microkernels {
   #if arch(x86_64)
   static let stagedElement = 2
   static let signedStaging = false
-  #else
+  #elseif arch(arm64)
   static let stagedElement = 1
   static let signedStaging = true
+  #else
+  static let stagedElement = 1
+  static let signedStaging = false
   #endif
 
   /// Sizes of one conv layer's packed weights and staged input, the
@@ -46,14 +62,20 @@ enum Microkernels {
       #if arch(x86_64)
       let avx2 = kh * pairs * ((outC + 15) / 16) * 64
       panel = (max(vnni, avx2) + 63) & ~63
-      #else
+      #elseif arch(arm64)
       panel = vnni
+      #else
+      panel = 0  // DSP reads the weights in place
       #endif
       params = 3 * 4 * ((outC + 15) & ~15)  // bias, multiplier, shift
       staged = Int(d.paddedInputCount)
+      self.kh = Int32(d.kernelH)
     }
     var packedBytes: Int { panel + params }
     var stagedBytes: Int { (Microkernels.stagedElement * staged + Microkernels.slack + 63) & ~63 }
+    /// DSP: four im2col columns of int16 (kernels.h, dgi_conv_job.work).
+    var columnBytes: Int { 4 * rowLen * Int(kh) * 2 }
+    let kh: Int32
   }
 
   /// The workspace layout, built by dgi_model_open layer by layer.
@@ -67,9 +89,13 @@ enum Microkernels {
         let s = ConvShape(d)
         d.packed = UInt32(packed)
         packed += UInt64(s.packedBytes)
+        #if arch(arm)
+        staged = max(staged, UInt64(s.stagedBytes + s.columnBytes))
+        #else
         staged = max(staged, UInt64(s.stagedBytes))
-      case .dense:  // AVX2 widens the input vector
-        #if arch(x86_64)
+        #endif
+      case .dense:  // AVX2 and DSP widen the input vector
+        #if arch(x86_64) || arch(arm)
         staged = max(staged, UInt64((2 * Int(d.inC) + Microkernels.slack + 63) & ~63))
         #endif
       default: break
@@ -109,10 +135,13 @@ enum Microkernels {
           at.assumingMemoryBound(to: UInt8.self), params, weights, bias, multiplier, shift, outC, Int32(rows), Int32(length), Int32(perRow),
           vnni ? 1 : 0, Int32(d.inZeroPoint))
       }
-      #else
+      #elseif arch(arm64)
       dgi_neondot_pack_conv(
         at.assumingMemoryBound(to: Int8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
         Int32(length), Int32(perRow), Int32(d.inZeroPoint))
+      #else
+      _ = (weights, rows, length, perRow)
+      dgi_dsp_pack_params(params, bias, multiplier, shift, outC)
       #endif
     }
   }
@@ -150,6 +179,10 @@ enum Microkernels {
           dgi_avx2_widen(staged, x, Int32(d.inC), Int32(d.inZeroPoint))
           input = UnsafeRawPointer(staged)
         }
+        #elseif arch(arm)
+        let staged = (workspace + Int(s.staging)).assumingMemoryBound(to: Int16.self)
+        dgi_dsp_widen(staged, x, Int32(d.inC), Int32(d.inZeroPoint))
+        input = UnsafeRawPointer(staged)
         #endif
         var job = dgi_dense_job(
           input: input, output: y, weights: (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self),
@@ -164,8 +197,10 @@ enum Microkernels {
         case .avxvnni: dgi_avxvnni_dense(&job)
         default: dgi_avx512vnni_dense(&job)
         }
-        #else
+        #elseif arch(arm64)
         dgi_neondot_dense(&job)
+        #else
+        dgi_dsp_dense(&job)
         #endif
         count = Int(d.outC)
       case .maxpool2d:
@@ -223,21 +258,31 @@ enum Microkernels {
       input = UnsafeRawPointer(staged)
     }
     let packed = UnsafeRawPointer(workspace + Int(d.packed))
+    #if arch(arm)
+    // DSP: the weights in place, kernel rows of values, im2col columns after
+    // the staged input.
+    let (panel, steps) = (base + Int(d.weights), shape.rowLen)
+    let work: UnsafeMutableRawPointer? = staging + shape.stagedBytes
+    #else
+    let (panel, steps) = (packed, set == .avx2 ? shape.pairs : shape.groups)
+    let work: UnsafeMutableRawPointer? = nil
+    #endif
     var job = dgi_conv_job(
-      input: input, output: y, panel: packed, params: (packed + shape.panel).assumingMemoryBound(to: Int32.self),
-      in_w: Int32(pW), in_c: Int32(inC), kh: Int32(d.kernelH),
-      steps: Int32(set == .avx2 ? shape.pairs : shape.groups),
+      input: input, output: y, panel: panel, params: (packed + shape.panel).assumingMemoryBound(to: Int32.self),
+      in_w: Int32(pW), in_c: Int32(inC), kh: Int32(d.kernelH), steps: Int32(steps),
       out_c: Int32(d.outC), grid_h: Int32(pooled ? Int(d.outH) / 2 : Int(d.outH)),
       grid_w: Int32(pooled ? Int(d.outW) / 2 : Int(d.outW)), pooled: pooled ? 1 : 0,
-      out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0)
+      in_zero_point: Int32(d.inZeroPoint), out_zero_point: Int32(d.outZeroPoint), relu: d.relu ? 1 : 0, work: work)
     #if arch(x86_64)
     switch set {
     case .avx2: dgi_avx2_conv(&job)
     case .avxvnni: dgi_avxvnni_conv(&job)
     default: dgi_avx512vnni_conv(&job)
     }
-    #else
+    #elseif arch(arm64)
     dgi_neondot_conv(&job)
+    #else
+    dgi_dsp_conv(&job)
     #endif
   }
 

@@ -255,22 +255,22 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
 /// the microkernels give each conv layer its own packed weights.
 struct WorkspacePlan {
   var swift: UInt64 = 0
-  #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+  #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
   var micro = Microkernels.Plan()
   #endif
 
   mutating func add(_ d: inout LayerDesc) {
     #if !DIGITINFER_SMALL
-    swift = max(swift, Optimized.workspace(d))
+    if !KernelSet.baselineSuperseded { swift = max(swift, Optimized.workspace(d)) }
     #endif
-    #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
-    micro.add(&d)
+    #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
+    if Microkernels.available { micro.add(&d) }
     #endif
   }
 
   /// Where the microkernels stage a conv's input, from the workspace.
   var staging: UInt32 {
-    #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
+    #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
     return UInt32(micro.packed)
     #else
     return 0
@@ -278,8 +278,8 @@ struct WorkspacePlan {
   }
 
   var bytes: UInt64 {
-    #if (arch(x86_64) || arch(arm64)) && !DIGITINFER_SMALL
-    return max(swift, micro.bytes)
+    #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
+    return Microkernels.available ? max(swift, micro.bytes) : swift
     #else
     return swift
     #endif

@@ -37,9 +37,11 @@ typedef struct dgi_conv_job {
   const void *panel;         /* packed weights (the set's pack function) */
   const int32_t *params;     /* packed: bias, multiplier, shift, each out_c rounded up to 16 int32 */
   int32_t in_w, in_c;        /* of the padded input */
-  int32_t kh, steps;         /* kernel rows; 4-byte groups (VNNI) or pairs (AVX2) per kernel row */
+  int32_t kh, steps;         /* kernel rows; per kernel row: 4-byte groups (VNNI, sdot), pairs (AVX2)
+                                or values (DSP) */
   int32_t out_c, grid_h, grid_w, pooled;
-  int32_t out_zero_point, relu;
+  int32_t in_zero_point, out_zero_point, relu;
+  void *work;                /* DSP: room for four im2col columns (4 x kh x steps int16) */
 } dgi_conv_job;
 
 /* The four output positions one pass of a conv kernel computes, as element
@@ -188,6 +190,22 @@ static inline uint32_t dgi_arm_features(void) {
 #include "arm_neondot.h"
 
 #endif /* __aarch64__ */
+
+#if defined(__arm__)
+/* 32-bit Arm (Cortex-M): the DSP extension is fixed by the build's target
+   (Armv7E-M and the Armv8-M cores that have it); arm_dsp.h compiles to
+   plain C without it. */
+#define DGI_ARM_DSP 1u
+static inline uint32_t dgi_arm32_features(void) {
+#if defined(__ARM_FEATURE_DSP)
+  return DGI_ARM_DSP;
+#else
+  return 0;
+#endif
+}
+
+#include "arm_dsp.h"
+#endif /* __arm__ */
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>

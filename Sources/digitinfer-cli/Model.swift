@@ -44,7 +44,7 @@ struct ModelOptions: ParsableArguments {
 struct KernelOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Kernel set: auto (the fastest this CPU supports), reference, sse2, portable, avx2, avxvnni, avx512vnni or neondot (default: $DIGITINFER_KERNELS, else auto). Answers are identical with every set; inspect lists the supported ones.",
+      "Kernel set: auto (the fastest this CPU supports), reference, sse2, portable, avx2, avxvnni, avx512vnni, neondot or dsp (default: $DIGITINFER_KERNELS, else auto). Answers are identical with every set; inspect lists the supported ones.",
       valueName: "name"))
   var kernels: String?
 
@@ -96,7 +96,7 @@ enum Kernels {
   static let all: [dgi_kernels] = (1..<32).map { dgi_kernels(rawValue: $0) }.filter { name($0) != "unknown" }
   /// Every name the option takes, on any platform ("sse2" is the baseline
   /// set on x86-64, "portable" elsewhere).
-  static let knownNames = ["auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni", "neondot"]
+  static let knownNames = ["auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni", "neondot", "dsp"]
 
   static func name(_ kernels: dgi_kernels) -> String { String(cString: dgi_kernels_name(kernels)) }
 

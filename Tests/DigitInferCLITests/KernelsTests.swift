@@ -5,7 +5,7 @@ import Testing
 /// inspect, eval and bench.
 @Suite struct KernelsTests {
   /// Every name the option takes on some platform.
-  static let knownNames = ["reference", "sse2", "portable", "avx2", "avxvnni", "avx512vnni", "neondot"]
+  static let knownNames = ["reference", "sse2", "portable", "avx2", "avxvnni", "avx512vnni", "neondot", "dsp"]
 
   /// inspect --json of the shipped model, with `arguments` and `environment` added.
   static func inspect(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> [String: Any] {

@@ -93,4 +93,4 @@ let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let supportedKernelSets = KernelSet.all.compactMap(KernelSet.init(rawValue:)).filter { KernelSet.supported & (1 << $0.rawValue) != 0 }
 
 /// The sets that keep activations in offset binary (q + 128) between layers.
-func isOffsetBinary(_ set: KernelSet) -> Bool { [.avx2, .avxvnni, .avx512vnni, .neondot].contains(set) }
+func isOffsetBinary(_ set: KernelSet) -> Bool { [.avx2, .avxvnni, .avx512vnni, .neondot, .dsp].contains(set) }

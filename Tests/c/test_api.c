@@ -269,7 +269,7 @@ static void test_kernels(const golden_set *g, const char *name, const unsigned c
   int8_t *expected = (int8_t *)malloc(logit_bytes), *got = (int8_t *)malloc(logit_bytes);
   guarded scratch;
   int k;
-  enum { LAST_KERNELS = DGI_KERNELS_NEONDOT }; /* the enum's last value */
+  enum { LAST_KERNELS = DGI_KERNELS_DSP }; /* the enum's last value */
 
   CHECK(supported & (1u << DGI_KERNELS_REFERENCE), "the reference set is not supported");
   CHECK(supported & (1u << DGI_KERNELS_BASELINE), "the baseline set is not supported");

@@ -38,6 +38,7 @@ DGI_KERNELS_AVX2 = 3
 DGI_KERNELS_AVX512VNNI = 4
 DGI_KERNELS_AVXVNNI = 5
 DGI_KERNELS_NEONDOT = 6
+DGI_KERNELS_DSP = 7
 
 # C enums (dgi_status, dgi_layer_kind, dgi_kernels) are passed and stored as C int.
 c_enum = ctypes.c_int

@@ -19,7 +19,7 @@ class Kernels(enum.IntEnum):
     library. Every set computes the same integers; they differ in speed and
     in the instructions they need. The names (kernels_name) are those of
     $DIGITINFER_KERNELS: "reference", "sse2" (x86-64) or "portable"
-    (elsewhere) for BASELINE, "avx2", "avx512vnni", "avxvnni", "neondot"."""
+    (elsewhere) for BASELINE, "avx2", "avx512vnni", "avxvnni", "neondot", "dsp"."""
 
     AUTO = 0  # the fastest set this CPU supports
     REFERENCE = 1  # the plain definitions, any CPU
@@ -28,10 +28,11 @@ class Kernels(enum.IntEnum):
     AVX512VNNI = 4
     AVXVNNI = 5  # 256-bit VNNI, for CPUs without AVX-512
     NEONDOT = 6  # AArch64 sdot (Armv8.2 dot product)
+    DSP = 7  # Cortex-M smlad (DSP extension)
 
 
 #: Every name a kernel set may have, on any platform ("auto": the fastest).
-KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni", "neondot")
+KERNEL_NAMES = ("auto", "reference", "sse2", "portable", "avx2", "avx512vnni", "avxvnni", "neondot", "dsp")
 
 
 def kernels_name(kernels: int) -> str:
