@@ -91,6 +91,15 @@ else
   fail "$missing preprocessing lines differ from Golden/preprocess-expected.txt"
 fi
 
+# The DSP kernels' plain-C form against a direct convolution, on the shapes
+# the golden models do not reach (an unpooled conv, odd sizes).
+if "$clang" -std=c99 -O2 -Wall -Wextra -Werror -I Sources/DigitInferKernels -o "$build/dsp-kernels-host" \
+  "$here/dsp-kernels-host.c" && "$build/dsp-kernels-host" >"$build/dsp-kernels.txt"; then
+  pass "host: $(tail -n 1 "$build/dsp-kernels.txt")"
+else
+  fail "host: DSP kernels differ from the direct definition: $(head -n 3 "$build/dsp-kernels.txt" 2>/dev/null)"
+fi
+
 # ---- firmware -------------------------------------------------------------
 # text/rodata/data/bss of an object or image, from its section headers.
 sizes() {
