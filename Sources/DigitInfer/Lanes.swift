@@ -49,10 +49,7 @@ enum Lanes {
     #if arch(wasm32) && DIGITINFER_WASM_SIMD
     // tools/web/build.sh's SIMD module: i32x4.dot_i16x8_s (kernels.h), which
     // LLVM does not find in the widened form below.
-    return unsafeBitCast(
-      dgi_wasm_madd(
-        unsafeBitCast(acc, to: v128_t.self), unsafeBitCast(a, to: v128_t.self), unsafeBitCast(b, to: v128_t.self)),
-      to: Acc.self)
+    return dgi_wasm_madd(acc, unsafeBitCast(a, to: v128_t.self), unsafeBitCast(b, to: v128_t.self))
     #else
     let p = SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
     return acc &+ p.evenHalf &+ p.oddHalf
