@@ -59,7 +59,7 @@ enum KernelSet: UInt32 {
     if dgi_arm_features() & DGI_ARM_DOTPROD != 0 { bits |= 1 << KernelSet.neondot.rawValue }
     #endif
     #if arch(arm) && !DIGITINFER_SMALL
-    if dgi_arm32_features() & DGI_ARM_DSP != 0 { bits |= 1 << KernelSet.dsp.rawValue }
+    if Microkernels.available { bits |= 1 << KernelSet.dsp.rawValue }
     #endif
     return bits
   }
@@ -70,7 +70,7 @@ enum KernelSet: UInt32 {
   /// their workspace drop out of M4/M7 firmware).
   static var baselineSuperseded: Bool {
     #if arch(arm) && !DIGITINFER_SMALL
-    return dgi_arm32_features() & DGI_ARM_DSP != 0
+    return Microkernels.available  // on 32-bit Arm, only the DSP set exists
     #else
     return false
     #endif

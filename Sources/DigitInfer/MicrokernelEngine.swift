@@ -113,15 +113,19 @@ enum Microkernels {
       let shape = ConvShape(d)
       let at = scratch + Int(s.workspace) + Int(d.packed)
       let params = (at + shape.panel).assumingMemoryBound(to: Int32.self)
-      let weights = (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self)
       let bias = (s.base + Int(d.bias)).assumingMemoryBound(to: Int32.self)
       let multiplier = (s.base + Int(d.multiplier)).assumingMemoryBound(to: Int32.self)
       let shift = (s.base + Int(d.shift)).assumingMemoryBound(to: UInt8.self)
-      // A step is a 4-byte group for both VNNI sets (one panel layout, packed
-      // with AVX-512 or AVX2) and a pair of weights for AVX2. Kernel rows that
-      // hold whole steps lie one after another in the file as one long row:
-      // fewer partial chunks to transpose.
-      let kh = Int(d.kernelH), outC = Int32(d.outC)
+      let outC = Int32(d.outC)
+      #if arch(arm)
+      dgi_dsp_pack_params(params, bias, multiplier, shift, outC)  // DSP reads the weights in place
+      #else
+      let weights = (s.base + Int(d.weights)).assumingMemoryBound(to: Int8.self)
+      // A step is a 4-byte group for both VNNI sets and sdot (one panel
+      // layout) and a pair of weights for AVX2. Kernel rows that hold whole
+      // steps lie one after another in the file as one long row: fewer
+      // partial chunks to transpose.
+      let kh = Int(d.kernelH)
       let vnni = set != .avx2
       let (step, steps) = vnni ? (4, shape.groups) : (2, shape.pairs)
       let (rows, length, perRow) = shape.rowLen % step == 0 ? (1, shape.rowLen * kh, steps * kh) : (kh, shape.rowLen, steps)
@@ -132,16 +136,14 @@ enum Microkernels {
           Int32(length), Int32(perRow), Int32(d.inZeroPoint))
       } else {
         dgi_avx2_pack_conv(
-          at.assumingMemoryBound(to: UInt8.self), params, weights, bias, multiplier, shift, outC, Int32(rows), Int32(length), Int32(perRow),
-          vnni ? 1 : 0, Int32(d.inZeroPoint))
+          at.assumingMemoryBound(to: UInt8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
+          Int32(length), Int32(perRow), vnni ? 1 : 0, Int32(d.inZeroPoint))
       }
-      #elseif arch(arm64)
+      #else
       dgi_neondot_pack_conv(
         at.assumingMemoryBound(to: Int8.self), params, weights, bias, multiplier, shift, outC, Int32(rows),
         Int32(length), Int32(perRow), Int32(d.inZeroPoint))
-      #else
-      _ = (weights, rows, length, perRow)
-      dgi_dsp_pack_params(params, bias, multiplier, shift, outC)
+      #endif
       #endif
     }
   }

@@ -111,6 +111,25 @@ DGI_INLINE void dgi_dsp_dot2x2(const int8_t *a, const int8_t *b, const int16_t *
   acc[0] = ap, acc[1] = aq, acc[2] = bp, acc[3] = bq;
 }
 
+/* The dot products of weight rows a and b with one column x: acc[0] = a.x,
+   acc[1] = b.x (dense layers). */
+DGI_INLINE void dgi_dsp_dot2x1(const int8_t *a, const int8_t *b, const int16_t *x, int32_t k, int32_t acc[2]) {
+  int32_t ax = 0, bx = 0, i = 0;
+  for (; i + 4 <= k; i += 4) {
+    uint32_t wa = dgi_load32(a + i), wb = dgi_load32(b + i);
+    uint32_t x02 = dgi_load32(x + i), x13 = dgi_load32(x + i + 2);
+    ax = DGI_SMLAD(DGI_SXTB16(wa), x02, ax);
+    ax = DGI_SMLAD(DGI_SXTB16_ROR8(wa), x13, ax);
+    bx = DGI_SMLAD(DGI_SXTB16(wb), x02, bx);
+    bx = DGI_SMLAD(DGI_SXTB16_ROR8(wb), x13, bx);
+  }
+  for (; i < k; i++) {
+    ax += a[i] * x[i];
+    bx += b[i] * x[i];
+  }
+  acc[0] = ax, acc[1] = bx;
+}
+
 /*
 ** One convolution, optionally fused with the 2x2 max-pool that follows it.
 ** j->panel is the layer's weights in the file, j->steps the length of a
@@ -174,15 +193,15 @@ DGI_ENTRY void dgi_dsp_dense(const dgi_dense_job *j) {
   const int32_t zp = j->out_zero_point, low = j->relu ? zp : -128;
   for (int32_t o0 = 0; o0 < j->out_c; o0 += 2) {
     const int32_t o1 = o0 + 1 < j->out_c ? o0 + 1 : o0;
-    int32_t s[4];
-    dgi_dsp_dot2x2(j->weights + (size_t)o0 * j->n, j->weights + (size_t)o1 * j->n, x, x, j->n, s);
+    int32_t s[2];
+    dgi_dsp_dot2x1(j->weights + (size_t)o0 * j->n, j->weights + (size_t)o1 * j->n, x, j->n, s);
     int32_t bias0, bias1, mult0, mult1;
     __builtin_memcpy(&bias0, j->bias + o0, 4);
     __builtin_memcpy(&bias1, j->bias + o1, 4);
     __builtin_memcpy(&mult0, j->multiplier + o0, 4);
     __builtin_memcpy(&mult1, j->multiplier + o1, 4);
     j->output[o0] = dgi_dsp_output(s[0] + bias0, mult0, j->shift[o0], zp, low);
-    if (o1 != o0) j->output[o1] = dgi_dsp_output(s[2] + bias1, mult1, j->shift[o1], zp, low);
+    if (o1 != o0) j->output[o1] = dgi_dsp_output(s[1] + bias1, mult1, j->shift[o1], zp, low);
   }
 }
 
