@@ -90,9 +90,9 @@ struct ModelState {
   var classCount: UInt32
   var softmaxBeta: UInt32
   var scratchSize: UInt32
-  /// Scratch offsets: arena A is at 0, then arena B, then the workspace
-  /// that the optimized kernels stage int16 data in.
-  var arenaB: UInt32
+  /// Scratch offset of the workspace of the optimized kernels and the
+  /// microkernels (arena A is at 0, then arena B; the workspace starts
+  /// after the part of arena B that those kernels write, see Open.swift).
   var workspace: UInt32
   var nameOffset: UInt32
   var metadataOffset: UInt32

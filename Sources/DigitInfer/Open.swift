@@ -222,26 +222,38 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   // arenas, docs/FORMAT.md); the kernels of this build may need more, and
   // the model asks for the larger of the two.
   let arenaB = align16(arenaSize.0)
-  let workspaceOffset = arenaB + align16(arenaSize.1)
   let fileScratch = UInt64(bytes.u32(FileLayout.hScratchSize))
-  if fileScratch < workspaceOffset { return .malformed }
-  let scratch = max(fileScratch, workspaceOffset + workspace.bytes)
-  if scratch > UInt64(Int32.max) { return .unsupported }
+  if fileScratch < arenaB + align16(arenaSize.1) { return .malformed }
 
   // Arena indices become byte offsets now that arena A's size is known.
+  // The kernels that need a workspace (the optimized Swift kernels and the
+  // microkernels) fuse a max-pool into the conv before it, so that conv's
+  // output is never written: the workspace starts after what they do write
+  // of arena B, often inside it (the reference net's arena B holds conv1's
+  // 24x24x16 output, which only the reference kernels materialise).
+  var fusedB: UInt64 = 0
   for i in 0..<layerCount {
     let at = ModelStorage.layersOffset + i * MemoryLayout<LayerDesc>.stride
     var desc = out.load(fromByteOffset: at, as: LayerDesc.self)
+    let pooled = desc.kind == LayerKind.conv2d.rawValue && i + 1 < layerCount
+      && out.load(fromByteOffset: at + MemoryLayout<LayerDesc>.stride, as: LayerDesc.self).kind
+        == LayerKind.maxpool2d.rawValue
+    if desc.output == 1 && desc.kind != LayerKind.flatten.rawValue && !pooled {
+      fusedB = max(fusedB, UInt64(desc.outH) * UInt64(desc.outW) * UInt64(desc.outC))
+    }
     desc.input = desc.input == 0 ? 0 : UInt32(arenaB)
     desc.output = desc.output == 0 ? 0 : UInt32(arenaB)
     out.storeBytes(of: desc, toByteOffset: at, as: LayerDesc.self)
   }
+  let workspaceOffset = arenaB + align16(fusedB)
+  let scratch = max(fileScratch, workspaceOffset + workspace.bytes)
+  if scratch > UInt64(Int32.max) { return .unsupported }
 
   let state = ModelState(
     cookie: ModelState.openCookie, layerCount: UInt32(layerCount), base: bytes,
     fileSize: UInt32(fileSize), checksum: checksum, formatMajor: major,
     formatMinor: bytes.u16(FileLayout.hMinor), classCount: UInt32(classCount),
-    softmaxBeta: softmaxBeta, scratchSize: UInt32(scratch), arenaB: UInt32(arenaB),
+    softmaxBeta: softmaxBeta, scratchSize: UInt32(scratch),
     workspace: UInt32(workspaceOffset), nameOffset: nameOffset, metadataOffset: metadataOffset,
     parameterCount: parameterCount, macs: macs, kernels: KernelSet.initial().rawValue,
     staging: workspace.staging)

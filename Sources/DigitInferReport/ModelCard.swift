@@ -13,6 +13,9 @@ public struct ModelCard: Codable, Sendable, Equatable {
   /// Multiply-accumulates per image.
   public var macs: Int
   public var fileBytes: Int
+  /// The scratch size stored in the file: the two activation arenas
+  /// (docs/FORMAT.md section 12), what any runtime needs at least. A
+  /// library's kernels may ask for more (dgi_model_scratch_size).
   public var scratchBytes: Int
   public var floatTest: Evaluation
   public var int8Test: Evaluation

@@ -42,7 +42,7 @@ extension ModelCard {
     md.row(["Parameters", ReportFormat.grouped(parameters)])
     md.row(["Multiply-accumulates per image", ReportFormat.grouped(macs)])
     md.row(["File size", ReportFormat.bytes(fileBytes)])
-    md.row(["Scratch memory", ReportFormat.bytes(scratchBytes)])
+    md.row(["Scratch memory (activations)", ReportFormat.bytes(scratchBytes)])
     md.row([
       "Test accuracy, float",
       "\(ReportFormat.percent(float.accuracy)) (\(ReportFormat.grouped(float.correct)) / \(ReportFormat.grouped(float.total)))",

@@ -207,7 +207,7 @@ struct ExportModel: ParsableCommand {
     let card = ModelCard(
       name: modelName, architecture: architecture.spec, layers: architecture.plan.map(\.description),
       parameters: architecture.parameterCount, macs: architecture.macs, fileBytes: bytes.count,
-      scratchBytes: try RuntimeModel(bytes).scratchSize, floatTest: floatTest, int8Test: int8Test,
+      scratchBytes: model.scratchSize, floatTest: floatTest, int8Test: int8Test,
       validationAccuracy: chosen!.validation,
       calibration: "\(chosen!.method) (chosen by int8 validation accuracy among \(try parsedCalibration().map(\.description).joined(separator: ", ")))",
       epochs: trainer.history, trainingSeconds: trainingSeconds, command: command, seed: trainer.options.seed,

@@ -7,7 +7,7 @@ import Testing
     #expect(run.status == 0, "\(run.stderr)")
     let text = run.stdout
     #expect(text.contains("model        \(CLI.defaultModel)"))
-    #expect(text.contains("format       .dgi 1.0"))
+    #expect(text.contains("format       .dgi 1.1"))
     #expect(text.contains("name         mnist-int8"))
     #expect(text.contains("checksum     ok (CRC-32 0x"))
     #expect(text.contains("architecture"))

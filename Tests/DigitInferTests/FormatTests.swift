@@ -103,9 +103,11 @@ func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
     #expect(generous.logits(testImages(count: 1, seed: 7)[0]) == current.logits(testImages(count: 1, seed: 7)[0]))
   }
 
-  /// The models shipped in models/ are 1.0 files (format_minor 0, scratch
-  /// A + B + K as 1.0 writers stored it) and keep opening.
-  @Test func shippedModelsAreOneZeroFilesAndOpen() throws {
+  /// The models shipped in models/ are 1.1 files: format_minor 1 and the
+  /// scratch size A + B of section 12, recomputed here from the layer
+  /// shapes (the input in arena A, every layer but flatten writing the
+  /// other arena), so a device sizes no more than the arenas for them.
+  @Test func shippedModelsAreOneOneFilesStoringTheArenas() throws {
     let directory = testsDirectory.appending(path: "../../models")
     let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".dgi") }
     #expect(names.count >= 3)
@@ -114,8 +116,18 @@ func openStatus(_ file: [UInt8]) -> dgi_status { LoadedModel(file).status }
       let m = LoadedModel(bytes)
       #expect(m.status == DGI_OK, "\(name)")
       var info = dgi_model_info()
-      #expect(dgi_model_get_info(m.record, &info) == DGI_OK && info.format_minor == 0, "\(name)")
+      #expect(dgi_model_get_info(m.record, &info) == DGI_OK && info.format_minor == 1, "\(name)")
+      var arena = [784, 0], current = 0
+      for i in 0..<info.layer_count {
+        var layer = dgi_layer_info()
+        #expect(dgi_model_get_layer(m.record, i, &layer) == DGI_OK)
+        if layer.kind == DGI_LAYER_FLATTEN { continue }
+        current ^= 1
+        arena[current] = max(arena[current], Int(layer.output_height * layer.output_width * layer.output_channels))
+      }
+      let arenas = (arena[0] + 15) / 16 * 16 + (arena[1] + 15) / 16 * 16
       let stored = Int(bytes[40]) | Int(bytes[41]) << 8 | Int(bytes[42]) << 16 | Int(bytes[43]) << 24
+      #expect(stored == arenas, "\(name)")
       #expect(m.scratchSize >= stored, "\(name)")
     }
   }

@@ -87,7 +87,13 @@ typedef struct probe {
 static probe probes[24];
 static uint32_t probe_sp, probe_start, overall_peak;
 
+static void note_peak(void) {
+  uint32_t peak = (uint32_t)(uintptr_t)__stack_top - lowest_touched();
+  if (peak > overall_peak) overall_peak = peak;
+}
+
 void platform_probe_begin(void) {
+  note_peak(); /* what ran since the last painting, before painting again */
   fw_paint_stack(__stack_bottom);
   probe_sp = (uint32_t)fw_read_sp();
   probe_start = arch_ticks();
@@ -196,10 +202,7 @@ __attribute__((noreturn)) void firmware_start(void) {
   fw_paint_stack(__stack_bottom);
   arch_timer_start();
   status = harness_main();
-  {
-    uint32_t peak = (uint32_t)(uintptr_t)__stack_top - lowest_touched();
-    if (peak > overall_peak) overall_peak = peak;
-  }
+  note_peak();
   report();
   exit_with(status);
 }
