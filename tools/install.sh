@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size]
+Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--target TRIPLE]
 
 Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/include/digitinfer.h
@@ -19,13 +19,21 @@ Options:
   --prefix DIR        installation prefix (required; created if missing)
   --build-dir DIR     where intermediate files go (default: <repo>/.build-embedded)
   --optimize MODE     speed (-O, the default) or size (-Osize)
+  --target TRIPLE     x86_64-linux-gnu or aarch64-linux-gnu (default: this
+                      machine's); another machine's is a cross build, made
+                      with the toolchain's lld and llvm tools: e.g. for a
+                      Raspberry Pi 3/4/5 from an x86-64 PC, --target
+                      aarch64-linux-gnu (needs the aarch64 C library to link
+                      against: apt-get install libc6-dev-arm64-cross)
   -h, --help          show this help
 
 One library serves every CPU: on x86-64 it holds SSE2, AVX2, AVX-VNNI and
 AVX-512 VNNI kernels and picks the fastest the CPU runs when a model is opened
-(dgi_model_kernels says which). To force one at run time, for tests or
-comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avxvnni|avx512vnni, or
-dgi_model_set_kernels(). Answers are bit-identical with every set.
+(dgi_model_kernels says which); on aarch64, NEON and the sdot kernels, used
+where the kernel reports the dot-product extension (Cortex-A55/A76 and later:
+Raspberry Pi 5; the Pi 3 and 4 run NEON). To force one at run time, for tests
+or comparisons: DIGITINFER_KERNELS=reference|sse2|avx2|avxvnni|avx512vnni
+(x86-64), or dgi_model_set_kernels(). Answers are bit-identical with every set.
 
 Environment:
   SWIFTC   Swift compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc)
@@ -49,6 +57,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=""
 build_dir="$repo/.build-embedded"
 optimize=speed
+target_arg=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -58,6 +67,8 @@ while [ $# -gt 0 ]; do
     --build-dir=*) build_dir=${1#*=}; shift ;;
     --optimize) [ $# -ge 2 ] || die "--optimize needs speed or size"; optimize=$2; shift 2 ;;
     --optimize=*) optimize=${1#*=}; shift ;;
+    --target) [ $# -ge 2 ] || die "--target needs a triple"; target_arg=$2; shift 2 ;;
+    --target=*) target_arg=${1#*=}; shift ;;
     --cpu | --cpu=*) die "--cpu is gone: kernels are chosen at run time (DIGITINFER_KERNELS forces a set; see --help)" ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -71,18 +82,44 @@ case "$optimize" in
 esac
 
 case "$(uname -m)" in
-  x86_64 | amd64) target=x86_64-unknown-linux-gnu ;;
-  aarch64 | arm64) target=aarch64-unknown-linux-gnu ;;
+  x86_64 | amd64) host=x86_64 ;;
+  aarch64 | arm64) host=aarch64 ;;
   *) die "unsupported host architecture '$(uname -m)' (x86_64 or aarch64 expected)" ;;
 esac
+case "${target_arg:-$host-linux-gnu}" in
+  x86_64-linux-gnu | x86_64-unknown-linux-gnu) arch=x86_64 ;;
+  aarch64-linux-gnu | aarch64-unknown-linux-gnu) arch=aarch64 ;;
+  *) die "unsupported --target '$target_arg' (x86_64-linux-gnu or aarch64-linux-gnu)" ;;
+esac
+target=$arch-unknown-linux-gnu
 swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 [ -x "$swiftc" ] || die "Swift compiler not found (tried '$swiftc'); set SWIFTC or put swiftc on PATH"
+bin=$(dirname "$swiftc")
 # The clang shipped with the toolchain, so that linker flags match the compiler.
-cc=${CC:-$(dirname "$swiftc")/clang}
+cc=${CC:-$bin/clang}
 command -v "$cc" >/dev/null || die "C compiler '$cc' not found; set CC"
-for tool in ar ld objcopy nm; do
-  command -v "$tool" >/dev/null || die "'$tool' (binutils) not found"
-done
+swift_target=(-target "$target")
+cc_target=()
+if [ "$arch" = "$host" ]; then
+  ar=ar ld=ld objcopy=objcopy nm=nm
+  for tool in ar ld objcopy nm; do
+    command -v "$tool" >/dev/null || die "'$tool' (binutils) not found"
+  done
+else
+  # A cross build: the toolchain's own tools read every architecture.
+  ar=$bin/llvm-ar ld=$bin/ld.lld objcopy=$bin/llvm-objcopy nm=$bin/llvm-nm
+  for tool in "$ar" "$ld" "$objcopy" "$nm"; do
+    [ -x "$tool" ] || die "'$tool' not found (a cross build needs the toolchain's lld and llvm tools)"
+  done
+  cc_target=(--target="$arch-linux-gnu" -fuse-ld=lld)
+fi
+# Embedded Swift needs the stdlib module for the target. x86-64 toolchains
+# ship none for aarch64 Linux; the bare-metal aarch64 one is the same code
+# for the same ABI (AAPCS64, ELF) and only the C kernels ask which system
+# they run on (DIGITINFER_LINUX: the CPU's features from getauxval).
+if [ ! -d "$bin/../lib/swift/embedded/Swift.swiftmodule/$target.swiftmodule" ] && [ "$arch" = aarch64 ]; then
+  swift_target=(-target aarch64-none-none-elf -Xcc -DDIGITINFER_LINUX)
+fi
 
 mkdir -p "$build_dir" "$prefix" || die "cannot create '$build_dir' or '$prefix'"
 build_dir=$(cd "$build_dir" && pwd)
@@ -94,14 +131,14 @@ cd "$repo"
 # library under 64 KB with every kernel set (docs/PERFORMANCE.md).
 sources=(Sources/DigitInfer/*.swift)
 obj="$build_dir/DigitInfer.o"
-echo "==> swiftc $opt_flag (Embedded Swift, $target): ${#sources[@]} files"
-"$swiftc" -target "$target" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
+echo "==> swiftc $opt_flag (Embedded Swift, ${swift_target[1]}): ${#sources[@]} files"
+"$swiftc" "${swift_target[@]}" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
   -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
   -Xcc -fno-asynchronous-unwind-tables \
   -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
 
 # The public API: every global function the object defines under dgi_.
-nm --defined-only "$obj" | awk '$2 == "T" && $3 ~ /^dgi_/ { print $3 }' | sort >"$build_dir/exports.txt"
+"$nm" --defined-only "$obj" | awk '$2 == "T" && $3 ~ /^dgi_/ { print $3 }' | sort >"$build_dir/exports.txt"
 [ -s "$build_dir/exports.txt" ] || die "the object defines no dgi_* functions"
 
 # Static archive: a partial link rooted at the dgi_* functions drops the
@@ -110,12 +147,12 @@ nm --defined-only "$obj" | awk '$2 == "T" && $3 ~ /^dgi_/ { print $3 }' | sort >
 # references any swift_* name and cannot clash with an application's symbols.
 roots=()
 while read -r sym; do roots+=(-u "$sym"); done <"$build_dir/exports.txt"
-ld -r --gc-sections "${roots[@]}" "$obj" -o "$build_dir/digitinfer-partial.o"
-objcopy --keep-global-symbols="$build_dir/exports.txt" --strip-unneeded \
+"$ld" -r --gc-sections "${roots[@]}" "$obj" -o "$build_dir/digitinfer-partial.o"
+"$objcopy" --keep-global-symbols="$build_dir/exports.txt" --strip-unneeded \
   --strip-symbol=_swift_exceptionPersonality --remove-section=.swift_modhash \
   "$build_dir/digitinfer-partial.o" "$build_dir/digitinfer.o"
 rm -f "$build_dir/libdigitinfer.a"
-ar rcs "$build_dir/libdigitinfer.a" "$build_dir/digitinfer.o"
+"$ar" rcs "$build_dir/libdigitinfer.a" "$build_dir/digitinfer.o"
 
 # Shared library, from the same cleaned object: the raw one also lists
 # unreferenced undefined symbols (arc4random_buf, from the unused Hasher
@@ -135,8 +172,8 @@ ar rcs "$build_dir/libdigitinfer.a" "$build_dir/digitinfer.o"
 # links with its default linker.
 ld_flag=-fuse-ld=lld
 echo 'int main(void) { return 0; }' >"$build_dir/probe.c"
-"$cc" -fuse-ld=lld "$build_dir/probe.c" -o "$build_dir/probe" 2>/dev/null || ld_flag=
-"$cc" -shared -nostartfiles $ld_flag -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
+"$cc" ${cc_target[@]+"${cc_target[@]}"} -fuse-ld=lld "$build_dir/probe.c" -o "$build_dir/probe" 2>/dev/null || ld_flag=
+"$cc" ${cc_target[@]+"${cc_target[@]}"} -shared -nostartfiles $ld_flag -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
   -Wl,--gc-sections -Wl,--version-script="$build_dir/digitinfer.map" \
   -Wl,-soname,libdigitinfer.so.1 -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -s ||
   die "linking libdigitinfer.so.1 failed"

@@ -10,7 +10,10 @@
 #      prefix, then (with the kernels it picks and with SSE2) the C tests and
 #      the example against it with gcc and clang, as C and C++
 #      (tools/test-c.sh), and the Python binding (tools/python);
-#      firmware for Cortex-M4/M3/M0 under QEMU (tools/embedded); the
+#      the C library cross-built for aarch64 Linux, its C tests under
+#      qemu-aarch64 (tools/test-aarch64-linux.sh);
+#      firmware for Cortex-M4/M3/M0, AArch64 and RISC-V under QEMU, beside
+#      CMSIS-NN on the M4 (tools/embedded); the
 #      runtime built for wasm32 under wasmkit, and the web page in
 #      headless Chromium (tools/web);
 #   4. export-model on a small budget, and its errors on bad input;
@@ -113,9 +116,13 @@ counted "DigitInfer as a versioned dependency" "$logs/consumer.log" tools/consum
 # compared byte for byte with the host library (tools/embedded/README.md);
 # then the M4 again with DIGITINFER_SMALL, the reference kernels that fit
 # small flash.
-counted "firmware under QEMU (Cortex-M4, M3, M0; AArch64 Cortex-A53, A76)" "$logs/qemu.log" tools/embedded/test-qemu.sh
+counted "firmware under QEMU (Cortex-M4, M3, M0; AArch64 Cortex-A53, A76; RISC-V rv32imc; CMSIS-NN on the M4)" "$logs/qemu.log" tools/embedded/test-qemu.sh
 counted "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
   env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4
+
+# The C library cross-built for 64-bit Arm Linux (Raspberry Pi class) and
+# its C tests under qemu-aarch64 as a Cortex-A53 and a Cortex-A76.
+counted "C library for aarch64 Linux (qemu-aarch64: Cortex-A53, A76)" "$logs/aarch64-linux.log" tools/test-aarch64-linux.sh
 
 # WebAssembly (tools/web): the runtime built for wasm32 and run under wasmkit
 # against the golden vectors, then the web page in headless Chromium.

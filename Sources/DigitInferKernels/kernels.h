@@ -165,7 +165,9 @@ static inline const char *dgi_env_kernels(void) { return getenv("DIGITINFER_KERN
 /* Instruction sets this CPU supports (beyond the baseline's Advanced SIMD). */
 #define DGI_ARM_DOTPROD 1u /* FEAT_DotProd: sdot, udot */
 
-#if defined(__linux__) && !defined(__ARM_FEATURE_DOTPROD)
+/* DIGITINFER_LINUX: a Linux library built from the bare-metal target
+   (tools/install.sh --target aarch64-linux-gnu on an x86-64 toolchain). */
+#if (defined(__linux__) || defined(DIGITINFER_LINUX)) && !defined(__ARM_FEATURE_DOTPROD)
 unsigned long getauxval(unsigned long type);
 #endif
 
@@ -176,7 +178,7 @@ unsigned long getauxval(unsigned long type);
 static inline uint32_t dgi_arm_features(void) {
 #if defined(__ARM_FEATURE_DOTPROD)
   return DGI_ARM_DOTPROD;
-#elif defined(__linux__)
+#elif defined(__linux__) || defined(DIGITINFER_LINUX)
   return (getauxval(16 /* AT_HWCAP */) & (1ul << 20) /* HWCAP_ASIMDDP */) ? DGI_ARM_DOTPROD : 0;
 #elif defined(__APPLE__)
   return 0;

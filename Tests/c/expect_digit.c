@@ -6,6 +6,7 @@
 **
 ** Usage: expect_digit MODEL.dgi IMAGE.raw [WIDTH HEIGHT]
 **        expect_digit --status-message CODE   (prints dgi_status_message(CODE))
+**        expect_digit --kernels MODEL.dgi     (prints the kernel set the model runs)
 */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ int main(int argc, char **argv) {
   dgi_status s;
 
   if (argc != 3 && argc != 5) {
-    fprintf(stderr, "usage: %s MODEL.dgi IMAGE.raw [WIDTH HEIGHT] | --status-message CODE\n", argv[0]);
+    fprintf(stderr, "usage: %s MODEL.dgi IMAGE.raw [WIDTH HEIGHT] | --status-message CODE | --kernels MODEL.dgi\n",
+            argv[0]);
     return 2;
   }
   if (argc == 5) {
@@ -31,6 +33,16 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "--status-message") == 0) {
     printf("%s\n", dgi_status_message((dgi_status)atoi(argv[2])));
+    return 0;
+  }
+  if (strcmp(argv[1], "--kernels") == 0) {
+    model_bytes = load_file(argv[2], &model_size);
+    if ((s = dgi_model_open(&m, model_bytes, model_size)) != DGI_OK) {
+      fprintf(stderr, "%s: %s\n", argv[2], dgi_status_message(s));
+      return 2;
+    }
+    printf("%s\n", dgi_kernels_name(dgi_model_kernels(&m)));
+    free(model_bytes);
     return 0;
   }
   model_bytes = load_file(argv[1], &model_size);
