@@ -14,6 +14,11 @@
 ** and so does the format (section 10.4), so both must give the same int8
 ** outputs: any difference fails the run.
 **
+** The runtime runs a model only whole, so the cost of its first layer is
+** bounded with two more models (first-layer.py, cmsis-data.S): the first
+** convolution and max-pool of the reference and of the shipped model,
+** closed by a 10-output dense layer.
+**
 ** Output: "cmsis MODEL: N images, M differ from dgi_infer" per model, and
 ** the firmware's measurements, per image ("cmsis-nn/-O2 MODEL" beside
 ** "dgi_infer MODEL", the same probes) and per CMSIS-NN layer (reference
@@ -211,8 +216,7 @@ static const int8_t *run(const network *net, const uint8_t *pixels, int probe_la
 
 /* Runs every golden input through both; per-layer probes when
    `per_layer` (firmware.c keeps 24 probes). */
-static unsigned compare(const fw_model *m, dgi_model *model, int per_layer) {
-  static network net;
+static unsigned compare(network *net, const fw_model *m, dgi_model *model, int per_layer) {
   static char label[32];
   const char *prefix = "cmsis-nn/", *opt = CMSIS_OPT;
   unsigned i, differ = 0, n = 0;
@@ -221,7 +225,7 @@ static unsigned compare(const fw_model *m, dgi_model *model, int per_layer) {
   while (*prefix) label[n++] = *prefix++;
   while (*opt) label[n++] = *opt++;
   label[n] = '\0';
-  if (build(&net, m) != 0) {
+  if (build(net, m) != 0) {
     put_str("error cmsis ");
     put_str(m->name);
     put_str(": not covered by this harness");
@@ -231,11 +235,11 @@ static unsigned compare(const fw_model *m, dgi_model *model, int per_layer) {
   put_str("measure scratch cmsis-nn ");
   put_str(m->name);
   put_str(" ");
-  put_u(net.arena[0] + net.arena[1] + (uint32_t)net.buffer);
+  put_u(net->arena[0] + net->arena[1] + (uint32_t)net->buffer);
   put_str(" (activations ");
-  put_u(net.arena[0] + net.arena[1]);
+  put_u(net->arena[0] + net->arena[1]);
   put_str(", kernel buffer ");
-  put_u((uint32_t)net.buffer);
+  put_u((uint32_t)net->buffer);
   put_str(")");
   end_line();
   put_str("measure scratch dgi_infer ");
@@ -248,16 +252,16 @@ static unsigned compare(const fw_model *m, dgi_model *model, int per_layer) {
     const int8_t *theirs;
     int8_t ours[10];
     platform_probe_begin();
-    theirs = run(&net, image, 0);
+    theirs = run(net, image, 0);
     platform_probe_end(label, m->name);
-    if (per_layer) run(&net, image, 1);
+    if (per_layer) run(net, image, 1);
     platform_probe_begin();
     s = dgi_infer(model, image, scratch, sizeof scratch, ours);
     platform_probe_end("dgi_infer", m->name);
     if (s != DGI_OK) return 1;
     /* dgi_infer used the same scratch: run CMSIS-NN again for its answer. */
-    theirs = run(&net, image, 0);
-    for (j = 0; j < net.layers[net.count - 1].out.c; j++)
+    theirs = run(net, image, 0);
+    for (j = 0; j < net->layers[net->count - 1].out.c; j++)
       if (theirs[j] != ours[j]) {
         differ++;
         break;
@@ -274,24 +278,32 @@ static unsigned compare(const fw_model *m, dgi_model *model, int per_layer) {
   return differ;
 }
 
+extern const unsigned char first_reference[], first_reference_end[], first_shipped[], first_shipped_end[];
+
 int harness_main(void) {
-  static dgi_model models[FW_MODEL_COUNT];
-  /* The reference network, then the shipped model, then tiny.dgi (padding). */
-  static const int order[] = {2, 0, 1};
+  static dgi_model model;
+  static network nets[5]; /* each keeps its layers' probe labels */
+  /* The reference network, the shipped model, tiny.dgi (padding), then the
+     first layers; per-layer probes for the first two (firmware.c keeps 24). */
+  fw_model list[5];
   unsigned errors = 0, k;
+  list[0] = fw_models[2];
+  list[1] = fw_models[0];
+  list[2] = fw_models[1];
+  list[3] = (fw_model){"first-layer-of-reference.dgi", first_reference, (size_t)(first_reference_end - first_reference)};
+  list[4] = (fw_model){"first-layer-of-mnist-int8.dgi", first_shipped, (size_t)(first_shipped_end - first_shipped)};
   put_str("CMSIS-NN beside DigitInfer, CMSIS-NN built with " CMSIS_OPT);
   end_line();
-  for (k = 0; k < sizeof order / sizeof *order; k++) {
-    const fw_model *m = &fw_models[order[k]];
-    dgi_status s = dgi_model_open(&models[order[k]], m->bytes, m->size);
-    if (s != DGI_OK || dgi_model_scratch_size(&models[order[k]]) > sizeof scratch) {
+  for (k = 0; k < sizeof list / sizeof *list; k++) {
+    dgi_status s = dgi_model_open(&model, list[k].bytes, list[k].size);
+    if (s != DGI_OK || dgi_model_scratch_size(&model) > sizeof scratch) {
       put_str("error opening ");
-      put_str(m->name);
+      put_str(list[k].name);
       end_line();
       errors++;
       continue;
     }
-    errors += compare(m, &models[order[k]], order[k] != 1);
+    errors += compare(&nets[k], &list[k], &model, k < 2);
   }
   put_str("done: ");
   put_u(errors);

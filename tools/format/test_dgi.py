@@ -112,13 +112,13 @@ def test_1_0_workspace_note(models):
 
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.dgi")), ids=lambda p: p.name)
-def test_shipped_models_are_valid_1_0_files(path):
-    """models/*.dgi were written by 1.0 writers (A + B + K) and still read."""
+def test_shipped_models_are_1_1_files(path):
+    """models/*.dgi, written by 1.0 writers (A + B + K), were rewritten as 1.1
+    files: minor 1 and exactly the two arenas, A + B."""
     data = path.read_bytes()
     m = dgi.read(data)
-    k = max(workspace_1_0(l) for l in m.layers)
-    assert (m.major, m.minor) == (1, 0)
-    assert m.scratch_size == m.arena_a + m.arena_b + k > m.arena_a + m.arena_b
+    assert (m.major, m.minor) == (1, 1)
+    assert m.scratch_size == m.arena_a + m.arena_b
 
 
 def test_scratch_size_is_a_lower_bound():

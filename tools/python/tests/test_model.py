@@ -87,7 +87,7 @@ def test_info_and_layers(dgi, mnist):
     info = mnist.info
     raw = (MODELS / "mnist-int8.dgi").read_bytes()
     assert info.name == mnist.name == "mnist-int8"
-    assert info.format_version == (1, 0) and info.class_count == 10
+    assert info.format_version == (1, 1) and info.class_count == 10
     assert info.file_size == len(raw)
     # The CRC-32 of the file without its own field at offset 16 (docs/FORMAT.md).
     assert info.checksum == zlib.crc32(raw[20:], zlib.crc32(raw[:16])) == struct.unpack_from("<I", raw, 16)[0]
