@@ -267,9 +267,10 @@ dgi_status dgi_model_set_kernels(dgi_model *model, dgi_kernels kernels);
 ** One scratch buffer must not be used by two calls at the same time;
 ** distinct buffers make concurrent calls on one model safe.
 **
-** Returns DGI_OK, DGI_ERROR_ARGUMENT (pixels or result NULL),
-** DGI_ERROR_NOT_OPEN, or DGI_ERROR_SCRATCH (scratch NULL or too small). On
-** failure *result is left untouched. Allocates nothing.
+** Returns DGI_OK, DGI_ERROR_ARGUMENT (pixels or result NULL, or
+** scratch_size above PTRDIFF_MAX, which no buffer can be), DGI_ERROR_NOT_OPEN,
+** or DGI_ERROR_SCRATCH (scratch NULL or too small). On failure *result is
+** left untouched. Allocates nothing.
 */
 dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[784],
                         void *scratch, size_t scratch_size, dgi_result *result);
@@ -293,9 +294,10 @@ dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[784],
 ** To use several cores, split the images between threads, each with its
 ** own scratch buffer.
 **
-** Returns DGI_OK, DGI_ERROR_ARGUMENT (pixels or results NULL, or count x
-** 784 not representable), DGI_ERROR_NOT_OPEN, or DGI_ERROR_SCRATCH. On
-** failure nothing is written to results. Allocates nothing.
+** Returns DGI_OK, DGI_ERROR_ARGUMENT (pixels or results NULL, count x 784
+** not representable, or scratch_size above PTRDIFF_MAX), DGI_ERROR_NOT_OPEN,
+** or DGI_ERROR_SCRATCH. On failure nothing is written to results. Allocates
+** nothing.
 */
 dgi_status dgi_classify_batch(const dgi_model *model, const uint8_t *pixels, size_t count,
                               void *scratch, size_t scratch_size, dgi_result *results);
@@ -389,7 +391,8 @@ size_t dgi_preprocess_scratch_size(uint32_t width, uint32_t height);
 ** Distinct scratch buffers make concurrent calls safe. The image is only
 ** read.
 **
-** Returns DGI_OK; DGI_ERROR_ARGUMENT (image or pixels NULL);
+** Returns DGI_OK; DGI_ERROR_ARGUMENT (image or pixels NULL, or scratch_size
+** above PTRDIFF_MAX);
 ** DGI_ERROR_IMAGE (width or height 0 or above DGI_PREPROCESS_MAX_SIDE,
 ** stride < width, stride above PTRDIFF_MAX or (height - 1) * stride not
 ** representable, or unknown flags); DGI_ERROR_SCRATCH (scratch NULL or too

@@ -141,7 +141,14 @@ export_model_smoke() {
     ! .build/release/export-model --out "$dir/x.dgi" 2>"$dir/err" && grep -q -- "--int8" "$dir/err" &&
     ! .build/release/export-model --int8 --arch c3k99,d10 --out "$dir/x.dgi" 2>"$dir/err" && grep -qi "conv" "$dir/err" &&
     ! .build/release/export-model --int8 --data /nonexistent --out "$dir/x.dgi" 2>"$dir/err" && grep -qi "mnist" "$dir/err" &&
-    test ! -e "$dir/x.dgi"
+    test ! -e "$dir/x.dgi" &&
+    # An output that is not a regular file is refused before any training,
+    # and left as it was; so is a directory that cannot be made.
+    mkfifo "$dir/fifo.dgi" &&
+    ! timeout 60 .build/release/export-model --int8 --out "$dir/fifo.dgi" >"$dir/out" 2>"$dir/err" &&
+    grep -q "not a regular file" "$dir/err" && ! grep -q "MNIST from" "$dir/out" && test -p "$dir/fifo.dgi" &&
+    touch "$dir/file" && ! timeout 60 .build/release/export-model --int8 --out "$dir/file/x.dgi" >"$dir/out" 2>"$dir/err" &&
+    grep -q "cannot create the directory" "$dir/err" && ! grep -q "MNIST from" "$dir/out"
   local status=$?
   rm -rf "$dir"
   return $status

@@ -76,7 +76,10 @@ func runChecked(
 ) -> dgi_status {
   guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
   let imageBytes = FileLayout.inputSide * FileLayout.inputSide
-  guard let pixels, let output, count >= 0, count <= Int.max / imageBytes else { return Status.argument.c }
+  // A size_t scratch_size above PTRDIFF_MAX arrives negative: no buffer is that large.
+  guard let pixels, let output, count >= 0, count <= Int.max / imageBytes, scratchSize >= 0 else {
+    return Status.argument.c
+  }
   guard let scratch, scratchSize >= Int(m.state.scratchSize) else { return Status.scratch.c }
   let set = KernelSet(rawValue: m.state.kernels) ?? .reference
   if count > 0 { prepare(m, scratch, set) }  // once for the batch
@@ -206,7 +209,7 @@ public func dgi_preprocess(
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ pixels: UnsafeMutablePointer<UInt8>?,
   _ info: UnsafeMutablePointer<dgi_preprocess_info>?
 ) -> dgi_status {
-  guard let image, let pixels else { return Status.argument.c }
+  guard let image, let pixels, scratchSize >= 0 else { return Status.argument.c }  // see runChecked
   guard let layout = PreprocessLayout(width: Int(width), height: Int(height)),
     stride >= Int(width), flags <= DGI_INK_LIGHT,
     // The last byte must be addressable: (height - 1) * stride + width.

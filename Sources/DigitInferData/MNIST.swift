@@ -52,9 +52,31 @@ public enum MNIST {
   }
 
   /// The 60,000 training images. Hold out part of them (e.g. the last
-  /// 5,000) for validation: the test set is the benchmark.
+  /// 5,000, `split`) for validation: the test set is the benchmark.
   public static func train(in directory: String) throws(DataError) -> DigitSet {
     try load(trainImages, trainLabels, in: directory, name: "mnist-train")
+  }
+
+  /// Images held out at the end of the training set for validation and
+  /// calibration.
+  public static let holdout = 5_000
+
+  /// The training images as export-model uses them: the last `holdout`
+  /// held out for validation and calibration, the first `limit` (default:
+  /// all) of the rest for training; MNIST's 60,000 give 55,000 and 5,000.
+  /// Any set larger than the holdout works; a smaller one is a DataError
+  /// that says what is needed.
+  public static func split(_ all: DigitSet, limit: Int? = nil) throws(DataError) -> (train: DigitSet, validation: DigitSet) {
+    guard all.count > holdout else {
+      throw DataError(
+        path: all.name,
+        reason: "\(all.count) training images; the last \(holdout) are held out for validation and calibration, so at least \(holdout + 1) are needed")
+    }
+    let rest = all.count - holdout
+    return (
+      all.slice(0..<min(rest, max(0, limit ?? rest)), name: "train"),
+      all.slice(rest..<all.count, name: "validation")
+    )
   }
 
   /// The 10,000 test images.
@@ -80,7 +102,12 @@ public enum MNIST {
     guard let labelsPath = file(labels, in: directory) else {
       throw DataError(path: directory + "/" + labels, reason: "not found (nor \(labels).gz)")
     }
-    return try IDX.readSet(images: imagesPath, labels: labelsPath, name: name)
+    let set = try IDX.readSet(images: imagesPath, labels: labelsPath, name: name)
+    // The networks, the augmentation and the runtime all take 28x28.
+    guard set.rows == 28 && set.columns == 28 else {
+      throw DataError(path: imagesPath, reason: "images are \(set.rows)x\(set.columns); MNIST's are 28x28")
+    }
+    return set
   }
 
   /// Sources/DigitInferData/MNIST.swift -> the package root.

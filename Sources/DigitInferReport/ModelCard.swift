@@ -103,30 +103,46 @@ public struct ModelCard: Codable, Sendable, Equatable {
     }
   }
 
-  /// File names of the card, beside the model `<name>.dgi`.
-  public var markdownFileName: String { name + ".md" }
-  public var jsonFileName: String { name + ".json" }
-  public var plotFileName: String { name + "-training.svg" }
+  /// File names of the card of model `name`, beside the model `<name>.dgi`:
+  /// `<name>.md`, `<name>.json`, `<name>-training.svg`.
+  public static func fileNames(for name: String) -> (markdown: String, json: String, plot: String) {
+    (name + ".md", name + ".json", name + "-training.svg")
+  }
+  public var markdownFileName: String { Self.fileNames(for: name).markdown }
+  public var jsonFileName: String { Self.fileNames(for: name).json }
+  public var plotFileName: String { Self.fileNames(for: name).plot }
+
+  /// The paths of the card of model `name` in `directory`; throws if the
+  /// name cannot be a file name.
+  public static func paths(for name: String, in directory: String) throws -> [String] {
+    guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\0")
+    else { throw ReportError("model name \(name.debugDescription) cannot be a file name") }
+    let base = URL(fileURLWithPath: directory), names = fileNames(for: name)
+    return [names.markdown, names.json, names.plot].map { base.appendingPathComponent($0).path }
+  }
+
+  /// The card's files in `directory`, to write with the model in one
+  /// AtomicFile group (so that model and card are new together).
+  public func files(in directory: String) throws -> [(path: String, data: Data)] {
+    let paths = try Self.paths(for: name, in: directory)
+    return [
+      (paths[0], Data(markdown().utf8)), (paths[1], Data(json().utf8)),
+      (paths[2], Data(TrainingPlot.svg(epochs, title: "\(name): training").utf8)),
+    ]
+  }
 
   /// Writes `<name>.md`, `<name>.json` and `<name>-training.svg` into an
   /// existing directory, each atomically (temporary file, then rename). A
   /// failure while writing (full disk, no permission) replaces none of them
   /// and leaves no temporary files.
   public func write(to directory: String) throws {
-    guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\0")
-    else { throw ReportError("model name \(name.debugDescription) cannot be a file name") }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
       isDirectory.boolValue
     else { throw ReportError("no such directory: \(directory)") }
-    let base = URL(fileURLWithPath: directory)
-    func path(_ file: String) -> String { base.appendingPathComponent(file).path }
+    let files = try files(in: directory)
     do {
-      try AtomicFile.write([
-        (path(markdownFileName), Data(markdown().utf8)),
-        (path(jsonFileName), Data(json().utf8)),
-        (path(plotFileName), Data(TrainingPlot.svg(epochs, title: "\(name): training").utf8)),
-      ])
+      try AtomicFile.write(files)
     } catch {
       throw ReportError(error.description)
     }

@@ -118,7 +118,7 @@ struct Classify: ParsableCommand {
       bytes = data
     case .file(let path):
       do {
-        bytes = try InputFile.read(path, limit: InputExpansion.maximumFileBytes, what: "image")
+        bytes = try InputFile.read(path, limit: InputExpansion.maximumFileBytes, what: "an image")
       } catch {
         // InputFile names the path; the caller prints the name once.
         let text = error.description

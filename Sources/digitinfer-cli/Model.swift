@@ -214,7 +214,8 @@ final class LoadedModel: @unchecked Sendable {
 
   /// Reads and opens a model file.
   convenience init(path: String) throws(Failure) {
-    let data = try InputFile.read(path, limit: Self.maximumFileBytes, what: "model")
+    let data = try InputFile.read(path, limit: Self.maximumFileBytes, what: "a model")
+    if data.isEmpty { throw Failure("\(path): empty file, not a .dgi model") }
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
     data.withUnsafeBytes { buffer.copyMemory(from: $0) }
     try self.init(source: path, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<data.count]), owned: buffer)
@@ -256,14 +257,15 @@ final class LoadedModel: @unchecked Sendable {
 
 /// Reading whole input files with one-line errors and a size cap.
 enum InputFile {
+  /// `what` names the expected kind with its article: "an image", "a model".
   static func read(_ path: String, limit: Int, what: String) throws(Failure) -> Data {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw Failure("\(path): no such file")
     }
-    if isDirectory.boolValue { throw Failure("\(path): is a directory, expected a \(what) file") }
+    if isDirectory.boolValue { throw Failure("\(path): is a directory, expected \(what) file") }
     if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limit {
-      throw Failure("\(path): \(size) bytes, over the \(limit >> 20) MiB limit for a \(what) file")
+      throw Failure("\(path): \(size) bytes, over the \(limit >> 20) MiB limit for \(what) file")
     }
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw Failure("\(path): cannot open: \(String(cString: strerror(errno)))")
@@ -272,7 +274,7 @@ enum InputFile {
     do {
       // Reads at most limit + 1 bytes, so a growing or special file cannot exhaust memory.
       let data = try handle.read(upToCount: limit + 1) ?? Data()
-      guard data.count <= limit else { throw Failure("\(path): over the \(limit >> 20) MiB limit for a \(what) file") }
+      guard data.count <= limit else { throw Failure("\(path): over the \(limit >> 20) MiB limit for \(what) file") }
       return data
     } catch let failure as Failure {
       throw failure

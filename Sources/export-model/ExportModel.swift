@@ -130,11 +130,18 @@ struct ExportModel: ParsableCommand {
     if let threads { Training.threads = threads }
     let log: (String) -> Void = { if !quiet { print($0) } }
 
+    // The outputs first: a path that cannot be written (no permission, a
+    // device node, a directory) is reported now, not after the training.
+    let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+    let outDirectory = URL(fileURLWithPath: out).deletingLastPathComponent().path
+    try AtomicFile.createDirectory(for: out)
+    let cardPaths = try ModelCard.paths(for: modelName, in: outDirectory)
+    try AtomicFile.checkReplaceable([out] + cardPaths)
+
     let directory = try MNIST.directory(flag: data)
     let all = try MNIST.train(in: directory)
     let test = try MNIST.test(in: directory)
-    let validation = all.slice(55_000..<60_000, name: "validation")
-    let train = all.slice(0..<min(55_000, trainLimit ?? 55_000), name: "train")
+    let (train, validation) = try MNIST.split(all, limit: trainLimit)
     log("MNIST from \(directory): \(train.count) training, \(validation.count) validation, \(test.count) test images")
 
     var options = TrainingOptions()
@@ -171,7 +178,6 @@ struct ExportModel: ParsableCommand {
 
     // Float and int8 accuracy; the int8 figures come from the runtime.
     let floatTest = Evaluation(labels: test.labels, predictions: trainer.predict(test))
-    let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
     var chosen: (method: Calibration, model: QuantizedModel, validation: Double)?
     let statistics = Quantizer.measure(trainer, validation)
     for method in try parsedCalibration() {
@@ -200,9 +206,6 @@ struct ExportModel: ParsableCommand {
     } catch {
       throw ValidationError("\(error); not writing \(out) (use --force to write anyway)")
     }
-    try FileManager.default.createDirectory(
-      at: URL(fileURLWithPath: out).deletingLastPathComponent(), withIntermediateDirectories: true)
-    try AtomicFile.write(Data(bytes), to: out)
 
     let card = ModelCard(
       name: modelName, architecture: architecture.spec, layers: architecture.plan.map(\.description),
@@ -212,9 +215,11 @@ struct ExportModel: ParsableCommand {
       calibration: "\(chosen!.method) (chosen by int8 validation accuracy among \(try parsedCalibration().map(\.description).joined(separator: ", ")))",
       epochs: trainer.history, trainingSeconds: trainingSeconds, command: command, seed: trainer.options.seed,
       date: date,
-      dataset: "MNIST (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): \(train.count.formatted()) training images, the last 5,000 training images held out for validation and calibration, 10,000 test images",
+      dataset: "MNIST (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): \(train.count.formatted()) training images, the last \(MNIST.holdout.formatted()) training images held out for validation and calibration, 10,000 test images",
       notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))])
-    try card.write(to: URL(fileURLWithPath: out).deletingLastPathComponent().path)
+    // Model and card in one group: all new, or (a failure before the
+    // renames) none replaced.
+    try AtomicFile.write([(out, Data(bytes))] + card.files(in: outDirectory))
     print("wrote \(out) (\(bytes.count.formatted()) bytes) and its model card")
   }
 }

@@ -84,6 +84,26 @@ import Testing
     #expect(notModel.status == 2 && notModel.errorLines.count == 1)
     #expect(notModel.stderr.hasPrefix("digitinfer-cli: \(seven): "))
 
+    // An empty model file says so (it used to say "the buffer is shorter
+    // than the file claims"); a directory among the images is "an image".
+    let empty = dir.write("empty.dgi", Data())
+    let emptyModel = try CLI.run(["--model", empty, seven])
+    #expect(emptyModel.status == 2)
+    #expect(emptyModel.errorLines == ["digitinfer-cli: \(empty): empty file, not a .dgi model"])
+    let folder = dir.path + "/folder.dgi"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let folderModel = try CLI.run(["--model", folder, seven])
+    #expect(folderModel.errorLines == ["digitinfer-cli: \(folder): is a directory, expected a model file"])
+    // An image over the size limit (a sparse file: no disk used).
+    let huge = dir.write("huge.png", Data())
+    let handle = try #require(FileHandle(forWritingAtPath: huge))
+    try handle.truncate(atOffset: UInt64(256 << 20) + 1)  // the CLI's limit, InputExpansion.maximumFileBytes
+    try handle.close()
+    let hugeRun = try CLI.run([seven, huge])
+    #expect(hugeRun.status == 1)
+    #expect(hugeRun.errorLines.count == 1 && hugeRun.errorLines[0].hasSuffix("MiB limit for an image file"),
+      "\(hugeRun.errorLines)")
+
     // $DIGITINFER_MODEL is used when --model is absent.
     let envModel = try CLI.run([seven], environment: ["DIGITINFER_MODEL": dir.path + "/env.dgi"])
     #expect(envModel.status == 2 && envModel.stderr.contains("env.dgi"))

@@ -60,6 +60,27 @@ import Testing
     #expect(try files(in: directory).allSatisfy { !$0.hasSuffix(".tmp") })
   }
 
+  /// A FIFO, a symbolic link or a device node where a file should go is
+  /// refused before anything is written, and stays what it was (a rename
+  /// once put a regular file in place of --out /dev/null).
+  @Test func neverReplacesWhatIsNotARegularFile() throws {
+    for kind in ["fifo", "symlink"] {
+      let directory = try temporaryDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let target = directory.appendingPathComponent("mnist-int8.json").path
+      if kind == "fifo" {
+        #expect(mkfifo(target, 0o600) == 0)
+      } else {
+        try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: "elsewhere.json")
+      }
+      #expect(throws: ReportError.self) { try sampleCard().write(to: directory.path) }
+      var status = stat()
+      #expect(lstat(target, &status) == 0)
+      #expect(status.st_mode & S_IFMT == (kind == "fifo" ? S_IFIFO : S_IFLNK), "\(kind) was replaced")
+      #expect(try files(in: directory) == ["mnist-int8.json"], "\(kind): other files were written")
+    }
+  }
+
   @Test func rejectsNamesThatAreNotFileNames() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -123,6 +123,24 @@ static void test_scratch(const unsigned char *bytes, size_t size, const uint8_t 
   CHECK(memcmp(&result, &untouched, sizeof result) == 0, "result written on failure");
   CHECK(dgi_classify(&m, image, guarded_tail(&scratch, 0), 0, &result) == DGI_ERROR_SCRATCH,
         "classify, scratch size 0");
+  /* A size above PTRDIFF_MAX is no buffer's: an argument error, as for
+     dgi_model_open, not "smaller than required". */
+  {
+    size_t huge[2] = {(size_t)-1, (size_t)-1 / 2 + 1};
+    int k;
+    for (k = 0; k < 2; k++) {
+      dgi_result batch[1];
+      CHECK(dgi_classify(&m, image, guarded_tail(&scratch, n), huge[k], &result) == DGI_ERROR_ARGUMENT,
+            "classify, scratch_size %zu", huge[k]);
+      CHECK(dgi_infer(&m, image, guarded_tail(&scratch, n), huge[k], logits) == DGI_ERROR_ARGUMENT,
+            "infer, scratch_size %zu", huge[k]);
+      CHECK(dgi_classify_batch(&m, image, 1, guarded_tail(&scratch, n), huge[k], batch) == DGI_ERROR_ARGUMENT,
+            "classify_batch, scratch_size %zu", huge[k]);
+      CHECK(dgi_infer_batch(&m, image, 1, guarded_tail(&scratch, n), huge[k], logits) == DGI_ERROR_ARGUMENT,
+            "infer_batch, scratch_size %zu", huge[k]);
+    }
+    CHECK(memcmp(&result, &untouched, sizeof result) == 0, "result written on failure");
+  }
 
   memcpy(logits, logits_untouched, sizeof logits);
   CHECK(dgi_infer(&m, image, NULL, n, logits) == DGI_ERROR_SCRATCH, "infer, NULL scratch");

@@ -266,6 +266,10 @@ static void test_arguments(void) {
   expect_error("scratch NULL", DGI_ERROR_SCRATCH, image, W, H, W, 0, NULL, n, 0, 0);
   expect_error("scratch NULL, size 0", DGI_ERROR_SCRATCH, image, W, H, W, 0, NULL, 0, 0, 0);
   expect_error("scratch size 0", DGI_ERROR_SCRATCH, image, W, H, W, 0, scratch, 0, 0, 0);
+  /* A size above PTRDIFF_MAX is no buffer's: an argument error. */
+  expect_error("scratch_size SIZE_MAX", DGI_ERROR_ARGUMENT, image, W, H, W, 0, scratch, (size_t)-1, 0, 0);
+  expect_error("scratch_size PTRDIFF_MAX + 1", DGI_ERROR_ARGUMENT, image, W, H, W, 0, scratch, (size_t)-1 / 2 + 1, 0,
+               0);
   expect_error("scratch one byte short", DGI_ERROR_SCRATCH, image, W, H, W, 0, guarded_tail(&g_scratch, n - 1),
                n - 1, 0, 0);
   expect_error("scratch for 28x28", DGI_ERROR_SCRATCH, image, W, H, W, 0, guarded_tail(&g_scratch, small), small, 0, 0);
