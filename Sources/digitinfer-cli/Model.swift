@@ -255,31 +255,47 @@ final class LoadedModel: @unchecked Sendable {
   }
 }
 
+/// read(2), named apart from InputFile.read.
+private func readBytes(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+  read(fd, buffer, count)
+}
+
 /// Reading whole input files with one-line errors and a size cap.
 enum InputFile {
   /// `what` names the expected kind with its article: "an image", "a model".
+  /// Opened without blocking (O_NONBLOCK: opening a FIFO with no writer
+  /// would wait forever), then only a regular file is read: a FIFO, device
+  /// or socket among the inputs is an error for that input alone.
   static func read(_ path: String, limit: Int, what: String) throws(Failure) -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw Failure("\(path): no such file")
-    }
-    if isDirectory.boolValue { throw Failure("\(path): is a directory, expected \(what) file") }
-    if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > limit {
-      throw Failure("\(path): \(size) bytes, over the \(limit >> 20) MiB limit for \(what) file")
-    }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else {
+      if errno == ENOENT { throw Failure("\(path): no such file") }
       throw Failure("\(path): cannot open: \(String(cString: strerror(errno)))")
     }
-    defer { try? handle.close() }
-    do {
-      // Reads at most limit + 1 bytes, so a growing or special file cannot exhaust memory.
-      let data = try handle.read(upToCount: limit + 1) ?? Data()
-      guard data.count <= limit else { throw Failure("\(path): over the \(limit >> 20) MiB limit for \(what) file") }
-      return data
-    } catch let failure as Failure {
-      throw failure
-    } catch {
-      throw Failure("\(path): cannot read: \(error.localizedDescription)")
+    defer { close(fd) }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else { throw Failure("\(path): cannot read: \(String(cString: strerror(errno)))") }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw Failure("\(path): is a directory, expected \(what) file")
+    default: throw Failure("\(path): not a regular file (a FIFO, device or socket), expected \(what) file")
     }
+    if Int(status.st_size) > limit {
+      throw Failure("\(path): \(status.st_size) bytes, over the \(limit >> 20) MiB limit for \(what) file")
+    }
+    // At most limit + 1 bytes, so a file that grows while read cannot exhaust memory.
+    var data = Data(count: min(Int(status.st_size), limit) + 1)
+    var count = 0
+    while count < data.count {
+      let n = data.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + count, $0.count - count) }
+      if n < 0 && errno == EINTR { continue }
+      guard n >= 0 else { throw Failure("\(path): cannot read: \(String(cString: strerror(errno)))") }
+      if n == 0 { break }
+      count += n
+      if count == data.count && count <= limit { data.count = min(2 * data.count, limit + 1) }
+    }
+    guard count <= limit else { throw Failure("\(path): over the \(limit >> 20) MiB limit for \(what) file") }
+    data.count = count
+    return data
   }
 }

@@ -104,6 +104,21 @@ import Testing
     #expect(hugeRun.errorLines.count == 1 && hugeRun.errorLines[0].hasSuffix("MiB limit for an image file"),
       "\(hugeRun.errorLines)")
 
+    // A FIFO among the inputs, or as the model, is an error for itself and
+    // never blocks (opening one with no writer used to wait forever).
+    let fifos = try TemporaryDirectory()
+    _ = fifos.write("a.pgm", Drawing.pgm(Drawing.seven))
+    #expect(mkfifo(fifos.path + "/b.png", 0o600) == 0)
+    _ = fifos.write("c.pgm", Drawing.pgm(Drawing.one))
+    let withFifo = try CLI.run(["--json", fifos.path], timeout: 60)
+    #expect(withFifo.status == 1, "status \(withFifo.status) (-1: it blocked)")
+    let objects = try CLI.jsonLines(withFifo.stdout)
+    #expect(objects.map { $0["digit"] as? Int } == [7, nil, 1])
+    #expect((objects.count == 3 ? objects[1]["error"] as? String : nil)?.contains("not a regular file") == true)
+    let fifoModel = try CLI.run(["--model", fifos.path + "/b.png", seven], timeout: 60)
+    #expect(fifoModel.status == 2)
+    #expect(fifoModel.errorLines.first?.hasSuffix("not a regular file (a FIFO, device or socket), expected a model file") == true)
+
     // $DIGITINFER_MODEL is used when --model is absent.
     let envModel = try CLI.run([seven], environment: ["DIGITINFER_MODEL": dir.path + "/env.dgi"])
     #expect(envModel.status == 2 && envModel.stderr.contains("env.dgi"))

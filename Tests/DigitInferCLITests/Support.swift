@@ -27,6 +27,7 @@ enum CLI {
   }
 
   struct Run {
+    /// The exit status; -1 if the run was stopped after its time limit.
     let status: Int32
     let stdout: String
     let stderr: String
@@ -36,10 +37,12 @@ enum CLI {
 
   /// Runs the CLI with `arguments`; `stdin` is fed to it (else it reads
   /// /dev/null). The environment is this process's without
-  /// $DIGITINFER_MODEL, plus `environment`.
+  /// $DIGITINFER_MODEL, plus `environment`. A run still going after
+  /// `timeout` seconds is killed and reported with status -1, so that a
+  /// CLI that blocks fails its test instead of hanging the suite.
   static func run(
     _ arguments: [String], stdin: Data? = nil, directory: String? = nil,
-    environment: [String: String] = [:], executable: String = CLI.executable
+    environment: [String: String] = [:], executable: String = CLI.executable, timeout: Double = 300
   ) throws -> Run {
     let scratch = try TemporaryDirectory()
     let out = scratch.path + "/stdout", err = scratch.path + "/stderr", input = scratch.path + "/stdin"
@@ -59,9 +62,13 @@ enum CLI {
     process.standardError = FileHandle(forWritingAtPath: err)
     process.standardInput = FileHandle(forReadingAtPath: input)
     try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    let timedOut = process.isRunning
+    if timedOut { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
     return Run(
-      status: process.terminationStatus,
+      status: timedOut ? -1 : process.terminationStatus,
       stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
       stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
   }
