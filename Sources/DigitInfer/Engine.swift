@@ -66,7 +66,7 @@ func swiftInfer(
     case (.conv2d, false): Reference.conv2d(d, s.base, x, y)
     case (.conv2d, true):
       // A following max-pool is fused into the convolution.
-      if i + 1 < Int(s.layerCount), m.layer(i + 1).kind == LayerKind.maxpool2d.rawValue {
+      if m.fusesPool(i, count: Int(s.layerCount)) {
         i += 1
         y = (scratch + Int(m.layer(i).output)).assumingMemoryBound(to: Int8.self)
         Optimized.conv2d(d, s.base, x, y, workspace, pooled: true)

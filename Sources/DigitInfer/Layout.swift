@@ -128,4 +128,13 @@ struct Model {
       fromByteOffset: ModelStorage.layersOffset + i * MemoryLayout<LayerDesc>.stride,
       as: LayerDesc.self)
   }
+
+  /// Whether layer `i` (of `count`) is a conv that the optimized kernels and
+  /// the microkernels run fused with the max-pool after it, never writing
+  /// its own output. The one rule for both engines and for where open()
+  /// places their workspace.
+  @inline(__always) func fusesPool(_ i: Int, count: Int) -> Bool {
+    layer(i).kind == LayerKind.conv2d.rawValue && i + 1 < count
+      && layer(i + 1).kind == LayerKind.maxpool2d.rawValue
+  }
 }

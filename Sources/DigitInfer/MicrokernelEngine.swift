@@ -166,7 +166,7 @@ enum Microkernels {
       var y = (scratch + Int(d.output)).assumingMemoryBound(to: UInt8.self)
       switch LayerKind(rawValue: d.kind) {
       case .conv2d:
-        let pooled = i + 1 < Int(s.layerCount) && m.layer(i + 1).kind == LayerKind.maxpool2d.rawValue
+        let pooled = m.fusesPool(i, count: Int(s.layerCount))
         if pooled {
           i += 1
           y = (scratch + Int(m.layer(i).output)).assumingMemoryBound(to: UInt8.self)

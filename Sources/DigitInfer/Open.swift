@@ -232,13 +232,11 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   // of arena B, often inside it (the reference net's arena B holds conv1's
   // 24x24x16 output, which only the reference kernels materialise).
   var fusedB: UInt64 = 0
+  let layers = Model(raw: UnsafeRawPointer(out))
   for i in 0..<layerCount {
     let at = ModelStorage.layersOffset + i * MemoryLayout<LayerDesc>.stride
-    var desc = out.load(fromByteOffset: at, as: LayerDesc.self)
-    let pooled = desc.kind == LayerKind.conv2d.rawValue && i + 1 < layerCount
-      && out.load(fromByteOffset: at + MemoryLayout<LayerDesc>.stride, as: LayerDesc.self).kind
-        == LayerKind.maxpool2d.rawValue
-    if desc.output == 1 && desc.kind != LayerKind.flatten.rawValue && !pooled {
+    var desc = layers.layer(i)
+    if desc.output == 1 && desc.kind != LayerKind.flatten.rawValue && !layers.fusesPool(i, count: layerCount) {
       fusedB = max(fusedB, UInt64(desc.outH) * UInt64(desc.outW) * UInt64(desc.outC))
     }
     desc.input = desc.input == 0 ? 0 : UInt32(arenaB)

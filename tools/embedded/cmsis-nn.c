@@ -31,6 +31,7 @@
 #include "digitinfer.h"
 #include "fwdata.h"
 #include "platform.h"
+#include "text.h"
 
 #ifndef CMSIS_OPT
 #define CMSIS_OPT "?"
@@ -39,27 +40,6 @@
 #define MAX_CHANNELS 256
 
 static unsigned char scratch[32768] __attribute__((aligned(8)));
-
-/* ---- text ---------------------------------------------------------------- */
-
-static char line[256];
-static size_t used;
-static void put_str(const char *s) {
-  while (*s && used < sizeof line - 2) line[used++] = *s++;
-}
-static void put_u(uint32_t v) {
-  char d[12];
-  int n = 0;
-  do d[n++] = (char)('0' + (int)(v % 10u)), v /= 10u;
-  while (v);
-  while (n && used < sizeof line - 2) line[used++] = d[--n];
-}
-static void end_line(void) {
-  line[used++] = '\n';
-  line[used] = '\0';
-  platform_write(line);
-  used = 0;
-}
 
 /* ---- the network, from the .dgi bytes ------------------------------------- */
 

@@ -23,6 +23,7 @@
 #include "digitinfer.h"
 #include "fwdata.h"
 #include "platform.h"
+#include "text.h"
 
 /* Working memory, all static: sized for the shipped model and for the
    largest picture (dgi_preprocess_scratch_size is at most 145 KiB). The
@@ -37,52 +38,6 @@ static unsigned char model_scratch[MODEL_SCRATCH] __attribute__((aligned(8)));
 static unsigned char preprocess_scratch[PREPROCESS_SCRATCH] __attribute__((aligned(8)));
 static uint8_t pixels[DGI_INPUT_SIZE];
 static unsigned errors, images;
-
-/* ---- text ---------------------------------------------------------------- */
-
-static char line[512];
-static size_t used;
-
-static void put_str(const char *s) {
-  while (*s && used < sizeof line - 1) line[used++] = *s++;
-}
-static void put_ch(char c) { if (used < sizeof line - 1) line[used++] = c; }
-static void put_u64(uint64_t v) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = (char)('0' + (int)(v % 10u));
-    v /= 10u;
-  } while (v);
-  while (n) put_ch(digits[--n]);
-}
-static void put_u(uint32_t v) { put_u64(v); }
-static void put_i(int32_t v) {
-  if (v < 0) {
-    put_ch('-');
-    put_u64((uint64_t)0 - (uint64_t)(int64_t)v);
-  } else {
-    put_u64((uint64_t)v);
-  }
-}
-static void put_hex(uint64_t v, int digits) {
-  static const char hex[] = "0123456789abcdef";
-  while (digits--) put_ch(hex[(v >> (4 * digits)) & 15u]);
-}
-static void put_float(float f) {
-  union {
-    float f;
-    uint32_t bits;
-  } u;
-  u.f = f;
-  put_hex(u.bits, 8);
-}
-static void end_line(void) {
-  line[used++] = '\n';
-  line[used] = '\0';
-  platform_write(line);
-  used = 0;
-}
 
 static void fail(const char *what, dgi_status s) {
   put_str("error ");
