@@ -110,6 +110,8 @@ struct ExportModel: ParsableCommand {
       throw ValidationError("--aspect must be at least 1, --shear at least 0, --stroke in 0...1")
     }
     _ = try parsedCalibration()
+    // Before the data is loaded: a typo in --arch costs no time.
+    do { _ = try Architecture.named(arch) } catch { throw ValidationError("--arch \(arch): \(error)") }
   }
 
   func parsedCalibration() throws -> [Calibration] {
@@ -136,7 +138,11 @@ struct ExportModel: ParsableCommand {
     let outDirectory = URL(fileURLWithPath: out).deletingLastPathComponent().path
     try AtomicFile.createDirectory(for: out)
     let cardPaths = try ModelCard.paths(for: modelName, in: outDirectory)
-    try AtomicFile.checkReplaceable([out] + cardPaths)
+    let written = [out] + cardPaths
+    try AtomicFile.checkReplaceable(written + (exportOnly ? [] : checkpoint.map { [$0] } ?? []))
+    // A run killed while writing: finish its group, drop its temporaries.
+    try AtomicFile.recover(written)
+    if let checkpoint { try AtomicFile.recover([checkpoint]) }
 
     let directory = try MNIST.directory(flag: data)
     let all = try MNIST.train(in: directory)
