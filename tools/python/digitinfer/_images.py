@@ -255,8 +255,10 @@ def _bytes_of(value: Any, what: str) -> bytes:
         view = memoryview(value)
     except TypeError:
         raise TypeError(f"{what}: expected a bytes-like object, got {type(value).__name__}") from None
-    if view.itemsize != 1:
-        raise TypeError(f"{what}: expected a buffer of bytes, got items of {view.itemsize} bytes")
+    if view.format not in ("B", "c"):
+        # Signed bytes (format 'b') would read -1 as 255: never reinterpreted.
+        raise TypeError(f"{what}: expected a buffer of unsigned bytes, got format {view.format!r} "
+                        f"({view.itemsize}-byte items)")
     return view.tobytes()
 
 
