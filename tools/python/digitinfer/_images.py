@@ -10,6 +10,7 @@ data is a buffer; never through a raw address an object reports.
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
@@ -83,8 +84,6 @@ _MAX_PIXELS = 2 ** 31
 _MAX_STRIDE = 2 ** (8 * ctypes.sizeof(ctypes.c_size_t) - 1) - 1
 
 
-# What each struct format letter (memoryview.format, without its byte-order
-# prefix) or numpy typestr kind is, for error messages.
 _FLOAT_HINT = ("float pixels are not converted implicitly: scale images in 0..1 with "
                "(a * 255).round().astype(numpy.uint8), and use a.round().astype(numpy.uint8) "
                "for values already in 0..255")
@@ -99,6 +98,7 @@ def _dtype_error(described: str, kind: str) -> TypeError:
 
 
 def _format_kind(fmt: str) -> str:
+    """The kind ("f", "i" or "") of a struct format (memoryview.format)."""
     letter = fmt.lstrip("@=<>!")
     if letter in ("e", "f", "d", "g"):
         return "f"
@@ -110,8 +110,6 @@ def _format_kind(fmt: str) -> str:
 def _numpy_ndarray() -> Any:
     """numpy.ndarray if numpy is already imported (never imports it: the
     package works without numpy, and an array cannot exist before it)."""
-    import sys
-
     numpy = sys.modules.get("numpy")
     return getattr(numpy, "ndarray", None) if numpy is not None else None
 
@@ -121,7 +119,7 @@ def _is_pillow_image(value: Any) -> bool:
 
 
 def _from_buffer(value: Any, view: memoryview, described: str) -> _Array:
-    if view.format != "B":
+    if view.format.lstrip("@=<>!") != "B":  # ctypes writes "<B"
         raise _dtype_error(described, _format_kind(view.format))
     ndarray_type = _numpy_ndarray()
     ndarray = value if ndarray_type is not None and isinstance(value, ndarray_type) else None
