@@ -184,7 +184,8 @@ def test_images_in_one_cli_run(corpus, cli):
     out = run_cli("--model", MNIST, "--json", *(argument for argument, _ in mixed))
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     # One object per argument, in order: none lost, none added.
-    assert [line["file"] for line in lines] == [str(argument) for argument, _ in mixed], out.stderr
+    assert [line["file"] for line in lines] == [str(argument) for argument, _ in mixed], \
+        f"not one JSON object per argument, in order (exit {out.returncode}); standard error:\n{out.stderr[-3000:]}"
     wrong = []
     for line, (argument, entry) in zip(lines, mixed):
         if entry is None:

@@ -207,6 +207,23 @@ def check_regressions():
             return b"abc"
 
     refused_everywhere(ShortBytes(), ValueError)
+    # A stride past size_t used to be wrapped by ctypes (2**64 -> 0) and
+    # reach the library as another number.
+    try:
+        dgi.preprocess((3, 1, b"abc", 2 ** 64))
+    except ValueError as error:
+        assert "stride" in str(error), error
+    else:
+        raise AssertionError("a stride of 2**64 accepted")
+    # Signed bytes are not pixels: -1 would be read as 255.
+    import array
+
+    try:
+        model.infer(array.array("b", [-1] * 784))
+    except TypeError as error:
+        assert "unsigned" in str(error), error
+    else:
+        raise AssertionError("signed bytes accepted as pixels")
     # Floats: refused with a hint that does not turn 0..1 images black.
     try:
         model.classify(np.full((28, 28), 0.5, np.float32))
