@@ -265,7 +265,8 @@ def model_input(pixels: Any) -> bytes:
 
     Accepts 784 bytes (bytes, bytearray, memoryview, array.array('B')), a
     sequence of 28 rows of 28 ints in 0..255, a flat sequence of 784 such
-    ints, or a uint8 array of shape (28, 28) or (784,).
+    ints, or a uint8 array of shape (28, 28) or (784,) (numpy, anything
+    with ``__array__``, a 2-D memoryview, a Pillow image in mode "L").
     """
     array = _uint8_array(pixels)
     if array is not None:
@@ -506,7 +507,9 @@ def preprocess(image: Any, ink: str = "auto", stride: Optional[int] = None) -> T
     """Turns a grayscale image of any size into the model's 28x28 input.
 
     ``image``: a 2-D uint8 array (height, width), any strides (row-strided
-    views are read in place, other layouts are copied); a GrayImage; a tuple
+    numpy views are read in place, other layouts are copied), from numpy,
+    ``__array__``, a 2-D memoryview or a Pillow image in mode "L" (other
+    modes: TypeError, convert("L") first); a GrayImage; a tuple
     (width, height, data) or (width, height, data, stride); or a list of
     equal-length rows of ints 0..255. ``stride`` applies to the tuple form.
     ``ink``: "auto" (decide from the image), "dark" (pen on paper) or
