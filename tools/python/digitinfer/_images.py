@@ -1,13 +1,16 @@
 """Pixels in, pixels out: turning Python values into buffers for the C calls,
 and dgi_preprocess.
 
-Never imports numpy: arrays are recognised by their ``__array_interface__``
-(which numpy arrays carry), so the package works without numpy installed.
+Never imports numpy, so the package works without numpy installed: arrays
+are read through the buffer protocol (numpy arrays, memoryviews) or, for
+objects without it (Pillow images), through an ``__array_interface__`` whose
+data is a buffer; never through a raw address an object reports.
 """
 
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
@@ -56,23 +59,190 @@ class PreprocessInfo:
         return (self.x, self.y, self.width, self.height)
 
 
-def _array_interface(value: Any) -> Optional[dict]:
-    # numpy arrays (and other array libraries' arrays) describe themselves
-    # here; plain buffers (bytes, memoryview) do not have it.
-    if isinstance(value, (bytes, bytearray, memoryview)):
+class _Array:
+    """A validated uint8 array: its shape, and a memoryview of its pixels
+    (format "B", any strides, kept alive with the object that owns them).
+    ``ndarray`` is the numpy array itself when the pixels came from one."""
+
+    __slots__ = ("shape", "view", "ndarray", "_gather")
+
+    def __init__(self, shape: Tuple[int, ...], view: Optional[memoryview] = None, ndarray: Any = None,
+                 gather: Any = None):
+        self.shape, self.view, self.ndarray, self._gather = shape, view, ndarray, gather
+
+    def tobytes(self) -> bytes:
+        """The pixels in C order (row by row), whatever the strides. Callers
+        check the shape first: copying is the one costly step."""
+        return self.view.tobytes() if self.view is not None else self._gather()
+
+
+# Bounds on what an __array_interface__ may describe before any byte of it
+# is copied: the largest image has MAX_SIDE * MAX_SIDE = 2**30 pixels.
+_MAX_DIMS = 32
+_MAX_PIXELS = 2 ** 31
+# The largest stride passed to the library (PTRDIFF_MAX on 64-bit machines).
+_MAX_STRIDE = 2 ** (8 * ctypes.sizeof(ctypes.c_size_t) - 1) - 1
+
+
+_FLOAT_HINT = ("float pixels are not converted implicitly: scale images in 0..1 with "
+               "(a * 255).round().astype(numpy.uint8), and use a.round().astype(numpy.uint8) "
+               "for values already in 0..255")
+_INT_HINT = "convert it first, e.g. a.astype(numpy.uint8) if its values are in 0..255"
+
+
+def _dtype_error(described: str, kind: str) -> TypeError:
+    """The TypeError for pixels that are not uint8; ``kind`` is "f" (float),
+    "i" (integer or bool) or "" (anything else)."""
+    hint = {"f": _FLOAT_HINT, "i": _INT_HINT}.get(kind, "convert it to 8-bit grayscale (uint8) first")
+    return TypeError(f"expected uint8 pixels, got {described}; {hint}")
+
+
+def _format_kind(fmt: str) -> str:
+    """The kind ("f", "i" or "") of a struct format (memoryview.format)."""
+    letter = fmt.lstrip("@=<>!")
+    if letter in ("e", "f", "d", "g"):
+        return "f"
+    if letter in ("?", "b", "h", "H", "i", "I", "l", "L", "q", "Q", "n", "N"):
+        return "i"
+    return ""
+
+
+def _numpy_ndarray() -> Any:
+    """numpy.ndarray if numpy is already imported (never imports it: the
+    package works without numpy, and an array cannot exist before it)."""
+    numpy = sys.modules.get("numpy")
+    return getattr(numpy, "ndarray", None) if numpy is not None else None
+
+
+def _is_pillow_image(value: Any) -> bool:
+    return type(value).__module__.startswith("PIL.") and hasattr(value, "mode") and hasattr(value, "convert")
+
+
+def _from_buffer(value: Any, view: memoryview, described: str) -> _Array:
+    if view.format.lstrip("@=<>!") != "B":  # ctypes writes "<B"
+        raise _dtype_error(described, _format_kind(view.format))
+    ndarray_type = _numpy_ndarray()
+    ndarray = value if ndarray_type is not None and isinstance(value, ndarray_type) else None
+    return _Array(tuple(view.shape), view, ndarray)
+
+
+def _described(value: Any) -> str:
+    dtype = getattr(value, "dtype", None) if _numpy_ndarray() is not None else None
+    return f"dtype {dtype}" if dtype is not None else type(value).__name__
+
+
+def _from_interface(value: Any, iface: Any) -> _Array:
+    """An object that only describes itself with ``__array_interface__``
+    (Pillow images do). Its ``data`` must be a buffer (bytes, ...): an integer
+    there is a raw address, which nothing here can check, so it is refused
+    rather than read (reading it is how a Pillow image used to crash Python:
+    Pillow puts bytes there, and their first byte was taken as an address)."""
+    name = type(value).__name__
+    if not isinstance(iface, dict):
+        raise TypeError(f"{name}.__array_interface__ is not a dict")
+    typestr = iface.get("typestr")
+    if not isinstance(typestr, str):
+        raise TypeError(f"{name}.__array_interface__ has no typestr")
+    if typestr not in ("|u1", "<u1", ">u1", "=u1"):
+        kind = typestr[1:2] if len(typestr) >= 2 else ""
+        raise _dtype_error(f"typestr {typestr!r}", "f" if kind == "f" else "i" if kind in ("i", "u", "b") else "")
+    shape = iface.get("shape")
+    if not isinstance(shape, tuple) or not all(type(n) is int and n >= 0 for n in shape):
+        raise ValueError(f"{name}.__array_interface__ has no valid shape: {shape!r}")
+    data = iface.get("data")
+    if data is None or isinstance(data, tuple):
+        raise TypeError(
+            f"{name}.__array_interface__ gives a raw memory address, which cannot be checked; "
+            "pass a numpy array, bytes, or a GrayImage instead")
+    try:
+        buffer = memoryview(data).cast("B")
+    except (TypeError, ValueError, BufferError):
+        raise TypeError(f"{name}.__array_interface__['data'] is not a contiguous buffer of bytes") from None
+    offset = iface.get("offset", 0)
+    strides = iface.get("strides")
+    if type(offset) is not int or offset < 0:
+        raise ValueError(f"{name}.__array_interface__ has a bad offset: {offset!r}")
+    if strides is None:  # C order
+        strides, step = [], 1
+        for n in reversed(shape):
+            strides.insert(0, step)
+            step *= n
+        strides = tuple(strides)
+    elif not isinstance(strides, tuple) or len(strides) != len(shape) or not all(type(s) is int for s in strides):
+        raise ValueError(f"{name}.__array_interface__ has bad strides: {strides!r}")
+    count = 1
+    for n in shape:
+        count *= n
+    if count == 0:
+        return _Array(shape, memoryview(b""))
+    if len(shape) > _MAX_DIMS or count > _MAX_PIXELS:
+        raise ValueError(f"{name}.__array_interface__ describes a {shape} array: too large for pixels")
+    # Every byte the interface describes must lie inside the buffer.
+    low = offset + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0)
+    high = offset + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+    if low < 0 or high >= len(buffer):
+        raise ValueError(f"{name}.__array_interface__ describes bytes outside its data "
+                         f"({len(buffer)} bytes)")
+    return _Array(shape, gather=lambda: _gather(buffer, offset, shape, strides))
+
+
+def _gather(buffer: memoryview, offset: int, shape: Tuple[int, ...], strides: Tuple[int, ...]) -> bytes:
+    """The bytes at ``offset`` + sum(index * stride), in C order (checked bounds)."""
+    if not shape:
+        return bytes(buffer[offset:offset + 1])
+    if len(shape) == 1:
+        n, s = shape[0], strides[0]
+        if s == 0:
+            return bytes(buffer[offset:offset + 1]) * n
+        stop = offset + n * s
+        return bytes(buffer[offset:stop if stop >= 0 else None:s])
+    return b"".join(_gather(buffer, offset + i * strides[0], shape[1:], strides[1:]) for i in range(shape[0]))
+
+
+def _uint8_array(value: Any) -> Optional[_Array]:
+    """``value`` as a validated uint8 array if it is array-like (a numpy
+    array, an object with ``__array_interface__`` or ``__array__``, a Pillow
+    image, a memoryview of 2 or more dimensions), None for anything else
+    (bytes, lists, tuples, ...: the callers' other forms). Raises TypeError
+    for array-likes that are not uint8 or cannot be checked.
+
+    The pixels are always reached through the buffer protocol, which keeps
+    the memory alive and describes it truthfully, never through an address
+    an object reports about itself."""
+    if isinstance(value, (bytes, bytearray, str, list, tuple, GrayImage)) or value is None:
+        return None
+    if isinstance(value, memoryview):
+        return _from_buffer(value, value, f"format {value.format!r}") if value.ndim >= 2 else None
+    ndarray_type = _numpy_ndarray()
+    if ndarray_type is not None and isinstance(value, ndarray_type):
+        try:
+            view = memoryview(value)
+        except (TypeError, ValueError, BufferError):  # datetime64, ...: no buffer export
+            raise _dtype_error(_described(value), "") from None
+        return _from_buffer(value, view, _described(value))
+    if _is_pillow_image(value):
+        if value.mode != "L":
+            raise TypeError(f"expected an 8-bit grayscale Pillow image (mode 'L'), got mode {value.mode!r}; "
+                            "convert it first with image.convert('L')")
+        return _from_interface(value, value.__array_interface__)
+    try:
+        iface = value.__array_interface__
+    except AttributeError:
+        iface = None
+    except Exception as error:  # a property that fails: not an array we can read
+        raise TypeError(f"{type(value).__name__}.__array_interface__ failed: {error!r}") from None
+    if iface is not None:
+        return _from_interface(value, iface)
+    array_method = getattr(type(value), "__array__", None)
+    if array_method is None:
         return None
     try:
-        return value.__array_interface__
-    except AttributeError:
-        return None
-
-
-def _check_uint8_array(iface: dict) -> None:
-    if iface.get("typestr") != "|u1":
-        raise TypeError(
-            f"expected an array of dtype uint8, got typestr {iface.get('typestr')!r}; "
-            "convert it first, e.g. array.astype(numpy.uint8) (values 0..255)"
-        )
+        array = value.__array__()
+    except Exception as error:
+        raise TypeError(f"{type(value).__name__}.__array__() failed: {error!r}") from None
+    if ndarray_type is None or not isinstance(array, ndarray_type):
+        raise TypeError(f"{type(value).__name__}.__array__() returned {type(array).__name__}, not a numpy array")
+    return _uint8_array(array)
 
 
 def _bytes_of(value: Any, what: str) -> bytes:
@@ -83,8 +253,10 @@ def _bytes_of(value: Any, what: str) -> bytes:
         view = memoryview(value)
     except TypeError:
         raise TypeError(f"{what}: expected a bytes-like object, got {type(value).__name__}") from None
-    if view.itemsize != 1:
-        raise TypeError(f"{what}: expected a buffer of bytes, got items of {view.itemsize} bytes")
+    if view.format not in ("B", "c"):
+        # Signed bytes (format 'b') would read -1 as 255: never reinterpreted.
+        raise TypeError(f"{what}: expected a buffer of unsigned bytes, got format {view.format!r} "
+                        f"({view.itemsize}-byte items)")
     return view.tobytes()
 
 
@@ -93,18 +265,17 @@ def model_input(pixels: Any) -> bytes:
 
     Accepts 784 bytes (bytes, bytearray, memoryview, array.array('B')), a
     sequence of 28 rows of 28 ints in 0..255, a flat sequence of 784 such
-    ints, or a uint8 array of shape (28, 28) or (784,).
+    ints, or a uint8 array of shape (28, 28) or (784,) (numpy, anything
+    with ``__array__``, a 2-D memoryview, a Pillow image in mode "L").
     """
-    iface = _array_interface(pixels)
-    if iface is not None:
-        _check_uint8_array(iface)
-        shape = tuple(iface["shape"])
-        if shape not in ((28, 28), (784,)):
+    array = _uint8_array(pixels)
+    if array is not None:
+        if array.shape not in ((28, 28), (784,)):
             raise ValueError(
-                f"a model input is a (28, 28) or (784,) uint8 array, got shape {shape}; "
+                f"a model input is a (28, 28) or (784,) uint8 array, got shape {array.shape}; "
                 "use classify_image()/preprocess() for images of other sizes"
             )
-        return pixels.tobytes()  # C order, whatever the strides
+        return array.tobytes()  # C order, whatever the strides
     if isinstance(pixels, (bytes, bytearray, memoryview)) or _is_buffer(pixels):
         data = _bytes_of(pixels, "pixels")
     elif isinstance(pixels, (list, tuple)):
@@ -129,12 +300,11 @@ def batch_input(images: Any) -> Tuple[bytes, int]:
     object of N * 784 bytes (bytes, bytearray, memoryview, array.array('B')),
     or a list or tuple of N model inputs in any form model_input() takes.
     """
-    iface = _array_interface(images)
-    if iface is not None:
-        _check_uint8_array(iface)
-        shape = tuple(iface["shape"])
+    array = _uint8_array(images)
+    if array is not None:
+        shape = array.shape
         if len(shape) == 3 and shape[1:] == (28, 28) or len(shape) == 2 and shape[1] == INPUT_SIZE:
-            return images.tobytes(), shape[0]  # C order, whatever the strides
+            return array.tobytes(), shape[0]  # C order, whatever the strides
         raise ValueError(
             f"a batch of model inputs is an (N, 28, 28) or (N, 784) uint8 array, got shape {shape}"
         )
@@ -225,6 +395,8 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
         raise TypeError(f"stride must be an int, got {type(stride).__name__}")
     if stride < width:
         raise ValueError(f"stride {stride} is below the width {width}")
+    if stride > _MAX_STRIDE:  # ctypes would silently wrap it to size_t
+        raise ValueError(f"stride {stride} is above {_MAX_STRIDE}")
     need = (height - 1) * stride + width
     if isinstance(data, bytes):
         size, pointer, owner = len(data), data, data
@@ -235,8 +407,9 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
             raise TypeError(
                 f"image data must be bytes-like, got {type(data).__name__}"
             ) from None
-        if view.itemsize != 1 or not view.c_contiguous:
-            raise TypeError("image data must be a contiguous buffer of bytes")
+        if view.format not in ("B", "c") or not view.c_contiguous:
+            raise TypeError("image data must be a contiguous buffer of unsigned bytes, "
+                            f"got format {view.format!r}" + ("" if view.c_contiguous else ", not contiguous"))
         size = view.nbytes
         if size >= need and not view.readonly:
             # Writable buffers (bytearray, mmap, array): no copy.
@@ -251,9 +424,8 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
     return _Image(pointer, owner, width, height, stride)
 
 
-def _array_image(array: Any, iface: dict) -> _Image:
-    _check_uint8_array(iface)
-    shape = tuple(iface["shape"])
+def _array_image(array: _Array) -> _Image:
+    shape = array.shape
     if len(shape) != 2:
         raise ValueError(
             f"an image is a 2-D (height, width) uint8 array, got shape {shape}; "
@@ -261,25 +433,33 @@ def _array_image(array: Any, iface: dict) -> _Image:
         )
     height, width = shape
     _check_size(width, height)
-    strides = iface.get("strides")
-    address = iface["data"][0]
-    if strides is None:  # C-contiguous
-        return _Image(address, array, width, height, width)
-    row, column = strides
-    if column == 1 and row >= width:
-        # Rows of contiguous bytes at a positive stride: a view, no copy.
-        return _Image(address, array, width, height, row)
+    if array.ndarray is not None:
+        # The base class's strides, as for the address below.
+        row, column = _numpy_ndarray().strides.__get__(array.ndarray)
+        if column == 1 and row >= width:
+            # Rows of contiguous bytes at a positive stride (a C-contiguous
+            # array or a view of one): read in place, no copy. The address is
+            # numpy's own for an array it made (read through the base class,
+            # which a subclass cannot override); `array` keeps it alive.
+            ndarray = _numpy_ndarray()
+            address = ndarray.__array_interface__.__get__(array.ndarray)["data"][0]
+            return _Image(address, array, width, height, row)
+    view = array.view
+    if view is not None and view.c_contiguous and not view.readonly:
+        # A writable buffer (bytearray-backed memoryview, ...): no copy.
+        owner = (ctypes.c_uint8 * view.nbytes).from_buffer(view)
+        return _Image(owner, (owner, array), width, height, width)
     data = array.tobytes()  # C order: columns strided, rows reversed, transposed...
     return _Image(data, data, width, height, width)
 
 
 def image_argument(image: Any, stride: Optional[int] = None) -> _Image:
     """Any supported image form as a pointer + size + stride for the C call."""
-    iface = _array_interface(image)
-    if iface is not None:
+    array = _uint8_array(image)
+    if array is not None:
         if stride is not None:
             raise ValueError("stride is taken from the array's own strides; do not pass one")
-        return _array_image(image, iface)
+        return _array_image(array)
     if isinstance(image, GrayImage):
         if stride is not None and image.stride is not None and stride != image.stride:
             raise ValueError("stride given twice, differently")
@@ -327,7 +507,9 @@ def preprocess(image: Any, ink: str = "auto", stride: Optional[int] = None) -> T
     """Turns a grayscale image of any size into the model's 28x28 input.
 
     ``image``: a 2-D uint8 array (height, width), any strides (row-strided
-    views are read in place, other layouts are copied); a GrayImage; a tuple
+    numpy views are read in place, other layouts are copied), from numpy,
+    ``__array__``, a 2-D memoryview or a Pillow image in mode "L" (other
+    modes: TypeError, convert("L") first); a GrayImage; a tuple
     (width, height, data) or (width, height, data, stride); or a list of
     equal-length rows of ints 0..255. ``stride`` applies to the tuple form.
     ``ink``: "auto" (decide from the image), "dark" (pen on paper) or
