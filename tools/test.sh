@@ -31,7 +31,8 @@ command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 passed=0
 failed=0
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+prefix=$(mktemp -d)
+trap 'rm -rf "$logs" "$prefix"' EXIT
 
 # stage NAME LOG COMMAND...: runs COMMAND, keeping its output in LOG.
 stage() {
@@ -84,7 +85,6 @@ fi
 # binding against it with the kernels it picks by itself and, forced, with
 # the SSE2 baseline that CPUs without AVX get (the Swift tests above run
 # every kernel set this CPU has against the reference).
-prefix=$(mktemp -d)
 if stage "install the C library" "$logs/install.log" \
   tools/install.sh --prefix "$prefix" --build-dir "$repo/.build-embedded"; then
   for kernels in auto sse2; do
@@ -106,7 +106,6 @@ if stage "install the C library" "$logs/install.log" \
 else
   failed=$((failed + 1))
 fi
-rm -rf "$prefix"
 
 # DigitInfer as a versioned dependency of another package (SwiftPM refuses
 # unsafeFlags there): it must build and pick its kernels with no flag.
@@ -236,6 +235,18 @@ if stage "digitinfer-cli bench (short run)" "$logs/cli-bench.log" "$cli" bench -
 else
   failed=$((failed + 1))
 fi
+
+# Reliability (docs/RELIABILITY.md): malformed models and images through
+# the C API, the CLI (one run among good images) and the Python binding;
+# export-model killed at random moments and resumed.
+if stage "hostile corpus (C API, CLI, Python)" "$logs/hostile.log" \
+  env DIGITINFER_PREFIX="$prefix" DIGITINFER_CLI="$cli" python3 -m pytest -q -p no:cacheprovider Tests/hostile; then
+  n=$(pytest_count "$logs/hostile.log")
+  if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
+else
+  failed=$((failed + 1))
+fi
+counted "export-model killed at random moments" "$logs/interrupt.log" tools/test-export-interrupt.sh
 
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
