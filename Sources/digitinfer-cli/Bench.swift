@@ -129,8 +129,8 @@ struct Bench: ParsableCommand {
       let supported = Kernels.supportedNames
 
       if json {
-        Stdout.line(JSON.object([
-          ("model", JSON.string(model.source)), ("kernels", JSON.string(model.kernelsName)),
+        Stdout.line(JSON.object(model.jsonFields + [
+          ("kernels", JSON.string(model.kernelsName)),
           ("kernels_supported", JSON.array(supported.map(JSON.string))), ("macs", String(info.macs)), ("parameters", String(info.parameter_count)),
           ("file_bytes", String(info.file_size)), ("scratch_bytes", String(info.scratch_size)),
           ("load_us", String(format: "%.2f", loadMicroseconds)),

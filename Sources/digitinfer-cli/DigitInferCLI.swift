@@ -27,4 +27,9 @@ struct DigitInferCLI: ParsableCommand {
       """,
     subcommands: [Classify.self, Eval.self, Inspect.self, Bench.self],
     defaultSubcommand: Classify.self)
+
+  /// Parses argv with the bytes of names that are not UTF-8 kept (see CommandLineBytes).
+  static func main() {
+    main(CommandLineBytes.arguments)
+  }
 }

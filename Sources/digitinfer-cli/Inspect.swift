@@ -30,7 +30,7 @@ struct Inspect: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let loaded = try ModelOptions.load(model)
+      let loaded = try ModelOptions.load(model.map(FileName.init(argument:)))
       try kernelOptions.apply(to: loaded)
       let supported = Kernels.supportedNames
       let info = loaded.info
@@ -43,8 +43,7 @@ struct Inspect: ParsableCommand {
       let crc = String(format: "0x%08X", info.checksum)
 
       if json {
-        Stdout.line(JSON.object([
-          ("model", JSON.string(loaded.source)),
+        Stdout.line(JSON.object(loaded.jsonFields + [
           ("format", JSON.string("\(info.format_major).\(info.format_minor)")),
           ("name", JSON.string(name)),
           ("file_bytes", String(info.file_size)), ("checksum", JSON.string(crc)), ("checksum_ok", "true"),
