@@ -161,7 +161,7 @@ struct Eval: ParsableCommand {
       let labels = MNIST.file(MNIST.testLabels, in: directory)!
       return (try IDX.readSet(images: images, labels: labels, name: "mnist-test"), images, labels)
     } catch {
-      throw Failure(error.description)
+      throw Failure("\(FileName(error.path).display): \(error.reason)")
     }
   }
 

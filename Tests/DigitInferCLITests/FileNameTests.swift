@@ -78,6 +78,19 @@ import Testing
     #expect(model.errorLines == ["digitinfer-cli: \(longComponent): file name too long"])
   }
 
+  /// eval's data files are named in one line too (a newline in the name
+  /// used to split the error message).
+  @Test func evalNamesItsFilesOnOneLine() throws {
+    let dir = try TemporaryDirectory()
+    let images = dir.write("a\nb-images", Data())
+    let labels = dir.write("a\nb-labels", Data())
+    let run = try CLI.run(["eval", "--model", CLI.defaultModel, images, labels])
+    #expect(run.status == 2)
+    // Whichever file is read first is reported.
+    let expected = ["images", "labels"].map { "digitinfer-cli: \(dir.path)/a\\nb-\($0): empty file" }
+    #expect(run.errorLines.count == 1 && expected.contains(run.errorLines[0]), "\(run.stderr)")
+  }
+
   /// --model and inspect open a model by its bytes too.
   @Test func nonUTF8ModelName() throws {
     let dir = try TemporaryDirectory()
