@@ -15,7 +15,7 @@ struct Eval: ParsableCommand {
 
       Without --preprocess the images are the model's input as they are, so they must be 28x28 with MNIST's polarity (0 = background). --preprocess runs dgi_preprocess() on each image first, as classify does for photos; sets like semeion and optdigits are light ink on a dark background, so use --ink light (or auto). An image in which dgi_preprocess finds no ink counts as an error; it is reported but in no column of the confusion matrix.
 
-      --json prints one object with: model, kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
+      --json prints one object with: \(LoadedModel.jsonHelp), kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
 
       --errors DIR writes each misclassified image's 28x28 model input as a PNG named <index>-true<label>-pred<digit>.png (index 0-based in the set; the image itself, named ...-noink.png, where preprocessing found no ink).
 

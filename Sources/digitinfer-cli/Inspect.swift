@@ -11,7 +11,7 @@ struct Inspect: ParsableCommand {
 
       Without MODEL, describes the model classify would use (see digitinfer-cli --help), which may be the built-in copy.
 
-      --json prints one object with: model, format, name, file_bytes, checksum, checksum_ok, classes, parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
+      --json prints one object with: \(LoadedModel.jsonHelp), format, name, file_bytes, checksum, checksum_ok, classes, parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
 
       Examples:
         digitinfer-cli inspect models/mnist-int8.dgi

@@ -250,6 +250,9 @@ final class LoadedModel: @unchecked Sendable {
     file?.jsonFields("model") ?? [("model", JSON.string(Self.builtinName))]
   }
 
+  /// `jsonFields` in the --help of the commands that print them.
+  static let jsonHelp = "model (the file, or \"built-in\"; with model_bytes for a file name that is not UTF-8, as classify --help says of \"file\")"
+
   var info: dgi_model_info {
     var info = dgi_model_info()
     _ = dgi_model_get_info(record, &info)

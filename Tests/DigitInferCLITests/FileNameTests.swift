@@ -33,13 +33,25 @@ import Testing
     _ = dir.write("a.pgm", Drawing.pgm(Drawing.seven))
     _ = try dir.write(bytes: Self.name(Self.text("b"), [0xFE], Self.text(".pgm")), Drawing.pgm(Drawing.one))
     _ = try dir.write(bytes: Self.name(Self.text("c"), [0xC3, 0x28], Self.text(".PNG")), Data("not an image".utf8))
+    // A link to nothing used to be dropped from the listing too.
+    try FileManager.default.createSymbolicLink(atPath: dir.path + "/d.png", withDestinationPath: dir.path + "/missing")
     let run = try CLI.run([dir.path])
     #expect(run.status == 1)
     // Sorted by bytes; each name escaped.
     #expect(run.lines.map { $0.components(separatedBy: ": ").first! } == ["\(dir.path)/a.pgm", "\(dir.path)/b\\xfe.pgm"])
     #expect(run.lines.count == 2 && run.lines[1].hasPrefix("\(dir.path)/b\\xfe.pgm: 1 ("))
-    #expect(run.errorLines.count == 1)
+    #expect(run.errorLines.count == 2)
     #expect(run.errorLines.first?.hasPrefix("digitinfer-cli: \(dir.path)/c\\xc3(.PNG: not an image") == true, "\(run.stderr)")
+    #expect(run.errorLines.last == "digitinfer-cli: \(dir.path)/d.png: no such file")
+  }
+
+  /// The rules above are documented where users look.
+  @Test func helpDocumentsTheNameRules() throws {
+    let help = try CLI.run(["classify", "--help"])
+    #expect(help.stdout.contains("\"file_bytes\"") && help.stdout.contains("\\xNN"))
+    for command in ["eval", "inspect", "bench"] {
+      #expect(try CLI.run([command, "--help"]).stdout.contains("model_bytes"), "\(command) --help")
+    }
   }
 
   /// A newline in a name used to split the answer line, so that a crafted
