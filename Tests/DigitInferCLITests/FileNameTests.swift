@@ -26,6 +26,28 @@ import Testing
     #expect(objects.first?["digit"] as? Int == 7)
   }
 
+  /// UTF-8 is checked as RFC 3629 has it: a surrogate, an overlong form or
+  /// a cut sequence is invalid bytes; a 4-byte character is text. A name
+  /// holding the private-use characters that stand in for invalid bytes on
+  /// the way through the argument parser still opens as itself.
+  @Test func utf8IsCheckedStrictlyAndArgumentsRoundTrip() throws {
+    let dir = try TemporaryDirectory()
+    let names: [(bytes: [UInt8], file: String)] = [
+      (Self.name(Self.text("s"), [0xED, 0xA0, 0x80]), "s\\xed\\xa0\\x80"),
+      (Self.name(Self.text("o"), [0xC0, 0xAF]), "o\\xc0\\xaf"),
+      (Self.name(Self.text("t"), [0xF0, 0x9F, 0x98]), "t\\xf0\\x9f\\x98"),
+      (Self.text("u\u{1F600}"), "u\u{1F600}"),
+      (Self.text("v\u{F7FF}\u{F780}"), "v\u{F7FF}\u{F780}"),
+    ]
+    let paths = try names.map { try dir.write(bytes: $0.bytes + Self.text(".pgm"), Drawing.pgm(Drawing.seven)) }
+    let run = try CLI.run(bytes: [Self.text("--json")] + paths)
+    #expect(run.status == 0, "\(run.stderr)")
+    let objects = try CLI.jsonLines(run.stdout)
+    #expect(objects.map { $0["file"] as? String } == names.map { "\(dir.path)/\($0.file).pgm" })
+    #expect(objects.map { $0["file_bytes"] != nil } == [true, true, true, false, false])
+    #expect(objects.map { $0["digit"] as? Int } == Array(repeating: 7, count: names.count))
+  }
+
   /// Inside a directory such names used to be skipped, and the run said
   /// every image was classified.
   @Test func nonUTF8NamesInADirectoryAreClassifiedNotSkipped() throws {
