@@ -62,7 +62,7 @@ struct FileName: Equatable {
   }
 
   /// Two lowercase hexadecimal digits.
-  private static func hex(_ byte: UInt8) -> String {
+  static func hex(_ byte: UInt8) -> String {
     (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
   }
 
@@ -197,6 +197,19 @@ enum CommandLineBytes {
       i += length ?? 1
     }
     return String(scalars)
+  }
+
+  /// `text` with each stand-in as `\\xNN`, as FileName.display shows the byte.
+  static func showingBytes(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+      if escapes.contains(scalar.value) {
+        out += "\\x" + FileName.hex(UInt8(scalar.value - 0xF700))
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
   }
 
   static func decode(_ text: String) -> [UInt8] {

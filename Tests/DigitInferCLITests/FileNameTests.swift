@@ -67,6 +67,16 @@ import Testing
     #expect(run.errorLines.last == "digitinfer-cli: \(dir.path)/d.png: no such file")
   }
 
+  /// The argument parser's own messages show such bytes as \xNN too (not
+  /// as U+FFFD, nor as the private-use characters that carry them).
+  @Test func parserMessagesShowBytes() throws {
+    let run = try CLI.run(bytes: [Self.text("--ink"), Self.name(Self.text("d"), [0xFF]), Self.text("-")])
+    #expect(run.status == 64)
+    #expect(run.stderr.contains("'d\\xff'"), "\(run.stderr)")
+    let help = try CLI.run(["--help"])
+    #expect(help.status == 0 && help.stdout.contains("Exit status:") && help.stderr.isEmpty)
+  }
+
   /// The rules above are documented where users look.
   @Test func helpDocumentsTheNameRules() throws {
     let help = try CLI.run(["classify", "--help"])
