@@ -30,7 +30,7 @@ struct DigitInferCLI: ParsableCommand {
     defaultSubcommand: Classify.self)
 
   /// ArgumentParser's main and exit(withError:), but with argv's bytes
-  /// that are not UTF-8 kept (see CommandLineBytes), and shown as \\xNN
+  /// that are not UTF-8 kept (see CommandLineBytes), and shown as `\xNN`
   /// where its messages quote an argument.
   static func main() {
     do {

@@ -199,7 +199,7 @@ enum CommandLineBytes {
     return String(scalars)
   }
 
-  /// `text` with each stand-in as `\\xNN`, as FileName.display shows the byte.
+  /// `text` with each stand-in as `\xNN`, as FileName.display shows the byte.
   static func showingBytes(_ text: String) -> String {
     var out = ""
     for scalar in text.unicodeScalars {
