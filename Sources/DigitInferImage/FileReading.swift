@@ -7,17 +7,10 @@
 #endif
 
 /// Whole-file reads with one specific message per way of failing.
-enum FileReading {
+public enum FileReading {
   static func contents(of path: String, limit: Int) throws(ImageError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      switch errno {
-      case ENOENT: throw ImageError("no such file")
-      case EACCES: throw ImageError("permission denied")
-      case ENOTDIR: throw ImageError("no such file (a parent is not a directory)")
-      default: throw ImageError("cannot open: \(errnoText())")
-      }
-    }
+    guard fd >= 0 else { throw ImageError(openFailure(errno)) }
     defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw ImageError("cannot stat: \(errnoText())") }
@@ -41,6 +34,19 @@ enum FileReading {
     guard !bytes.isEmpty else { throw ImageError("empty input") }
     guard bytes.count <= limit else { throw tooLarge(nil, limit) }
     return bytes
+  }
+
+  /// Why open(2) failed with `code`, in the words every reader of files
+  /// (this one, digitinfer-cli's) uses.
+  public static func openFailure(_ code: Int32) -> String {
+    switch code {
+    case ENOENT: "no such file"
+    case EACCES: "permission denied"
+    case ENOTDIR: "no such file (a parent is not a directory)"
+    // A path over PATH_MAX or a component over NAME_MAX: the file may well exist.
+    case ENAMETOOLONG: "file name too long"
+    default: "cannot open: \(String(cString: strerror(code)))"
+    }
   }
 
   private static func tooLarge(_ size: Int?, _ limit: Int) -> ImageError {

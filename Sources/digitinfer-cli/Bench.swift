@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
         batch        dgi_classify_batch of --batch images on one thread: the median over repeated batches, per image and as images/s
         throughput   dgi_classify_batch on --threads threads at once, the images split between them, each thread with its own scratch buffer, --batch images a call
 
-      --json prints one object with: model, kernels (e.g. "avx512vnni"), kernels_supported, macs, parameters, file_bytes, scratch_bytes, load_us, preprocess_median_us, preprocess_p99_us, latency_median_us, latency_p99_us (dgi_classify, one image a call, one thread), batch_size, batch_us_per_image, batch_images_per_second (dgi_classify_batch, one thread), threads, images_per_second (dgi_classify_batch on all --threads threads), synthetic_digits_read_as. Times are microseconds.
+      --json prints one object with: \(LoadedModel.jsonHelp), kernels (e.g. "avx512vnni"), kernels_supported, macs, parameters, file_bytes, scratch_bytes, load_us, preprocess_median_us, preprocess_p99_us, latency_median_us, latency_p99_us (dgi_classify, one image a call, one thread), batch_size, batch_us_per_image, batch_images_per_second (dgi_classify_batch, one thread), threads, images_per_second (dgi_classify_batch on all --threads threads), synthetic_digits_read_as. Times are microseconds.
 
       --kernels compares kernel sets on one machine; every set gives the same answers.
 
@@ -129,8 +129,8 @@ struct Bench: ParsableCommand {
       let supported = Kernels.supportedNames
 
       if json {
-        Stdout.line(JSON.object([
-          ("model", JSON.string(model.source)), ("kernels", JSON.string(model.kernelsName)),
+        Stdout.line(JSON.object(model.jsonFields + [
+          ("kernels", JSON.string(model.kernelsName)),
           ("kernels_supported", JSON.array(supported.map(JSON.string))), ("macs", String(info.macs)), ("parameters", String(info.parameter_count)),
           ("file_bytes", String(info.file_size)), ("scratch_bytes", String(info.scratch_size)),
           ("load_us", String(format: "%.2f", loadMicroseconds)),

@@ -18,6 +18,8 @@ struct Classify: ParsableCommand {
         {"file": "b.png", "error": "reason"}
       Numbers are the shortest decimals that read back as the same 32-bit floats. Errors also go to standard error as one line.
 
+      File names may be any bytes; files are opened by their exact names. Text output (answers, errors, --verbose) shows a name with \\ as \\\\, newline, carriage return and tab as \\n, \\r, \\t, and each byte of another control character or of invalid UTF-8 as \\xNN, so that every image is one line. In --json, "file" is the exact name when it is valid UTF-8; otherwise it is that escaped form and "file_bytes" holds the exact bytes in hexadecimal. --save-preprocessed names each PNG after the escaped name.
+
       \(ModelOptions.defaultModelHelp)
 
       \(ExitStatus.help)
@@ -59,6 +61,7 @@ struct Classify: ParsableCommand {
     if json && show { throw ValidationError("--show draws for people and --json is for programs: use one of them") }
     if ascii && !show { throw ValidationError("--ascii applies to --show") }
     if images.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) may be given only once") }
+    try FileName.requireUTF8(savePreprocessed, "--save-preprocessed")
   }
 
   func run() throws {
@@ -78,24 +81,24 @@ struct Classify: ParsableCommand {
       // printed as soon as its file is done, in order with the errors and
       // --verbose lines on standard error, and decoding and preprocessing a
       // file cost far more than the few microseconds a batch would save.
-      for item in InputExpansion.expand(images) {
+      for item in InputExpansion.expand(images.map(FileName.init(argument:))) {
         switch classify(item, pipeline: &pipeline, names: &names) {
         case .success(let answer):
           if json {
-            Stdout.line(JSON.object([
-              ("file", JSON.string(item.name)), ("digit", String(answer.result.digit)),
+            Stdout.line(JSON.object(item.name.jsonFields("file") + [
+              ("digit", String(answer.result.digit)),
               ("confidence", JSON.number(answer.result.confidence)),
               ("probabilities", JSON.array(answer.result.probabilityArray.map(JSON.number))),
             ]))
           } else {
             let top = answer.result.top(3).map { "\($0.digit) \(percent($0.probability))" }.joined(separator: ", ")
-            Stdout.line("\(item.name): \(answer.result.digit) (\(percent(answer.result.confidence)))  top 3: \(top)")
+            Stdout.line("\(item.name.display): \(answer.result.digit) (\(percent(answer.result.confidence)))  top 3: \(top)")
             if show { Stdout.line(Preview.render(answer.input, ascii: asciiPreview)) }
           }
         case .failure(let error):
           failures += 1
-          if json { Stdout.line(JSON.object([("file", JSON.string(item.name)), ("error", JSON.string(error.description))])) }
-          Stderr.error("\(item.name): \(error.description)")
+          if json { Stdout.line(JSON.object(item.name.jsonFields("file") + [("error", JSON.string(error.description))])) }
+          Stderr.error("\(item.name.display): \(error.description)")
         }
       }
       if failures > 0 { throw ExitCode(ExitStatus.someFailed) }
@@ -116,13 +119,12 @@ struct Classify: ParsableCommand {
         return .failure(PipelineError("over the \(InputExpansion.maximumFileBytes >> 20) MiB limit for an image"))
       }
       bytes = data
-    case .file(let path):
+    case .file(let file):
       do {
-        bytes = try InputFile.read(path, limit: InputExpansion.maximumFileBytes, what: "an image")
+        bytes = try InputFile.read(file, limit: InputExpansion.maximumFileBytes, what: "an image")
       } catch {
-        // InputFile names the path; the caller prints the name once.
-        let text = error.description
-        return .failure(PipelineError(text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text))
+        // The caller prints the name.
+        return .failure(PipelineError(error.reason))
       }
     }
     if bytes.isEmpty { return .failure(PipelineError("empty file")) }
@@ -142,7 +144,7 @@ struct Classify: ParsableCommand {
     if verbose {
       let inkName = info.ink == UInt32(DGI_INK_LIGHT) ? "light" : "dark"
       Stderr.line(
-        "\(item.name): \(image.width)x\(image.height), \(inkName) ink on paper level \(info.paper), digit at \(info.x),\(info.y) size \(info.width)x\(info.height), \(info.components) component\(info.components == 1 ? "" : "s") kept, \(info.dropped) dropped")
+        "\(item.name.display): \(image.width)x\(image.height), \(inkName) ink on paper level \(info.paper), digit at \(info.x),\(info.y) size \(info.width)x\(info.height), \(info.components) component\(info.components == 1 ? "" : "s") kept, \(info.dropped) dropped")
     }
     if let savePreprocessed {
       let path = (savePreprocessed as NSString).appendingPathComponent(names.next(for: item.name))
@@ -152,7 +154,7 @@ struct Classify: ParsableCommand {
       } catch {
         return .failure(PipelineError("cannot save the model input: \(error)"))
       }
-      if verbose { Stderr.line("\(item.name): model input saved as \(path)") }
+      if verbose { Stderr.line("\(item.name.display): model input saved as \(FileName(path).display)") }
     }
     return pipeline.classify(input).map { ($0, input) }
   }
@@ -168,13 +170,13 @@ struct Classify: ParsableCommand {
 /// One image to classify, with the name printed for it.
 struct InputItem {
   enum Source {
-    case file(String)
+    case file(FileName)
     case standardInput
     /// An argument that yields no image (missing, empty directory): reported in its place.
     case failed(String)
   }
 
-  let name: String
+  let name: FileName
   let source: Source
 }
 
@@ -186,41 +188,50 @@ enum InputExpansion {
   /// The largest image file read (decoding has its own pixel limit).
   static let maximumFileBytes = 256 << 20
 
-  static func expand(_ arguments: [String]) -> [InputItem] {
+  static func expand(_ arguments: [FileName]) -> [InputItem] {
     arguments.flatMap { argument -> [InputItem] in
-      if argument == "-" { return [InputItem(name: "-", source: .standardInput)] }
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
-        return [InputItem(name: argument, source: .file(argument))]
-      }
-      let entries: [String]
-      do {
-        entries = try FileManager.default.contentsOfDirectory(atPath: argument)
-      } catch {
-        return [InputItem(name: argument, source: .failed("cannot list the directory: \(error.localizedDescription)"))]
-      }
-      let images = entries.filter { name in
-        !name.hasPrefix(".") && extensions.contains((name as NSString).pathExtension.lowercased())
-      }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-      let files = images.map { (argument as NSString).appendingPathComponent($0) }.filter { path in
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-      }
-      if files.isEmpty {
-        return [InputItem(name: argument, source: .failed("directory holds no image files (\(extensionList))"))]
-      }
-      return files.map { InputItem(name: $0, source: .file($0)) }
+      if argument == .standardInput { return [InputItem(name: argument, source: .standardInput)] }
+      guard argument.isDirectory else { return [InputItem(name: argument, source: .file(argument))] }
+      return images(in: argument)
     }
+  }
+
+  /// The directory's image files, sorted by their bytes, or one failed item naming the directory.
+  static func images(in directory: FileName) -> [InputItem] {
+    let entries: [[UInt8]]
+    do {
+      entries = try directory.directoryEntries()
+    } catch {
+      return [InputItem(name: directory, source: .failed(error.description))]
+    }
+    let files = entries.filter(isImageName).sorted { $0.lexicographicallyPrecedes($1) }.map(directory.appending)
+      // A subdirectory is no image (no recursion). An entry that cannot be
+      // stat'ed stays: reading it says why, and the run fails.
+      .filter { !$0.isDirectory }
+    if files.isEmpty {
+      return [InputItem(name: directory, source: .failed("directory holds no image files (\(extensionList))"))]
+    }
+    return files.map { InputItem(name: $0, source: .file($0)) }
+  }
+
+  /// A directory entry to classify: not hidden, one of `extensions` in any
+  /// case (compared as bytes: the rest of the name may be any bytes).
+  static func isImageName(_ entry: [UInt8]) -> Bool {
+    guard entry.first != UInt8(ascii: "."), let ext = FileName(bytes: entry).stemAndExtension.extension else { return false }
+    let lowercased = ext.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }
+    return extensions.contains { Array($0.utf8) == lowercased }
   }
 }
 
 /// PNG names for --save-preprocessed: the image's name with .png, made
 /// unique within the run (b.png, b-2.png, ...); standard input is stdin.png.
+/// The stem is the escaped text of FileName.display: one component (no
+/// `/`: no path traversal), valid UTF-8, no control characters.
 struct UniqueNames {
   private var used: Set<String> = []
 
-  mutating func next(for name: String) -> String {
-    let stem = name == "-" ? "stdin" : ((name as NSString).lastPathComponent as NSString).deletingPathExtension
+  mutating func next(for name: FileName) -> String {
+    let stem = name == .standardInput ? "stdin" : FileName(bytes: name.stemAndExtension.stem).display
     var candidate = stem + ".png"
     var n = 2
     while used.contains(candidate) {
@@ -238,10 +249,10 @@ enum OutputDirectory {
     do {
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-      throw Failure("\(path): cannot make the directory: \(error.localizedDescription)")
+      throw Failure("\(FileName(path).display): cannot make the directory: \(error.localizedDescription)")
     }
     guard FileManager.default.isWritableFile(atPath: path) else {
-      throw Failure("\(path): directory is not writable")
+      throw Failure("\(FileName(path).display): directory is not writable")
     }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// digitinfer-cli: classify handwritten digits in image files with
 /// libdigitinfer, evaluate a model on a labelled set, describe a model,
@@ -27,4 +28,22 @@ struct DigitInferCLI: ParsableCommand {
       """,
     subcommands: [Classify.self, Eval.self, Inspect.self, Bench.self],
     defaultSubcommand: Classify.self)
+
+  /// ArgumentParser's main and exit(withError:), but with argv's bytes
+  /// that are not UTF-8 kept (see CommandLineBytes), and shown as `\xNN`
+  /// where its messages quote an argument.
+  static func main() {
+    do {
+      var command = try parseAsRoot(CommandLineBytes.arguments)
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      let text = CommandLineBytes.showingBytes(fullMessage(for: error))
+      if !text.isEmpty {
+        // Help goes to standard output; errors to standard error.
+        (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((text + "\n").utf8))
+      }
+      Self.exit(withError: code)  // ExitCode: no message of its own
+    }
+  }
 }

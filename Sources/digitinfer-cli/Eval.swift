@@ -15,7 +15,7 @@ struct Eval: ParsableCommand {
 
       Without --preprocess the images are the model's input as they are, so they must be 28x28 with MNIST's polarity (0 = background). --preprocess runs dgi_preprocess() on each image first, as classify does for photos; sets like semeion and optdigits are light ink on a dark background, so use --ink light (or auto). An image in which dgi_preprocess finds no ink counts as an error; it is reported but in no column of the confusion matrix.
 
-      --json prints one object with: model, kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
+      --json prints one object with: \(LoadedModel.jsonHelp), kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
 
       --errors DIR writes each misclassified image's 28x28 model input as a PNG named <index>-true<label>-pred<digit>.png (index 0-based in the set; the image itself, named ...-noink.png, where preprocessing found no ink).
 
@@ -66,6 +66,9 @@ struct Eval: ParsableCommand {
     if ink != nil && !preprocess { throw ValidationError("--ink applies only with --preprocess") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    for (path, what) in [(imagesPath, "IMAGES"), (labelsPath, "LABELS"), (data, "--data"), (errors, "--errors")] {
+      try FileName.requireUTF8(path, what)
+    }
   }
 
   func run() throws {
@@ -74,10 +77,10 @@ struct Eval: ParsableCommand {
       let (set, images, labels) = try loadSet()
       let side = (Int(DGI_INPUT_HEIGHT), Int(DGI_INPUT_WIDTH))
       if !preprocess && (set.rows, set.columns) != side {
-        throw Failure("\(images): images are \(set.columns)x\(set.rows) but the model takes 28x28: add --preprocess to fit them (see --help)")
+        throw Failure("\(FileName(images).display): images are \(set.columns)x\(set.rows) but the model takes 28x28: add --preprocess to fit them (see --help)")
       }
       if preprocess && max(set.rows, set.columns) > Int(DGI_PREPROCESS_MAX_SIDE) {
-        throw Failure("\(images): images are \(set.columns)x\(set.rows), over dgi_preprocess's \(DGI_PREPROCESS_MAX_SIDE) pixels a side")
+        throw Failure("\(FileName(images).display): images are \(set.columns)x\(set.rows), over dgi_preprocess's \(DGI_PREPROCESS_MAX_SIDE) pixels a side")
       }
       if let errors { try OutputDirectory.make(errors) }
 
@@ -100,8 +103,8 @@ struct Eval: ParsableCommand {
       let speed = Double(count) / max(outcome.seconds, 1e-9)
 
       if json {
-        Stdout.line(JSON.object([
-          ("model", JSON.string(model.source)), ("kernels", JSON.string(model.kernelsName)),
+        Stdout.line(JSON.object(model.jsonFields + [
+          ("kernels", JSON.string(model.kernelsName)),
           ("images", JSON.string(images)), ("labels", JSON.string(labels)),
           ("preprocess", String(preprocess)), ("ink", preprocess ? JSON.string(ink.rawValue) : "null"),
           ("total", String(count)), ("correct", String(correct)), ("accuracy", JSON.number(accuracy)),
@@ -116,7 +119,7 @@ struct Eval: ParsableCommand {
       } else {
         Stdout.line("model        \(model.sourceDescription)")
         Stdout.line("kernels      \(model.kernelsName)")
-        Stdout.line("images       \(images) (\(count.formatted()) of \(set.columns)x\(set.rows))")
+        Stdout.line("images       \(FileName(images).display) (\(count.formatted()) of \(set.columns)x\(set.rows))")
         Stdout.line("labels       \(labels)")
         Stdout.line("preprocess   \(preprocess ? "dgi_preprocess, --ink \(ink.rawValue)" : "none (the images are the model input)")")
         Stdout.line(String(format: "accuracy     %.2f%% (%@ of %@ correct)", 100 * accuracy, correct.formatted(), count.formatted()))
@@ -142,7 +145,7 @@ struct Eval: ParsableCommand {
 
       if let errors {
         let written = try writeErrors(to: errors, set: set, predictions: outcome.predictions, ink: ink, model: model)
-        if !json { Stdout.line("errors       \(written) PNG file\(written == 1 ? "" : "s") in \(errors)") }
+        if !json { Stdout.line("errors       \(written) PNG file\(written == 1 ? "" : "s") in \(FileName(errors).display)") }
       }
     }
   }
@@ -158,7 +161,7 @@ struct Eval: ParsableCommand {
       let labels = MNIST.file(MNIST.testLabels, in: directory)!
       return (try IDX.readSet(images: images, labels: labels, name: "mnist-test"), images, labels)
     } catch {
-      throw Failure(error.description)
+      throw Failure("\(FileName(error.path).display): \(error.reason)")
     }
   }
 

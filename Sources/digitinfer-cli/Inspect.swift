@@ -11,7 +11,7 @@ struct Inspect: ParsableCommand {
 
       Without MODEL, describes the model classify would use (see digitinfer-cli --help), which may be the built-in copy.
 
-      --json prints one object with: model, format, name, file_bytes, checksum, checksum_ok, classes, parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
+      --json prints one object with: \(LoadedModel.jsonHelp), format, name, file_bytes, checksum, checksum_ok, classes, parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
 
       Examples:
         digitinfer-cli inspect models/mnist-int8.dgi
@@ -30,7 +30,7 @@ struct Inspect: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let loaded = try ModelOptions.load(model)
+      let loaded = try ModelOptions.load(model.map(FileName.init(argument:)))
       try kernelOptions.apply(to: loaded)
       let supported = Kernels.supportedNames
       let info = loaded.info
@@ -43,8 +43,7 @@ struct Inspect: ParsableCommand {
       let crc = String(format: "0x%08X", info.checksum)
 
       if json {
-        Stdout.line(JSON.object([
-          ("model", JSON.string(loaded.source)),
+        Stdout.line(JSON.object(loaded.jsonFields + [
           ("format", JSON.string("\(info.format_major).\(info.format_minor)")),
           ("name", JSON.string(name)),
           ("file_bytes", String(info.file_size)), ("checksum", JSON.string(crc)), ("checksum_ok", "true"),

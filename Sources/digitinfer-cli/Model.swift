@@ -1,6 +1,7 @@
 import ArgumentParser
 import DigitInfer
 import DigitInferBuiltinModel
+import DigitInferImage
 import Foundation
 
 /// `--model FILE` and `--kernels NAME`, shared by every subcommand that runs a model.
@@ -21,20 +22,19 @@ struct ModelOptions: ParsableArguments {
   /// Opens the chosen model and applies --kernels, or fails with a
   /// one-line reason naming it.
   func load() throws(Failure) -> LoadedModel {
-    let loaded = try Self.load(model)
+    let loaded = try Self.load(model.map(FileName.init(argument:)))
     try kernelOptions.apply(to: loaded)
     return loaded
   }
 
-  /// `path` if given, else the default model (see `defaultModelHelp`).
-  static func load(
-    _ path: String?, environment: [String: String] = ProcessInfo.processInfo.environment
-  ) throws(Failure) -> LoadedModel {
-    if let path { return try LoadedModel(path: path) }
-    if let path = environment[environmentVariable], !path.isEmpty {
-      return try LoadedModel(path: path)
+  /// `file` if given, else the default model (see `defaultModelHelp`).
+  static func load(_ file: FileName?) throws(Failure) -> LoadedModel {
+    if let file { return try LoadedModel(file: file) }
+    // getenv, not ProcessInfo: the exact bytes of a name that is not UTF-8.
+    if let value = getenv(environmentVariable), value.pointee != 0 {
+      return try LoadedModel(file: FileName(cString: value))
     }
-    if let path = DefaultModel.file() { return try LoadedModel(path: path) }
+    if let path = DefaultModel.file() { return try LoadedModel(file: FileName(path)) }
     return try LoadedModel.builtin()
   }
 }
@@ -178,8 +178,10 @@ enum DefaultModel {
 /// An opened model: its bytes (kept alive and unmodified as the C API
 /// requires), the dgi_model record, and where it came from.
 final class LoadedModel: @unchecked Sendable {
-  /// The file path, or "built-in" for the copy compiled into the executable.
-  let source: String
+  /// The file, or nil for the copy compiled into the executable.
+  let file: FileName?
+  /// The file as text (FileName.display), or "built-in".
+  var source: String { file?.display ?? Self.builtinName }
   let bytes: UnsafeRawBufferPointer
   private let owned: UnsafeMutableRawBufferPointer?
   let record: UnsafeMutablePointer<dgi_model>
@@ -191,8 +193,8 @@ final class LoadedModel: @unchecked Sendable {
   /// The largest model file read; the format's sizes are 32-bit.
   static let maximumFileBytes = 64 << 20
 
-  private init(source: String, bytes: UnsafeRawBufferPointer, owned: UnsafeMutableRawBufferPointer?) throws(Failure) {
-    self.source = source
+  private init(file: FileName?, bytes: UnsafeRawBufferPointer, owned: UnsafeMutableRawBufferPointer?) throws(Failure) {
+    self.file = file
     self.bytes = bytes
     self.owned = owned
     record = .allocate(capacity: 1)
@@ -213,18 +215,23 @@ final class LoadedModel: @unchecked Sendable {
   }
 
   /// Reads and opens a model file.
-  convenience init(path: String) throws(Failure) {
-    let data = try InputFile.read(path, limit: Self.maximumFileBytes, what: "a model")
-    if data.isEmpty { throw Failure("\(path): empty file, not a .dgi model") }
+  convenience init(file: FileName) throws(Failure) {
+    let data: Data
+    do {
+      data = try InputFile.read(file, limit: Self.maximumFileBytes, what: "a model")
+    } catch {
+      throw Failure(error.description)
+    }
+    if data.isEmpty { throw Failure("\(file.display): empty file, not a .dgi model") }
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
     data.withUnsafeBytes { buffer.copyMemory(from: $0) }
-    try self.init(source: path, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<data.count]), owned: buffer)
+    try self.init(file: file, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<data.count]), owned: buffer)
   }
 
   /// The copy of models/mnist-int8.dgi compiled into the executable.
   static func builtin() throws(Failure) -> LoadedModel {
     let (pointer, size) = builtinBytes()
-    return try LoadedModel(source: builtinName, bytes: UnsafeRawBufferPointer(start: pointer, count: size), owned: nil)
+    return try LoadedModel(file: nil, bytes: UnsafeRawBufferPointer(start: pointer, count: size), owned: nil)
   }
 
   static func builtinBytes() -> (UnsafeRawPointer, Int) {
@@ -235,8 +242,16 @@ final class LoadedModel: @unchecked Sendable {
 
   /// "built-in (models/mnist-int8.dgi compiled into digitinfer-cli)" or the path.
   var sourceDescription: String {
-    source == Self.builtinName ? "built-in (models/\(DefaultModel.fileName) compiled into digitinfer-cli)" : source
+    file == nil ? "built-in (models/\(DefaultModel.fileName) compiled into digitinfer-cli)" : source
   }
+
+  /// The "model" field of a JSON report (with "model_bytes" if the name is not UTF-8: FileName.jsonFields).
+  var jsonFields: [(String, String)] {
+    file?.jsonFields("model") ?? [("model", JSON.string(Self.builtinName))]
+  }
+
+  /// `jsonFields` in the --help of the commands that print them.
+  static let jsonHelp = "model (the file, or \"built-in\"; with model_bytes for a file name that is not UTF-8, as classify --help says of \"file\")"
 
   var info: dgi_model_info {
     var info = dgi_model_info()
@@ -262,26 +277,32 @@ private func readBytes(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: 
 
 /// Reading whole input files with one-line errors and a size cap.
 enum InputFile {
+  /// Why a file could not be read; `description` is `<file>: <reason>`.
+  struct Error: Swift.Error, CustomStringConvertible {
+    let file: FileName
+    let reason: String
+    var description: String { "\(file.display): \(reason)" }
+  }
+
   /// `what` names the expected kind with its article: "an image", "a model".
-  /// Opened without blocking (O_NONBLOCK: opening a FIFO with no writer
-  /// would wait forever), then only a regular file is read: a FIFO, device
-  /// or socket among the inputs is an error for that input alone.
-  static func read(_ path: String, limit: Int, what: String) throws(Failure) -> Data {
-    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-    guard fd >= 0 else {
-      if errno == ENOENT { throw Failure("\(path): no such file") }
-      throw Failure("\(path): cannot open: \(String(cString: strerror(errno)))")
-    }
+  /// Opened by the name's exact bytes and without blocking (O_NONBLOCK:
+  /// opening a FIFO with no writer would wait forever), then only a regular
+  /// file is read: a FIFO, device or socket among the inputs is an error
+  /// for that input alone.
+  static func read(_ file: FileName, limit: Int, what: String) throws(Error) -> Data {
+    func failure(_ reason: String) -> Error { Error(file: file, reason: reason) }
+    let fd = file.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
+    guard fd >= 0 else { throw failure(FileReading.openFailure(errno)) }
     defer { close(fd) }
     var status = stat()
-    guard fstat(fd, &status) == 0 else { throw Failure("\(path): cannot read: \(String(cString: strerror(errno)))") }
+    guard fstat(fd, &status) == 0 else { throw failure("cannot read: \(String(cString: strerror(errno)))") }
     switch status.st_mode & S_IFMT {
     case S_IFREG: break
-    case S_IFDIR: throw Failure("\(path): is a directory, expected \(what) file")
-    default: throw Failure("\(path): not a regular file (a FIFO, device or socket), expected \(what) file")
+    case S_IFDIR: throw failure("is a directory, expected \(what) file")
+    default: throw failure("not a regular file (a FIFO, device or socket), expected \(what) file")
     }
     if Int(status.st_size) > limit {
-      throw Failure("\(path): \(status.st_size) bytes, over the \(limit >> 20) MiB limit for \(what) file")
+      throw failure("\(status.st_size) bytes, over the \(limit >> 20) MiB limit for \(what) file")
     }
     // At most limit + 1 bytes, so a file that grows while read cannot exhaust memory.
     var data = Data(count: min(Int(status.st_size), limit) + 1)
@@ -289,12 +310,12 @@ enum InputFile {
     while count < data.count {
       let n = data.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + count, $0.count - count) }
       if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { throw Failure("\(path): cannot read: \(String(cString: strerror(errno)))") }
+      guard n >= 0 else { throw failure("cannot read: \(String(cString: strerror(errno)))") }
       if n == 0 { break }
       count += n
       if count == data.count && count <= limit { data.count = min(2 * data.count, limit + 1) }
     }
-    guard count <= limit else { throw Failure("\(path): over the \(limit >> 20) MiB limit for \(what) file") }
+    guard count <= limit else { throw failure("over the \(limit >> 20) MiB limit for \(what) file") }
     data.count = count
     return data
   }

@@ -73,6 +73,17 @@ enum CLI {
       stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
   }
 
+  /// Runs the CLI with arguments of any bytes (Process passes only
+  /// UTF-8): through sh, each argument made by printf from octal escapes.
+  static func run(bytes arguments: [[UInt8]], timeout: Double = 300) throws -> Run {
+    // $(...) drops trailing newlines, so each word ends in an x removed after.
+    let words = arguments.map { argument in
+      "a=$(printf '\(argument.map { String(format: "\\%03o", $0) }.joined())x'); set -- \"$@\" \"${a%x}\""
+    }
+    let script = (["set --"] + words + ["exec \"$DIGITINFER_CLI_UNDER_TEST\" \"$@\""]).joined(separator: "\n")
+    return try run(["-c", script], environment: ["DIGITINFER_CLI_UNDER_TEST": executable], executable: "/bin/sh", timeout: timeout)
+  }
+
   /// Sample images of models/samples with the digit their name ends in
   /// (pen-on-paper-4.jpg -> 4), sorted by name.
   static func sampleImages() -> [(path: String, digit: Int)] {
@@ -133,6 +144,19 @@ final class TemporaryDirectory {
   func write(_ name: String, _ data: Data) -> String {
     let file = path + "/" + name
     _ = FileManager.default.createFile(atPath: file, contents: data)
+    return file
+  }
+
+  /// Writes a file whose name may be any bytes (FileManager takes UTF-8
+  /// names only); returns its path's bytes.
+  func write(bytes name: [UInt8], _ data: Data) throws -> [UInt8] {
+    let file = Array((path + "/").utf8) + name
+    let fd = (file + [0]).withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+    }
+    guard fd >= 0 else { throw TestFailure("cannot create \(String(decoding: file, as: UTF8.self)): errno \(errno)") }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    try handle.write(contentsOf: data)
     return file
   }
 }
