@@ -80,12 +80,24 @@ dii_status dii_png_read_pixels(dii_png_reader *reader, uint8_t *pixels, size_t s
 // Frees the buffers the encoders return.
 void dii_free(void *buffer);
 
-// Baseline JPEG, 4:2:0 for colour. `components` is 1 (gray), 3 (RGB) or
-// 4 (CMYK, written as given with an Adobe marker). `app1`, if not NULL, is
-// written as an APP1 segment (an Exif block) in place of the JFIF header.
+// How the entropy-coded data is laid out; all zero is baseline Huffman.
+typedef struct {
+  int arithmetic;          // arithmetic coding in place of Huffman
+  int progressive;         // libjpeg's standard progression, unless `scans` is given
+  // A scan script: scan_count entries of 5 values each (component, Ss, Se,
+  // Ah, Al; component -1 for all of them, as in an interleaved DC scan).
+  const int *scans;
+  int scan_count;
+} dii_jpeg_coding;
+
+// JPEG, 4:2:0 for colour. `components` is 1 (gray), 3 (RGB) or 4 (CMYK,
+// written as given with an Adobe marker). `app1`, if not NULL, is written
+// as an APP1 segment (an Exif block) in place of the JFIF header. `coding`
+// NULL is baseline Huffman.
 dii_status dii_jpeg_encode(
   const uint8_t *samples, uint32_t width, uint32_t height, int components, int quality,
-  const uint8_t *app1, size_t app1_size, uint8_t **out, size_t *out_size, char message[DII_MESSAGE_SIZE]);
+  const uint8_t *app1, size_t app1_size, const dii_jpeg_coding *coding, uint8_t **out, size_t *out_size,
+  char message[DII_MESSAGE_SIZE]);
 
 typedef struct {
   uint32_t width;
