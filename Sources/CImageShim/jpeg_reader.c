@@ -48,7 +48,7 @@ static void on_error(j_common_ptr cinfo) {
     // libjpeg's own count of its arrays passed max_memory_to_use: a
     // backstop behind check_memory, which should have refused first.
     dii_jpeg_reader *reader = reader_of(cinfo);
-    snprintf(reader->message, DII_MESSAGE_SIZE, "image too costly to decode: libjpeg needs more than %llu MB (limit)",
+    snprintf(reader->message, DII_MESSAGE_SIZE, "image too costly to decode: libjpeg's arrays pass the %llu MB limit",
       (unsigned long long)(reader->limits.max_memory / 1000000));
     fail_with_limit(reader);
   }
@@ -164,10 +164,11 @@ dii_status dii_jpeg_read_header(
   result.width = cinfo->image_width;
   result.height = cinfo->image_height;
   // libjpeg-turbo scales in the inverse DCT: at 1/2, 1/4 and 1/8 it
-  // computes 4x4, 2x2 and 1x1 outputs per block, each the mean of the
-  // block's area, so a large photo costs a fraction of the work and memory
-  // and loses only detail that preprocessing (which reduces to 128 pixels
-  // for its analysis) would average away. The largest of those scales whose
+  // computes 4x4, 2x2 and 1x1 outputs per block from its low frequencies
+  // (at 1/8 the block's mean), so a large photo costs a fraction of the
+  // work and memory and loses only detail that preprocessing (which
+  // reduces to 128 pixels for its analysis and fits the digit into 20)
+  // would average away. The largest of those scales whose
   // output fits the limit is used; 1/8 is the smallest libjpeg offers.
   cinfo->scale_num = 1;
   cinfo->scale_denom = 1;
@@ -226,9 +227,10 @@ dii_status dii_jpeg_read_pixels(dii_jpeg_reader *reader, uint8_t *pixels, size_t
   if (pixels == NULL || size / stride != header->output_height || size % stride != 0) {
     return usage(reader, "wrong buffer size");
   }
+  // Before check_memory too: jpeg_has_multiple_scans may raise an error.
+  if (setjmp(reader->jump)) return reader->status;
   dii_status memory = check_memory(reader);
   if (memory != DII_OK) return memory;
-  if (setjmp(reader->jump)) return reader->status;
 
   struct jpeg_decompress_struct *cinfo = &reader->cinfo;
   // libjpeg counts its large arrays against this, and fails rather than
