@@ -17,6 +17,7 @@ typedef struct {
   jmp_buf jump;
   unsigned char *buffer;
   unsigned long size;
+  jpeg_scan_info *scans;
   char *message;
 } writer;
 
@@ -34,7 +35,8 @@ void dii_free(void *buffer) { free(buffer); }
 
 dii_status dii_jpeg_encode(
   const uint8_t *samples, uint32_t width, uint32_t height, int components, int quality,
-  const uint8_t *app1, size_t app1_size, uint8_t **out, size_t *out_size, char message[DII_MESSAGE_SIZE]) {
+  const uint8_t *app1, size_t app1_size, const dii_jpeg_coding *coding, uint8_t **out, size_t *out_size,
+  char message[DII_MESSAGE_SIZE]) {
   *out = NULL;
   *out_size = 0;
   if (components != 1 && components != 3 && components != 4) {
@@ -43,6 +45,11 @@ dii_status dii_jpeg_encode(
   }
   if (app1 != NULL && app1_size > 65533) {
     snprintf(message, DII_MESSAGE_SIZE, "cannot encode JPEG: APP1 segment of %zu bytes (at most 65533)", app1_size);
+    return DII_USAGE;
+  }
+  int scan_count = coding != NULL && coding->scans != NULL ? coding->scan_count : 0;
+  if (scan_count < 0 || scan_count > 10000) {
+    snprintf(message, DII_MESSAGE_SIZE, "cannot encode JPEG: %d scans (0 to 10000)", scan_count);
     return DII_USAGE;
   }
   writer *w = calloc(1, sizeof *w);
@@ -58,6 +65,7 @@ dii_status dii_jpeg_encode(
   if (setjmp(w->jump)) {
     jpeg_destroy_compress(&w->cinfo);
     free(w->buffer);
+    free(w->scans);
     free(w);
     return DII_INVALID;
   }
@@ -70,6 +78,28 @@ dii_status dii_jpeg_encode(
   jpeg_set_defaults(&w->cinfo);
   if (components == 4) jpeg_set_colorspace(&w->cinfo, JCS_CMYK);
   jpeg_set_quality(&w->cinfo, quality, TRUE);
+  if (coding != NULL) {
+    w->cinfo.arith_code = coding->arithmetic ? TRUE : FALSE;
+    if (scan_count > 0) {
+      w->scans = calloc((size_t)scan_count, sizeof *w->scans);
+      if (w->scans == NULL) {
+        snprintf(message, DII_MESSAGE_SIZE, "cannot encode JPEG: out of memory");
+        longjmp(w->jump, 1);
+      }
+      for (int i = 0; i < scan_count; i++) {
+        const int *scan = coding->scans + 5 * i;
+        jpeg_scan_info *info = &w->scans[i];
+        info->comps_in_scan = scan[0] < 0 ? components : 1;
+        for (int c = 0; c < info->comps_in_scan; c++) info->component_index[c] = scan[0] < 0 ? c : scan[0];
+        info->Ss = scan[1], info->Se = scan[2], info->Ah = scan[3], info->Al = scan[4];
+      }
+      // libjpeg checks the script when compression starts.
+      w->cinfo.scan_info = w->scans;
+      w->cinfo.num_scans = scan_count;
+    } else if (coding->progressive) {
+      jpeg_simple_progression(&w->cinfo);
+    }
+  }
   // Exif files carry APP1 instead of JFIF's APP0, as cameras write them.
   if (app1 != NULL) w->cinfo.write_JFIF_header = FALSE;
   jpeg_start_compress(&w->cinfo, TRUE);
@@ -83,6 +113,7 @@ dii_status dii_jpeg_encode(
   jpeg_destroy_compress(&w->cinfo);
   *out = w->buffer;
   *out_size = w->size;
+  free(w->scans);
   free(w);
   return DII_OK;
 }

@@ -20,7 +20,11 @@ struct dii_png_reader {
   size_t size;
   size_t offset;
   int header_read;
-  int pixels_read;
+  int rows_started;
+  int finished;
+  int passes;              // 7 for Adam7, else 1
+  int pass;                // the pass read_row is in
+  png_uint_32 pass_row;    // the next row of that pass
   dii_png_header header;
   char message[DII_MESSAGE_SIZE];
 };
@@ -121,9 +125,10 @@ dii_status dii_png_read_header(dii_png_reader *reader, const uint8_t *data, size
   }
   // Palette to RGB, 1/2/4-bit gray to 8 bits, tRNS to an alpha channel.
   // 16-bit samples stay 16-bit: Swift computes luminance and alpha at full
-  // precision and rounds once.
+  // precision and rounds once. Interlace handling stays off: it would need
+  // the whole image in memory to merge the passes (see read_row).
   png_set_expand(png);
-  png_set_interlace_handling(png);
+  reader->passes = png_get_interlace_type(png, info) == PNG_INTERLACE_ADAM7 ? PNG_INTERLACE_ADAM7_PASSES : 1;
 
   // The output layout follows from IHDR alone; png_read_update_info, which
   // allocates row buffers, waits until Swift has checked the size.
@@ -139,29 +144,51 @@ dii_status dii_png_read_header(dii_png_reader *reader, const uint8_t *data, size
   return DII_OK;
 }
 
-dii_status dii_png_read_pixels(dii_png_reader *reader, uint8_t *pixels, size_t size) {
-  if (!reader->header_read || reader->pixels_read) return usage(reader, "pixels read without a header or twice");
-  reader->pixels_read = 1;
+dii_status dii_png_read_row(dii_png_reader *reader, uint8_t *row, size_t size, dii_png_row *where) {
+  if (!reader->header_read) return usage(reader, "rows read without a header");
   const dii_png_header *header = &reader->header;
-  if (pixels == NULL || header->row_bytes == 0 || size / header->row_bytes != header->height ||
-      size % header->row_bytes != 0) {
-    return usage(reader, "wrong buffer size");
+  if (row == NULL || size < header->row_bytes) return usage(reader, "row buffer too small");
+  *where = (dii_png_row){0};
+  if (reader->finished) return DII_OK;
+  if (setjmp(reader->jump)) {
+    reader->finished = 1;
+    return reader->status;
   }
-  if (setjmp(reader->jump)) return reader->status;
 
   png_structp png = reader->png;
   png_infop info = reader->info;
-  png_read_update_info(png, info);
-  if (png_get_rowbytes(png, info) != header->row_bytes || png_get_channels(png, info) != header->channels) {
-    return usage(reader, "libpng's row layout differs from the one computed from IHDR");
+  if (!reader->rows_started) {
+    reader->rows_started = 1;
+    png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != header->row_bytes || png_get_channels(png, info) != header->channels) {
+      reader->finished = 1;
+      return usage(reader, "libpng's row layout differs from the one computed from IHDR");
+    }
   }
-  // Each pass of an interlaced image fills in more pixels of the same rows,
-  // so the rows go straight into Swift's buffer, with no row-pointer array.
-  int passes = png_set_interlace_handling(png);
-  for (int pass = 0; pass < passes; pass++) {
-    for (png_uint_32 y = 0; y < header->height; y++) png_read_row(png, pixels + (size_t)y * header->row_bytes, NULL);
+  // libpng skips the Adam7 passes that hold no pixels (those of a
+  // narrow or short image); so does this walk.
+  png_uint_32 width = header->width, height = header->height;
+  while (reader->pass < reader->passes) {
+    int pass = reader->pass;
+    png_uint_32 rows = reader->passes == 1 ? height : PNG_PASS_ROWS(height, pass);
+    png_uint_32 columns = reader->passes == 1 ? width : PNG_PASS_COLS(width, pass);
+    if (columns > 0 && reader->pass_row < rows) {
+      png_read_row(png, row, NULL);
+      png_uint_32 y = reader->pass_row++;
+      if (reader->passes == 1) {
+        *where = (dii_png_row){.y = y, .x = 0, .step = 1, .count = width};
+      } else {
+        *where = (dii_png_row){
+          .y = PNG_ROW_FROM_PASS_ROW(y, pass), .x = PNG_COL_FROM_PASS_COL(0, pass),
+          .step = 1u << PNG_PASS_COL_SHIFT(pass), .count = columns};
+      }
+      return DII_OK;
+    }
+    reader->pass++;
+    reader->pass_row = 0;
   }
   // Reads on to IEND, so that truncation or damage after the pixels counts.
   png_read_end(png, NULL);
+  reader->finished = 1;
   return DII_OK;
 }

@@ -10,8 +10,8 @@
 /// Alpha is composited onto paper, chosen per image; see `Luminance`.
 public enum ImageDecoder {
   /// 64,000,000 pixels: an 8000x8000 photo, well past any camera a digit is
-  /// photographed with, and at most 512 MB of 16-bit RGBA samples while
-  /// decoding. Checked from the header, before pixel memory is allocated.
+  /// photographed with. Checked from the header, before pixel memory is
+  /// allocated.
   public static let maxPixels = 64_000_000
 
   /// 256 MiB: far more than a 64-megapixel JPEG or PNG needs, and small
@@ -22,6 +22,37 @@ public enum ImageDecoder {
   /// scan is a pass over the whole image, so a few KB of scan headers could
   /// otherwise cost minutes.
   public static let maxJPEGScans = 1000
+
+  // The cost of one image. Every limit below is sized so that one image of
+  // up to `maxPixels` costs at most about a second of CPU (on a 2.9 GHz
+  // Xeon core) and, with the process around it and a file of a few MB, at
+  // most 256 MB of memory. Memory is checked from headers before it is
+  // allocated; work as it is done.
+
+  /// Bytes one decode may hold beyond the file itself: 200 MB. A
+  /// progressive JPEG keeps coefficient arrays for the whole image (128
+  /// bytes per 8x8 block of every component, whatever the output scale):
+  /// 192 MB for 8000x8000 with 4:2:0 chroma, the usual camera and web
+  /// layout, so that one fits; 8000x8000 CMYK (512 MB) does not. A PNG
+  /// or Netpbm image needs at most two bytes per pixel (see `Luminance`).
+  public static let maxDecodeBytes = 200_000_000
+
+  /// Coefficient blocks a JPEG's scans may decode, summed over its scans:
+  /// 16,000,000, the blocks of 16 passes over one full-size component of a
+  /// `maxPixels` image. A real progressive file makes about 8 such passes
+  /// (4:2:0) and at most about 10 within `maxDecodeBytes`; hostile ones,
+  /// hundreds of scans over empty blocks, cost 10 to 30 ns per block
+  /// (arithmetic coding and successive-approximation scans being the
+  /// slowest), so the limit is reached within 0.2 to 0.5 s.
+  public static let maxJPEGScanBlocks = 16 * (maxPixels / 64)
+
+  /// A JPEG above 2048x2048 pixels (4 MP) is decoded at 1/2, 1/4 or 1/8
+  /// scale, the largest whose output fits. Each halving divides the pixels
+  /// by four and 1/4 suffices for `maxPixels`, so a reduced image keeps
+  /// more than 1 MP: a digit a tenth of a 4:3 photo's height keeps some 90
+  /// pixels, far more than the 20 preprocessing fits it into, and the
+  /// analysis works on 128 pixels anyway.
+  public static let maxJPEGOutputPixels = 2048 * 2048
 
   /// Sniffs the format from the magic bytes, not a file name.
   public static func decode(_ bytes: [UInt8]) throws(ImageError) -> GrayImage {

@@ -12,11 +12,15 @@ enum JPEGDecoding {
     // The reader keeps a pointer to the data between the two phases.
     return try bytes.withUnsafeBufferPointer { (data) throws(ImageError) -> GrayImage in
       var header = dii_jpeg_header()
-      let status = dii_jpeg_read_header(reader, data.baseAddress, data.count, UInt32(ImageDecoder.maxJPEGScans), &header)
+      var limits = dii_jpeg_limits(
+        max_scans: UInt32(ImageDecoder.maxJPEGScans), max_scan_blocks: UInt64(ImageDecoder.maxJPEGScanBlocks),
+        max_memory: UInt64(ImageDecoder.maxDecodeBytes), max_output_pixels: UInt64(ImageDecoder.maxJPEGOutputPixels))
+      let status = dii_jpeg_read_header(reader, data.baseAddress, data.count, &limits, &header)
       guard status == DII_OK else { throw failure(status) }
-      let width = Int(header.width)
-      let height = Int(header.height)
-      try ImageDecoder.checkSize(width: width, height: height, format: "JPEG")
+      try ImageDecoder.checkSize(width: Int(header.width), height: Int(header.height), format: "JPEG")
+      // The declared size is checked; the buffers have the (maybe reduced) output size.
+      let width = Int(header.output_width)
+      let height = Int(header.output_height)
       let orientation = header.exif.map { Exif.orientation(UnsafeBufferPointer(start: $0, count: header.exif_size)) } ?? nil
 
       let size = width * height * Int(header.components)

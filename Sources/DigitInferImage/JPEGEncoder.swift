@@ -12,6 +12,24 @@ public enum JPEGEncoder {
   public static func encode(
     width: Int, height: Int, components: Int, samples: [UInt8], quality: Int, exifOrientation: Int? = nil
   ) throws(ImageError) -> [UInt8] {
+    try encode(
+      width: width, height: height, components: components, samples: samples, quality: quality,
+      exifOrientation: exifOrientation, coding: Coding())
+  }
+
+  /// Progressive and arithmetic coding, for the tests' costly images.
+  struct Coding {
+    var arithmetic = false
+    var progressive = false
+    /// (component or -1 for all, Ss, Se, Ah, Al) per scan; empty for
+    /// libjpeg's standard progression.
+    var scans: [(component: Int, ss: Int, se: Int, ah: Int, al: Int)] = []
+  }
+
+  static func encode(
+    width: Int, height: Int, components: Int, samples: [UInt8], quality: Int, exifOrientation: Int? = nil,
+    coding: Coding
+  ) throws(ImageError) -> [UInt8] {
     guard (1...65535).contains(width), (1...65535).contains(height) else {
       throw ImageError("cannot encode JPEG: size \(width)x\(height) (1 to 65535 each)")
     }
@@ -30,12 +48,18 @@ public enum JPEGEncoder {
       exif = Exif.block(orientation: orientation)
     }
     let app1 = exif ?? []
+    let script = coding.scans.flatMap { [$0.component, $0.ss, $0.se, $0.ah, $0.al].map(Int32.init) }
     return try EncodedBuffer.take { out, size, message in
       samples.withUnsafeBufferPointer { samples in
         app1.withUnsafeBufferPointer { app1Buffer in
-          dii_jpeg_encode(
-            samples.baseAddress, UInt32(width), UInt32(height), Int32(components), Int32(quality),
-            exif == nil ? nil : app1Buffer.baseAddress, app1Buffer.count, out, size, message)
+          script.withUnsafeBufferPointer { script in
+            var options = dii_jpeg_coding(
+              arithmetic: coding.arithmetic ? 1 : 0, progressive: coding.progressive ? 1 : 0,
+              scans: script.isEmpty ? nil : script.baseAddress, scan_count: Int32(coding.scans.count))
+            return dii_jpeg_encode(
+              samples.baseAddress, UInt32(width), UInt32(height), Int32(components), Int32(quality),
+              exif == nil ? nil : app1Buffer.baseAddress, app1Buffer.count, &options, out, size, message)
+          }
         }
       }
     }

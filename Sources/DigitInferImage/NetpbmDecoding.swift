@@ -151,30 +151,36 @@ private struct NetpbmReader {
     let count = width * height * channels
     try checkPlainLength(count, "samples")
     let wide = maxValue > 255
-    var samples = [UInt8](repeating: 0, count: wide ? 2 * count : count)
-    for index in 0..<count {
-      while position < bytes.count, isWhitespace(bytes[position]) { position += 1 }
-      guard position < bytes.count else {
-        throw ImageError("truncated \(format): \(index) of \(count) samples")
+    var luminance = Luminance(
+      width: width, height: height,
+      format: SampleFormat(channels: channels, bytesPerSample: wide ? 2 : 1, maxValue: maxValue))
+    // One row of samples at a time, as the other decoders do (see Luminance).
+    var row = [UInt8](repeating: 0, count: width * channels * (wide ? 2 : 1))
+    var index = 0
+    for y in 0..<height {
+      for column in 0..<width * channels {
+        while position < bytes.count, isWhitespace(bytes[position]) { position += 1 }
+        guard position < bytes.count else {
+          throw ImageError("truncated \(format): \(index) of \(count) samples")
+        }
+        guard isDigit(bytes[position]) else {
+          throw ImageError("invalid \(format): \(describe(bytes[position])) in the raster (only decimal samples)")
+        }
+        let value = try digits("sample")
+        guard value <= maxValue else {
+          throw ImageError("invalid \(format): sample \(value) exceeds maxval \(maxValue)")
+        }
+        if wide {
+          row[2 * column] = UInt8(value >> 8)
+          row[2 * column + 1] = UInt8(value & 0xFF)
+        } else {
+          row[column] = UInt8(value)
+        }
+        index += 1
       }
-      guard isDigit(bytes[position]) else {
-        throw ImageError("invalid \(format): \(describe(bytes[position])) in the raster (only decimal samples)")
-      }
-      let value = try digits("sample")
-      guard value <= maxValue else {
-        throw ImageError("invalid \(format): sample \(value) exceeds maxval \(maxValue)")
-      }
-      if wide {
-        samples[2 * index] = UInt8(value >> 8)
-        samples[2 * index + 1] = UInt8(value & 0xFF)
-      } else {
-        samples[index] = UInt8(value)
-      }
+      row.withUnsafeBufferPointer { luminance.write($0.baseAddress!, count: width, y: y) }
     }
-    return Luminance.gray(
-      Samples(
-        width: width, height: height, channels: channels, bytesPerSample: wide ? 2 : 1, maxValue: maxValue,
-        bytes: samples))
+    return luminance.finish()
   }
 
   private func rawSamples(width: Int, height: Int, maxValue: Int) throws(ImageError) -> GrayImage {
@@ -185,19 +191,24 @@ private struct NetpbmReader {
     guard available >= needed else {
       throw ImageError("truncated \(format): \(available) of \(needed) raster bytes")
     }
-    let samples = Array(bytes[position..<position + needed])
-    if maxValue != 255 && maxValue != 65535 {
-      for index in 0..<count {
-        let value =
-          bytesPerSample == 2 ? Int(samples[2 * index]) << 8 | Int(samples[2 * index + 1]) : Int(samples[index])
-        guard value <= maxValue else {
-          throw ImageError("invalid \(format): sample \(value) exceeds maxval \(maxValue)")
+    // Converted in place from the file's bytes, a row at a time: no copy.
+    let rowBytes = width * channels * bytesPerSample
+    return try bytes.withUnsafeBufferPointer { (file) throws(ImageError) -> GrayImage in
+      let samples = file.baseAddress! + position
+      if maxValue != 255 && maxValue != 65535 {
+        for index in 0..<count {
+          let value =
+            bytesPerSample == 2 ? Int(samples[2 * index]) << 8 | Int(samples[2 * index + 1]) : Int(samples[index])
+          guard value <= maxValue else {
+            throw ImageError("invalid \(format): sample \(value) exceeds maxval \(maxValue)")
+          }
         }
       }
+      var luminance = Luminance(
+        width: width, height: height,
+        format: SampleFormat(channels: channels, bytesPerSample: bytesPerSample, maxValue: maxValue))
+      for y in 0..<height { luminance.write(samples + y * rowBytes, count: width, y: y) }
+      return luminance.finish()
     }
-    return Luminance.gray(
-      Samples(
-        width: width, height: height, channels: channels, bytesPerSample: bytesPerSample, maxValue: maxValue,
-        bytes: samples))
   }
 }

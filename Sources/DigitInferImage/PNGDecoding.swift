@@ -18,18 +18,21 @@ enum PNGDecoding {
       let height = Int(header.height)
       try ImageDecoder.checkSize(width: width, height: height, format: "PNG")
 
-      let size = header.row_bytes * height
-      var pixelStatus = DII_OK
-      let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-        pixelStatus = dii_png_read_pixels(reader, buffer.baseAddress, size)
-        initialized = size
-      }
-      guard pixelStatus == DII_OK else { throw failure(pixelStatus) }
       let wide = header.bit_depth == 16
-      return Luminance.gray(
-        Samples(
-          width: width, height: height, channels: Int(header.channels), bytesPerSample: wide ? 2 : 1,
-          maxValue: wide ? 65535 : 255, bytes: bytes))
+      var luminance = Luminance(
+        width: width, height: height,
+        format: SampleFormat(channels: Int(header.channels), bytesPerSample: wide ? 2 : 1, maxValue: wide ? 65535 : 255))
+      // One row of samples at a time: converted as decoded (see Luminance).
+      var row = [UInt8](repeating: 0, count: header.row_bytes)
+      while true {
+        var place = dii_png_row()
+        let rowStatus = row.withUnsafeMutableBufferPointer { dii_png_read_row(reader, $0.baseAddress, $0.count, &place) }
+        guard rowStatus == DII_OK else { throw failure(rowStatus) }
+        if place.count == 0 { return luminance.finish() }
+        row.withUnsafeBufferPointer {
+          luminance.write($0.baseAddress!, count: Int(place.count), y: Int(place.y), x: Int(place.x), step: Int(place.step))
+        }
+      }
     }
   }
 }

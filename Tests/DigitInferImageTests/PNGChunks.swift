@@ -40,3 +40,31 @@ func inserting(_ chunk: [UInt8], before type: String, in png: [UInt8]) -> [UInt8
   let at = chunks(png).first { $0.type == type }!.offset
   return Array(png[..<at]) + chunk + Array(png[at...])
 }
+
+/// A zlib stream of `rows` rows of `rowBytes` zero bytes, compressed a row
+/// at a time (run-length matches), so that a PNG bomb of any size costs
+/// only its compressed size in memory to make.
+func zlibZeros(rows: Int, rowBytes: Int) -> [UInt8] {
+  var stream = z_stream()
+  precondition(deflateInit2_(&stream, 9, Z_DEFLATED, 15, 9, Z_RLE, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+  defer { deflateEnd(&stream) }
+  let row = [UInt8](repeating: 0, count: rowBytes)
+  var output: [UInt8] = []
+  var buffer = [UInt8](repeating: 0, count: 1 << 16)
+  for index in 0..<rows {
+    row.withUnsafeBufferPointer { input in
+      stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+      stream.avail_in = UInt32(input.count)
+      let flush = index == rows - 1 ? Z_FINISH : Z_NO_FLUSH
+      repeat {
+        buffer.withUnsafeMutableBufferPointer { out in
+          stream.next_out = out.baseAddress
+          stream.avail_out = UInt32(out.count)
+          _ = deflate(&stream, flush)
+          output += out[..<(out.count - Int(stream.avail_out))]
+        }
+      } while stream.avail_out == 0 || (flush == Z_FINISH && stream.avail_in > 0)
+    }
+  }
+  return output
+}
