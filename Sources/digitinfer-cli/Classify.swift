@@ -108,7 +108,7 @@ struct Classify: ParsableCommand {
   private func classify(
     _ item: InputItem, pipeline: inout Pipeline, names: inout UniqueNames
   ) -> Result<(result: dgi_result, input: [UInt8]), PipelineError> {
-    let bytes: Data
+    let bytes: [UInt8]
     switch item.source {
     case .failed(let reason): return .failure(PipelineError(reason))
     case .standardInput:
@@ -118,7 +118,7 @@ struct Classify: ParsableCommand {
       guard data.count <= InputExpansion.maximumFileBytes else {
         return .failure(PipelineError("over the \(InputExpansion.maximumFileBytes >> 20) MiB limit for an image"))
       }
-      bytes = data
+      bytes = [UInt8](data)
     case .file(let file):
       do {
         bytes = try InputFile.read(file, limit: InputExpansion.maximumFileBytes, what: "an image")
@@ -131,7 +131,7 @@ struct Classify: ParsableCommand {
 
     let image: GrayImage
     do {
-      image = try ImageDecoder.decode([UInt8](bytes))
+      image = try ImageDecoder.decode(bytes)
     } catch {
       return .failure(PipelineError(error.description))
     }

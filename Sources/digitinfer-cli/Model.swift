@@ -216,7 +216,7 @@ final class LoadedModel: @unchecked Sendable {
 
   /// Reads and opens a model file.
   convenience init(file: FileName) throws(Failure) {
-    let data: Data
+    let data: [UInt8]
     do {
       data = try InputFile.read(file, limit: Self.maximumFileBytes, what: "a model")
     } catch {
@@ -289,7 +289,9 @@ enum InputFile {
   /// opening a FIFO with no writer would wait forever), then only a regular
   /// file is read: a FIFO, device or socket among the inputs is an error
   /// for that input alone.
-  static func read(_ file: FileName, limit: Int, what: String) throws(Error) -> Data {
+  /// Returns the bytes as the decoders take them: one copy of the file,
+  /// which for an image near the size limit is most of the memory used.
+  static func read(_ file: FileName, limit: Int, what: String) throws(Error) -> [UInt8] {
     func failure(_ reason: String) -> Error { Error(file: file, reason: reason) }
     let fd = file.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
     guard fd >= 0 else { throw failure(FileReading.openFailure(errno)) }
@@ -305,7 +307,7 @@ enum InputFile {
       throw failure("\(status.st_size) bytes, over the \(limit >> 20) MiB limit for \(what) file")
     }
     // At most limit + 1 bytes, so a file that grows while read cannot exhaust memory.
-    var data = Data(count: min(Int(status.st_size), limit) + 1)
+    var data = [UInt8](repeating: 0, count: min(Int(status.st_size), limit) + 1)
     var count = 0
     while count < data.count {
       let n = data.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + count, $0.count - count) }
@@ -313,10 +315,12 @@ enum InputFile {
       guard n >= 0 else { throw failure("cannot read: \(String(cString: strerror(errno)))") }
       if n == 0 { break }
       count += n
-      if count == data.count && count <= limit { data.count = min(2 * data.count, limit + 1) }
+      if count == data.count && count <= limit {
+        data += [UInt8](repeating: 0, count: min(2 * data.count, limit + 1) - data.count)
+      }
     }
     guard count <= limit else { throw failure("over the \(limit >> 20) MiB limit for \(what) file") }
-    data.count = count
+    data.removeLast(data.count - count)
     return data
   }
 }
