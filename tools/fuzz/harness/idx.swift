@@ -18,6 +18,9 @@ private let path: String = {
   return "\(dir)/digitinfer-fuzz-idx-\(getpid())"
 }()
 
+/// FUZZ_VERBOSE=1 prints each refusal: for checking seeds and crash inputs.
+private let verbose = getenv("FUZZ_VERBOSE") != nil
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -33,12 +36,18 @@ public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
   // The first byte after the magic picks images or labels for the same file
   // would be dull: try both; each rejects the other's magic cheaply.
-  if let images = try? IDX.readImages(path, limit: fuzzLimit) {
+  do {
+    let images = try IDX.readImages(path, limit: fuzzLimit)
     precondition(images.rows > 0 && images.columns > 0, "empty image size accepted")
     precondition(images.pixels.count == images.count * images.rows * images.columns, "pixels do not match the header")
+  } catch {
+    if verbose { print("images: \(error)") }
   }
-  if let labels = try? IDX.readLabels(path, limit: fuzzLimit) {
+  do {
+    let labels = try IDX.readLabels(path, limit: fuzzLimit)
     precondition(labels.count <= fuzzLimit, "more labels than the limit")
+  } catch {
+    if verbose { print("labels: \(error)") }
   }
   return 0
 }
