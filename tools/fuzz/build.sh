@@ -3,13 +3,32 @@
 # <repo>/.build-fuzz): fuzz-model, fuzz-preprocess, fuzz-image, fuzz-idx.
 # The Swift code under test is compiled with -sanitize=fuzzer,address so that
 # coverage guidance and ASan reach inside it, not only into the harnesses;
-# the C harnesses and the C image shim add UBSan. Usage: build.sh [BUILD_DIR]
+# the C harnesses and the C image shim add UBSan. Also oracle-cli, the
+# oracle alone without sanitizers, for check_oracle.py.
+# Usage: build.sh [--if-needed] [BUILD_DIR]
+#   --if-needed  do nothing when every binary is newer than every source
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if_needed=0
+if [ "${1:-}" = --if-needed ]; then
+  if_needed=1
+  shift
+fi
 out=${1:-$repo/.build-fuzz}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+targets=(fuzz-model fuzz-preprocess fuzz-image fuzz-idx oracle-cli)
+if [ $if_needed = 1 ]; then
+  stale=0
+  for t in "${targets[@]}"; do
+    if [ ! -x "$out/$t" ] || [ -n "$(find "$repo/Sources" "$repo/include" "$repo/tools/fuzz/harness" \
+      "$repo/tools/fuzz/build.sh" -newer "$out/$t" -type f -print -quit)" ]; then
+      stale=1
+    fi
+  done
+  [ $stale = 1 ] || exit 0
+fi
 swiftc=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 cc=${CC:-$(dirname "$swiftc")/clang}
 cd "$repo"
@@ -85,4 +104,7 @@ link fuzz-model "$obj/model.o" "$obj/mutate.o" "$obj/oracle.o" "$obj/guard.o" "$
 link fuzz-preprocess "$obj/preprocess.o" "$obj/guard.o" "$obj/DigitInfer.o"
 link fuzz-image "$obj/FuzzImage.o" "$obj/DigitInferImage.o" "${shim_objs[@]}" "$obj/DigitInfer.o" -ljpeg -lpng
 link fuzz-idx "$obj/DigitInferData.o" "$obj/DigitInferFormat.o" -lz
-echo "==> built in $out: fuzz-model fuzz-preprocess fuzz-image fuzz-idx"
+step "cc oracle-cli"
+"$cc" -O2 -g -Wall -Wextra -std=gnu11 -I tools/fuzz/harness tools/fuzz/harness/oracle_cli.c tools/fuzz/harness/oracle.c \
+  -o "$out/oracle-cli"
+echo "==> built in $out: ${targets[*]}"
