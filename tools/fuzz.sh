@@ -28,22 +28,8 @@ esac
 "$repo/tools/fuzz/build.sh" --if-needed "$build" >&2
 work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/digitinfer-fuzz.XXXXXX")}
 mkdir -p "$work"
-# ASan's default 256 MB quarantine would count against the image decoders'
-# 256 MB budget; leaks are not this runtime's failure mode (it never allocates).
-export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=0:allocator_may_return_null=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-
-# The cost limits are part of what is checked. Image and IDX: the decoders'
-# budget, ~256 MB and ~1 s for any input (ASan's own overhead included).
-# Model: inference on a 16 KB model may legitimately take a while under ASan.
-flags_for() {
-  case "$1" in
-    model) echo "-max_len=16384 -timeout=10 -rss_limit_mb=1024" ;;
-    preprocess) echo "-max_len=8192 -timeout=5 -rss_limit_mb=512" ;;
-    image) echo "-max_len=65536 -timeout=1 -rss_limit_mb=256" ;;
-    idx) echo "-max_len=65536 -timeout=1 -rss_limit_mb=256" ;;
-  esac
-}
+# shellcheck source=fuzz/limits.sh
+. "$repo/tools/fuzz/limits.sh"
 
 failed=0
 for t in "${targets[@]}"; do
@@ -56,9 +42,9 @@ for t in "${targets[@]}"; do
   parallel=()
   [ "$jobs" -gt 1 ] && parallel=(-fork="$jobs")
   echo "==> fuzz-$t for ${seconds}s, $jobs job(s): $dir" >&2
-  # shellcheck disable=SC2046 # flags_for's words are separate flags
+  # shellcheck disable=SC2046 # fuzz_flags_for's words are separate flags
   set +e
-  "$build/fuzz-$t" $(flags_for "$t") ${dict[@]+"${dict[@]}"} ${parallel[@]+"${parallel[@]}"} \
+  "$build/fuzz-$t" $(fuzz_flags_for "$t") ${dict[@]+"${dict[@]}"} ${parallel[@]+"${parallel[@]}"} \
     -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$dir/crashes/" ${FUZZ_FLAGS:-} \
     "${corpora[@]}" >"$dir/log" 2>&1
   rc=$?
