@@ -6,9 +6,12 @@ the same status and, for a valid model, the same logits, digit and binary32
 probabilities on the golden images. A corpus of fuzzer mutants is the best
 input: it holds files failing every rule.
 
-  python3 tools/fuzz/check_oracle.py ORACLE_CLI PATH...
+  python3 tools/fuzz/check_oracle.py ORACLE_CLI [--pick DIR] PATH...
 
-Prints one line per disagreement and a summary; exit status 1 if any."""
+Prints one line per disagreement and a summary; exit status 1 if any.
+--pick DIR copies the smallest file failing each rule (and the smallest
+valid one) to DIR as rule-RULE.dgi: that is how seeds/model/rule-*.dgi were
+chosen from a fuzzing corpus."""
 import os
 import subprocess
 import sys
@@ -39,24 +42,29 @@ def python_answer(data, images):
 
 
 def c_answer(oracle, path, images_path):
+    """The oracle's answer in python_answer's form, and the rule it names."""
     out = subprocess.run([oracle, path, images_path], capture_output=True, text=True, check=True).stdout.split("\n")
-    lines = []
+    lines, rule = [], None
     for line in out:
         if not line:
             continue
         f = line.split()
         if f[0] == "status":
-            lines.append(f"status {f[1]}")  # the rule name is informative
+            lines.append(f"status {f[1]}")  # dgi.py names rules too, but only the status is the API's
+            rule = f[2] if f[2] != "-" else "valid"
         else:
             lines.append(" ".join(f[:12] + [float.fromhex(p).hex() for p in f[12:]]))
-    return lines
+    return lines, rule
 
 
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    oracle, paths = argv[0], argv[1:]
+    oracle, paths, pick = argv[0], argv[1:], None
+    if paths[:1] == ["--pick"] and len(paths) > 1:
+        pick, paths = paths[1], paths[2:]
+    smallest = {}
     files = []
     for p in paths:
         if os.path.isdir(p):
@@ -73,7 +81,9 @@ def main(argv):
         for path in files:
             with open(path, "rb") as f:
                 data = f.read()
-            want, got = python_answer(data, images), c_answer(oracle, path, images_path)
+            want, (got, rule) = python_answer(data, images), c_answer(oracle, path, images_path)
+            if rule and (rule not in smallest or len(data) < smallest[rule][0]):
+                smallest[rule] = (len(data), data)
             statuses[want[0]] = statuses.get(want[0], 0) + 1
             valid += want[0] == "status 0"
             if want != got:
@@ -81,6 +91,11 @@ def main(argv):
                 print(f"DISAGREE {path}\n  dgi.py: {want[:3]}\n  oracle: {got[:3]}")
     finally:
         os.unlink(images_path)
+    if pick:
+        os.makedirs(pick, exist_ok=True)
+        for rule, (_, data) in sorted(smallest.items()):
+            with open(os.path.join(pick, f"rule-{rule}.dgi"), "wb") as f:
+                f.write(data)
     summary = ", ".join(f"{k.split()[1]}: {v}" for k, v in sorted(statuses.items()))
     print(f"check_oracle: {len(files)} files ({valid} valid; by status {summary}), {bad} disagreements")
     return 1 if bad else 0

@@ -2,11 +2,12 @@
 """Writes the committed seed corpora of tools/fuzz/seeds/<target>/: small,
 valid inputs of every kind each harness parses, so that fuzzing starts deep.
 Run from anywhere: python3 tools/fuzz/make_seeds.py (needs Pillow for the
-image seeds). The output is deterministic."""
+image seeds). The output is deterministic. seeds/model/rule-*.dgi, one
+near-valid model per validation rule, were picked from a fuzzing corpus by
+check_oracle.py --pick."""
 import gzip
 import io
 import os
-import shutil
 import struct
 import sys
 
@@ -90,7 +91,8 @@ def idx_seeds():
 
 
 if __name__ == "__main__":
-    shutil.rmtree(os.path.join(HERE, "seeds"), ignore_errors=True)
+    # Overwrites its own files only: seeds/model/rule-*.dgi come from
+    # check_oracle.py --pick.
     model_seeds()
     preprocess_seeds()
     image_seeds()
