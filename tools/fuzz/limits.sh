@@ -19,3 +19,6 @@ fuzz_flags_for() {
 # leaks are not this runtime's failure mode (it never allocates).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# libFuzzer and ASan print the stack of a crash; Swift's own backtracer would
+# run inside the dying process and only add noise to the report.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
