@@ -55,7 +55,7 @@ for t in "${targets[@]}"; do
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$dir/log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)
   [ -n "$rate" ] || rate=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' "$dir/log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$dir/log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$dir/log" | tail -1 || true)  # none if a seed crashed
   if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
     failed=1
     echo "fuzz-$t: FAILED (exit $rc, $crashes crash input(s) in $dir/crashes/); log: $dir/log" >&2
