@@ -1,0 +1,24 @@
+// Buffers that end exactly at an inaccessible page, so that a read or write
+// one byte past the end faults at once. ASan cannot do this for the sizes
+// the API promises: it rounds allocations and checks only instrumented code,
+// and the runtime's SIMD kernels are the code most likely to overrun.
+#ifndef FUZZ_GUARD_H
+#define FUZZ_GUARD_H
+
+#include <stddef.h>
+
+typedef struct guard_buffer {
+  unsigned char *map;  // the whole mapping: usable pages, then one PROT_NONE page
+  size_t usable;       // bytes before the guard page
+} guard_buffer;
+
+// Returns `size` bytes whose last byte is the last one before the guard page
+// (any alignment: the API promises that any will do). Reuses the mapping
+// while it is large enough. Aborts if the system has no memory to map.
+unsigned char *guard_end(guard_buffer *buffer, size_t size);
+
+// Makes the buffer's pages read-only (0) or writable again (1), so that a
+// write into memory the API promises only to read faults.
+void guard_writable(guard_buffer *buffer, int writable);
+
+#endif

@@ -1,0 +1,158 @@
+// Fuzz target (b): dgi_preprocess with fuzzed sizes, strides, flags and
+// pixels. Besides "no crash, no read past the image or the scratch" (both
+// end at guard pages, the image read-only), it checks what digitinfer.h and
+// docs/PREPROCESSING.md promise:
+//   - the status order ARGUMENT, IMAGE, SCRATCH, NO_INK, and that a failed
+//     call leaves pixels[] and *info untouched;
+//   - rows are found through `stride` alone: a padded copy of the image
+//     gives the same answer as the tight one;
+//   - the flags only choose the polarity (step 1): DGI_INK_AUTO equals the
+//     forced flag it reports, and the inverted image with the opposite flag
+//     gives the same 28x28 pixels and digit box;
+//   - scratch is dgi_preprocess_scratch_size() bytes, at most 145 KiB.
+// Input: width (u16), height (u16), flags byte, stride padding byte, pixel
+// mode byte, then pixel bytes (used cyclically).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digitinfer.h"
+#include "guard.h"
+
+#define CHECK(cond, ...)                                               \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
+      fprintf(stderr, "fuzz-preprocess: %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                                    \
+      fputc('\n', stderr);                                             \
+      abort();                                                         \
+    }                                                                  \
+  } while (0)
+
+// Keeps one execution in the milliseconds; the API's own limit (32768 a
+// side) is exercised by the argument checks below, not by pixel work.
+enum { MAX_PIXELS = 1 << 18, MAX_SCRATCH = 145 * 1024 };
+
+static guard_buffer image_pages, padded_pages, scratch_pages;
+
+typedef struct outcome {
+  dgi_status status;
+  uint8_t pixels[784];
+  dgi_preprocess_info info;
+} outcome;
+
+static void run(outcome *out, const uint8_t *image, uint32_t w, uint32_t h, size_t stride, uint32_t flags,
+                uint8_t fill) {
+  size_t need = dgi_preprocess_scratch_size(w, h);
+  unsigned char *scratch = guard_end(&scratch_pages, need);
+  memset(scratch, fill, need);  // its previous content must not matter
+  memset(out->pixels, 0xA5, sizeof out->pixels);
+  memset(&out->info, 0xA5, sizeof out->info);
+  out->status = dgi_preprocess(image, w, h, stride, flags, scratch, need, out->pixels, &out->info);
+  CHECK(out->status == DGI_OK || out->status == DGI_ERROR_NO_INK, "%ux%u stride %zu flags %u: status %d", w, h,
+        stride, flags, out->status);
+  if (out->status != DGI_OK) {
+    for (int i = 0; i < 784; i++) CHECK(out->pixels[i] == 0xA5, "a failed call wrote pixels");
+    return;
+  }
+  const dgi_preprocess_info *in = &out->info;
+  CHECK(in->ink == DGI_INK_DARK || in->ink == DGI_INK_LIGHT, "info.ink %u", in->ink);
+  CHECK(flags == DGI_INK_AUTO || in->ink == flags, "forced ink %u reported as %u", flags, in->ink);
+  CHECK(in->width >= 1 && in->height >= 1 && (uint64_t)in->x + in->width <= w && (uint64_t)in->y + in->height <= h,
+        "box %u,%u %ux%u outside %ux%u", in->x, in->y, in->width, in->height, w, h);
+  CHECK(in->paper <= 255 && in->components >= 1, "paper %u, components %u", in->paper, in->components);
+}
+
+static int same_digit(const outcome *a, const outcome *b) {
+  return a->status == b->status &&
+         (a->status != DGI_OK ||
+          (memcmp(a->pixels, b->pixels, 784) == 0 && a->info.x == b->info.x && a->info.y == b->info.y &&
+           a->info.width == b->info.width && a->info.height == b->info.height &&
+           a->info.components == b->info.components && a->info.dropped == b->info.dropped));
+}
+
+// The documented refusals, in the documented order; nothing is written.
+static void check_refusals(const uint8_t *image, uint32_t w, uint32_t h, size_t need) {
+  uint8_t pixels[784];
+  memset(pixels, 0x3C, sizeof pixels);
+  unsigned char *scratch = guard_end(&scratch_pages, need);
+  CHECK(dgi_preprocess(NULL, w, h, w, 0, scratch, need, pixels, NULL) == DGI_ERROR_ARGUMENT, "NULL image");
+  CHECK(dgi_preprocess(image, w, h, w, 0, scratch, need, NULL, NULL) == DGI_ERROR_ARGUMENT, "NULL pixels");
+  CHECK(dgi_preprocess(image, w, h, w, 0, scratch, (size_t)PTRDIFF_MAX + 1, pixels, NULL) == DGI_ERROR_ARGUMENT,
+        "scratch_size above PTRDIFF_MAX");
+  CHECK(dgi_preprocess(image, 0, h, w, 0, scratch, need, pixels, NULL) == DGI_ERROR_IMAGE, "width 0");
+  CHECK(dgi_preprocess(image, w, 0, w, 0, scratch, need, pixels, NULL) == DGI_ERROR_IMAGE, "height 0");
+  CHECK(dgi_preprocess(image, DGI_PREPROCESS_MAX_SIDE + 1, h, (size_t)DGI_PREPROCESS_MAX_SIDE + 1, 0, scratch, need,
+                       pixels, NULL) == DGI_ERROR_IMAGE, "width above the limit");
+  if (w > 1) CHECK(dgi_preprocess(image, w, h, w - 1, 0, scratch, need, pixels, NULL) == DGI_ERROR_IMAGE, "stride < width");
+  if (h > 1)
+    CHECK(dgi_preprocess(image, w, h, (size_t)PTRDIFF_MAX, 0, scratch, need, pixels, NULL) == DGI_ERROR_IMAGE,
+          "(height - 1) * stride overflows");
+  // Unknown flags are IMAGE even when the scratch is also missing (IMAGE first).
+  CHECK(dgi_preprocess(image, w, h, w, 3, NULL, 0, pixels, NULL) == DGI_ERROR_IMAGE, "flags 3");
+  CHECK(dgi_preprocess(image, w, h, w, 0x80000000u, scratch, need, pixels, NULL) == DGI_ERROR_IMAGE, "high flag");
+  CHECK(dgi_preprocess(image, w, h, w, 0, NULL, need, pixels, NULL) == DGI_ERROR_SCRATCH, "NULL scratch");
+  unsigned char *short_scratch = guard_end(&scratch_pages, need - 1);
+  CHECK(dgi_preprocess(image, w, h, w, 0, short_scratch, need - 1, pixels, NULL) == DGI_ERROR_SCRATCH,
+        "scratch one byte short");
+  for (int i = 0; i < 784; i++) CHECK(pixels[i] == 0x3C, "a refused call wrote pixels");
+  CHECK(dgi_preprocess_scratch_size(0, h) == 0 && dgi_preprocess_scratch_size(w, 0) == 0 &&
+        dgi_preprocess_scratch_size(DGI_PREPROCESS_MAX_SIDE + 1, h) == 0, "scratch size of an invalid size");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 7) return 0;
+  uint32_t w = 1 + (uint32_t)(data[0] | data[1] << 8) % 1024, h = 1 + (uint32_t)(data[2] | data[3] << 8) % 1024;
+  while ((uint64_t)w * h > MAX_PIXELS) h = (h + 1) / 2;
+  uint32_t flags = data[4] % 3;
+  size_t pad = data[5];
+  uint8_t mode = data[6];
+  const uint8_t *src = data + 7;
+  size_t n = size - 7;
+
+  // Pixels: the bytes themselves, or (mode odd) one byte per 8x8 block, so
+  // that short inputs still make strokes and paper large enough to matter.
+  guard_writable(&image_pages, 1);
+  uint8_t *image = guard_end(&image_pages, (size_t)w * h);
+  for (uint32_t y = 0; y < h; y++)
+    for (uint32_t x = 0; x < w; x++) {
+      size_t i = (mode & 1) ? (size_t)(y / 8) * ((w + 7) / 8) + x / 8 : (size_t)y * w + x;
+      image[(size_t)y * w + x] = n ? src[i % n] : 0;
+    }
+  guard_writable(&image_pages, 0);
+
+  size_t need = dgi_preprocess_scratch_size(w, h);
+  CHECK(need > 0 && need <= MAX_SCRATCH, "scratch for %ux%u is %zu bytes", w, h, need);
+  if (mode & 2) check_refusals(image, w, h, need);
+
+  outcome tight, other;
+  run(&tight, image, w, h, w, flags, mode);
+
+  // The same rows, `pad` bytes apart, the padding full of noise.
+  size_t stride = w + pad;
+  guard_writable(&padded_pages, 1);
+  uint8_t *padded = guard_end(&padded_pages, (size_t)(h - 1) * stride + w);
+  for (size_t i = 0; i < (size_t)(h - 1) * stride + w; i++) padded[i] = (uint8_t)(i * 131 + mode);
+  for (uint32_t y = 0; y < h; y++) memcpy(padded + (size_t)y * stride, image + (size_t)y * w, w);
+  guard_writable(&padded_pages, 0);
+  run(&other, padded, w, h, stride, flags, (uint8_t)~mode);
+  CHECK(same_digit(&tight, &other) && (tight.status != DGI_OK || memcmp(&tight.info, &other.info, sizeof tight.info) == 0),
+        "%ux%u: stride %zu differs from the tight stride %u", w, h, stride, w);
+
+  if (tight.status != DGI_OK && flags == DGI_INK_AUTO) return 0;  // no polarity was reported
+  // AUTO decides a polarity; forcing that one changes nothing.
+  uint32_t ink = tight.status == DGI_OK ? tight.info.ink : flags;
+  if (flags == DGI_INK_AUTO) {
+    run(&other, image, w, h, w, ink, mode);
+    CHECK(same_digit(&tight, &other) && tight.info.paper == other.info.paper,
+          "%ux%u: auto differs from forcing its choice %u", w, h, ink);
+  }
+  // The inverted image with the opposite flag is the same digit.
+  guard_writable(&padded_pages, 1);
+  uint8_t *inverted = guard_end(&padded_pages, (size_t)w * h);
+  for (size_t i = 0; i < (size_t)w * h; i++) inverted[i] = (uint8_t)(255 - image[i]);
+  guard_writable(&padded_pages, 0);
+  run(&other, inverted, w, h, w, ink == DGI_INK_DARK ? DGI_INK_LIGHT : DGI_INK_DARK, mode);
+  CHECK(same_digit(&tight, &other), "%ux%u: the inverted image with the opposite ink flag differs", w, h);
+  return 0;
+}

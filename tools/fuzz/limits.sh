@@ -1,0 +1,24 @@
+# Sourced by tools/fuzz.sh and tools/fuzz/ci.sh: the libFuzzer flags of each
+# target, its cost limits included, so that a campaign, CI and a replayed
+# regression input all judge an input the same way.
+#   image, idx: the decoders' budget, ~256 MB and ~1 s for any input (ASan's
+#     own overhead included; a single allocation above the RSS limit counts).
+#   model: inference on a 16 KB model may legitimately take a while under ASan
+#     with the unoptimized oracle beside it.
+#   preprocess: images up to 2^18 pixels (the harness's bound), five runs each.
+fuzz_flags_for() {
+  case "$1" in
+    model) echo "-max_len=16384 -timeout=10 -rss_limit_mb=1024" ;;
+    preprocess) echo "-max_len=8192 -timeout=5 -rss_limit_mb=512" ;;
+    image) echo "-max_len=65536 -timeout=1 -rss_limit_mb=256" ;;
+    idx) echo "-max_len=65536 -timeout=1 -rss_limit_mb=256" ;;
+  esac
+}
+
+# ASan's default 256 MB quarantine would count against the decoders' 256 MB;
+# leaks are not this runtime's failure mode (it never allocates).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:detect_leaks=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# libFuzzer and ASan print the stack of a crash; Swift's own backtracer would
+# run inside the dying process and only add noise to the report.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}

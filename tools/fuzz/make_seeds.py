@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpora of tools/fuzz/seeds/<target>/: small,
+valid inputs of every kind each harness parses, so that fuzzing starts deep.
+Run from anywhere: python3 tools/fuzz/make_seeds.py (needs Pillow for the
+image seeds). The output is deterministic. seeds/model/rule-*.dgi, one
+near-valid model per validation rule, were picked from a fuzzing corpus by
+check_oracle.py --pick."""
+import gzip
+import io
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tools", "format"))
+import dgi  # noqa: E402
+
+GOLDEN = os.path.join(REPO, "Tests", "DigitInferTests", "Golden")
+
+
+def out(target, name, data):
+    d = os.path.join(HERE, "seeds", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def digits():
+    with open(os.path.join(GOLDEN, "inputs.bin"), "rb") as f:
+        data = f.read()
+    return [data[784 * k:784 * (k + 1)] for k in range(len(data) // 784)]
+
+
+def model_seeds():
+    out("model", "example.dgi", dgi.write(dgi.example_model()))
+    with open(os.path.join(GOLDEN, "tiny.dgi"), "rb") as f:
+        out("model", "tiny.dgi", f.read())
+
+
+def preprocess_seeds():
+    # Header: width-1 (u16), height-1 (u16), flags, stride padding, mode.
+    for k, img in enumerate(digits()[:4]):
+        out("preprocess", f"mnist-{k}", struct.pack("<HHBBB", 27, 27, k % 3, 3 * k, 0) + img)
+        out("preprocess", f"ink-dark-{k}", struct.pack("<HHBBB", 27, 27, 0, 0, 2) + bytes(255 - p for p in img))
+    # Blocky mode (odd): one byte per 8x8 block of a 96x64 image.
+    out("preprocess", "blocks", struct.pack("<HHBBB", 95, 63, 0, 7, 3) + bytes(
+        [200] * 13 + [200, 200, 30, 30, 200, 200, 200, 200, 200, 30, 200, 200] * 4 + [200] * 12))
+
+
+def image_seeds():
+    from PIL import Image
+
+    digit = Image.frombytes("L", (28, 28), bytes(255 - p for p in digits()[0])).resize((16, 16))
+    small = digit.crop((0, 0, 12, 10))
+
+    def save(name, im, fmt, **kw):
+        buf = io.BytesIO()
+        im.save(buf, fmt, **kw)
+        out("image", name, buf.getvalue())
+
+    save("gray.png", small, "PNG")
+    save("gray16.png", small.convert("I;16"), "PNG")
+    save("rgba.png", small.convert("RGBA"), "PNG")
+    save("palette.png", small.convert("P"), "PNG")
+    save("bilevel.png", small.convert("1"), "PNG")
+    save("la-interlaced.png", small.convert("LA"), "PNG", interlace=1)
+    save("gray.jpg", small, "JPEG", quality=50)
+    save("rgb-progressive.jpg", small.convert("RGB"), "JPEG", quality=50, progressive=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90
+    save("exif-rotated.jpg", small, "JPEG", quality=50, exif=exif.tobytes())
+    save("plain.pgm", small, "PPM")
+    save("color.ppm", small.convert("RGB"), "PPM")
+    save("bits.pbm", small.convert("1"), "PPM")
+    out("image", "ascii.pgm", b"P2\n# comment\n3 2\n255\n0 128 255\n255 128 0\n")
+    out("image", "ascii.pbm", b"P1\n4 2\n0 1 1 0\n1 0 0 1\n")
+    out("image", "ascii16.ppm", b"P3\n2 1\n65535\n65535 0 0 0 0 65535\n")
+
+
+def idx_seeds():
+    imgs = digits()[:3]
+    images = struct.pack(">IIII", 0x803, 3, 28, 28) + b"".join(imgs)
+    labels = struct.pack(">II", 0x801, 3) + bytes([7, 2, 1])
+    out("idx", "images.idx", images)
+    out("idx", "labels.idx", labels)
+    # mtime 0: the same bytes on every run.
+    out("idx", "images.idx.gz", gzip.compress(images, mtime=0))
+    out("idx", "labels.idx.gz", gzip.compress(labels, mtime=0))
+    out("idx", "small-images.idx", struct.pack(">IIII", 0x803, 2, 2, 3) + bytes(range(12)))
+
+
+if __name__ == "__main__":
+    # Overwrites its own files only: seeds/model/rule-*.dgi come from
+    # check_oracle.py --pick.
+    model_seeds()
+    preprocess_seeds()
+    image_seeds()
+    idx_seeds()
