@@ -247,6 +247,10 @@ else
   failed=$((failed + 1))
 fi
 counted "export-model killed at random moments" "$logs/interrupt.log" tools/test-export-interrupt.sh
+# libFuzzer on the model reader (against an independent oracle), the
+# preprocessing, the image decoders and the IDX reader, for about four
+# minutes, after the committed regression inputs (tools/fuzz/README.md).
+counted "fuzzing (model, preprocess, image, idx)" "$logs/fuzz.log" tools/fuzz/ci.sh
 
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -97,6 +97,14 @@ public enum AtomicFile {
       renamed += 1
     }
     if let journal { unlink(journal) }
+    // The renames themselves reach the disk with their directories.
+    for directory in Set(paths.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }) {
+      let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+      if fd >= 0 {
+        fsync(fd)
+        close(fd)
+      }
+    }
   }
 
   /// Finishes a group write that a killed process left: if the journal
