@@ -89,6 +89,7 @@ wants() {
 swiftc=$(command -v swiftc)
 bin=$(dirname "$swiftc")
 clang=$bin/clang
+swift_lib=$(cd "$bin/../lib/swift/linux" && pwd)
 golden=$repo/Tests/DigitInferTests/Golden
 work=$repo/.build-sanitizers
 mkdir -p "$work"
@@ -171,7 +172,9 @@ c_test() {
   local name=$1 sanitizer=$2 object=$3 san
   case "$sanitizer" in
     address) san=(-fsanitize=address,undefined -fno-sanitize-recover=all) ;;
-    thread) san=(-fsanitize=thread) ;;
+    # The toolchain's TSan runtime carries interceptors for libdispatch
+    # (built for Swift) and, linked statically, needs libdispatch to link.
+    thread) san=(-fsanitize=thread -L"$swift_lib" -ldispatch -lBlocksRuntime -Wl,-rpath,"$swift_lib") ;;
   esac
   "$clang" -std=c99 -Wall -Wextra -pedantic -Werror -O1 -g -fno-omit-frame-pointer -pthread "${san[@]}" \
     -fuse-ld=lld -I include "Tests/c/$name.c" Tests/c/support.c "$object" -lm -o "$work/$name-$sanitizer"
