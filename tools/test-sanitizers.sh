@@ -100,6 +100,12 @@ trap 'rm -rf "$logs"' EXIT
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+# A Swift process that traps runs the Swift runtime's backtracer, which reads
+# other threads' stacks (ASan reports that as a stack-buffer-overflow in
+# memserver_read) and leaves a swift-backtrace process holding the test's
+# output open, so that `swift test` waited for it for good. Off: a trap
+# simply ends the process, and the sanitizer's own report has the stack.
+export SWIFT_BACKTRACE=enable=no
 
 passed=0
 failed=0
@@ -144,7 +150,8 @@ leak:libXCTest.so
 leak:readBytesFromFile
 leak:$s10Foundation7ProcessC3run
 EOF
-  if LSAN_OPTIONS=suppressions=$work/lsan.supp:print_suppressions=0 swift test -c release --scratch-path "$repo/.build-asan" \
+  # The time limit (build and run) is a backstop against a hung run.
+  if LSAN_OPTIONS=suppressions=$work/lsan.supp:print_suppressions=0 timeout --kill-after=30 3600 swift test -c release --scratch-path "$repo/.build-asan" \
     --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=all \
     --skip DigitInferTrainingTests 2>&1 | tee "$log"; then
     n=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$log" | tail -1)
@@ -172,7 +179,7 @@ embedded_runtime() {
     address) cflags=-fsanitize=address,undefined ;;
     thread) cflags=-fsanitize=thread ;;
   esac
-  "$swiftc" -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -parse-as-library -O \
+  "$swiftc" -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -parse-as-library -O -g \
     -sanitize="$sanitizer" -I include -I Sources/DigitInferKernels -module-name DigitInfer \
     -Xfrontend -no-allocations -Xfrontend -function-sections \
     -Xcc "$cflags" -Xcc -fno-sanitize-recover=all -Xcc -fPIC -Xcc -g \
