@@ -11,7 +11,8 @@
 #             with UBSan on its C kernels; the tests themselves compiled with
 #             clang -fsanitize=address,undefined;
 #   tsan      Tests/c/test_threads.c against the Embedded Swift runtime, both
-#             built with ThreadSanitizer;
+#             built with ThreadSanitizer (and, with SANITIZERS_SWIFT_TSAN=1,
+#             the Swift ThreadTests under `swift test --sanitize=thread`);
 #   valgrind  memcheck on the release digitinfer-cli: the sample images (text,
 #             --json, the directory), every kernel set valgrind can run, and
 #             the hostile corpus (--hostile DIR, else the output of
@@ -43,8 +44,12 @@ Usage: tools/test-sanitizers.sh [--only asan|ubsan|tsan|c|valgrind]... [--hostil
                   Tests/hostile/generate.py is used if that script exists
   -h, --help      show this help
 
-Build directories: .build-asan (Swift tests), .build-sanitizers (C runtime
-and tests), .build (the release digitinfer-cli, shared with tools/test.sh).
+Environment: SANITIZERS_SWIFT_TSAN=1 adds the Swift ThreadTests under
+ThreadSanitizer to the tsan part (a second full build of the tests).
+
+Build directories: .build-asan (Swift tests), .build-tsan (Swift ThreadTests),
+.build-sanitizers (C runtime and tests), .build (the release digitinfer-cli,
+shared with tools/test.sh).
 EOF
 }
 
@@ -278,6 +283,23 @@ c_tsan() {
     run_c "test_threads under TSan (tiny.dgi)" "$work/test_threads-thread" "$golden" tiny.dgi 200
   else
     fail "test_threads compiles with -fsanitize=thread"
+  fi
+  # The Swift ThreadTests (the same entry points from
+  # DispatchQueue.concurrentPerform) only with SANITIZERS_SWIFT_TSAN=1: they
+  # pass without reports, but need a ThreadSanitizer build of every test
+  # target (about 6 minutes on 2 busy cores), too much for every CI run.
+  if [ "${SANITIZERS_SWIFT_TSAN:-0}" = 1 ]; then
+    local log=$logs/tsan-swift.log
+    if timeout --kill-after=30 3600 swift test -c release --scratch-path "$repo/.build-tsan" --sanitize=thread \
+      --filter ThreadTests >"$log" 2>&1 && grep -q 'Test run with [0-9]* tests\{0,1\} in .* passed' "$log" &&
+      ! grep -q 'ThreadSanitizer' "$log"; then
+      pass "swift test --sanitize=thread --filter ThreadTests"
+    else
+      tail -60 "$log"
+      fail "swift test --sanitize=thread --filter ThreadTests"
+    fi
+  else
+    echo "skip  swift test --sanitize=thread --filter ThreadTests (set SANITIZERS_SWIFT_TSAN=1)"
   fi
 }
 if wants tsan; then timed "test_threads under TSan (Embedded Swift runtime)" c_tsan || true; fi
