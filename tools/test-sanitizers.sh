@@ -361,7 +361,7 @@ vg_files() {
     batch=("${files[@]:i:100}")
     if ! vg_run "$label: files $((i + 1))-$((i + ${#batch[@]})) of ${#files[@]}" "0 1" "$cli" "${batch[@]}"; then
       for f in "${batch[@]}"; do
-        vg_run "$label: $f" "0 1" "$cli" "$f" >/dev/null || echo "      -> $f"
+        vg_run "$label: $f" "0 1" "$cli" "$f" >"$logs/one.log" || cat "$logs/one.log"
       done
     fi
     i=$((i + 100))
