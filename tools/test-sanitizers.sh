@@ -28,6 +28,10 @@
 # rides along with the ASan build (a UBSan-only build would cost a second full
 # build for the same checks).
 #
+# Time on 2 x86-64 cores, build directories empty but .build's release CLI
+# already built (tools/test.sh builds it): 6 min 40 s in all; asan 290 s (of
+# which 270 s build, 18 s tests), c 35 s, tsan 18 s, valgrind 58 s.
+#
 # Every sanitizer report fails its run: halt_on_error=1 (and C compiled with
 # -fno-sanitize-recover=all), and a test binary that stops early has no
 # summary line. Ends with one line "sanitizers: N passed, M failed"; exits
