@@ -21,7 +21,11 @@
 #   5. digitinfer-cli as a user runs it: the README's first command on every
 #      sample image, the samples redrawn by make-samples byte for byte, and
 #      the accuracy on the non-MNIST digit sets through dgi_preprocess;
-#   6. short benchmark runs, so the figures in the README stay reproducible.
+#   6. short benchmark runs, so the figures in the README stay reproducible;
+#   7. reliability (docs/RELIABILITY.md): the hostile corpus through the C
+#      API, the CLI and Python; export-model killed at random moments;
+#      libFuzzer on every reader of untrusted bytes; the sanitizers and
+#      valgrind (tools/test-sanitizers.sh).
 # Ends with one line "total: N passed, M failed"; exits non-zero on failure.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -251,6 +255,10 @@ counted "export-model killed at random moments" "$logs/interrupt.log" tools/test
 # preprocessing, the image decoders and the IDX reader, for about four
 # minutes, after the committed regression inputs (tools/fuzz/README.md).
 counted "fuzzing (model, preprocess, image, idx)" "$logs/fuzz.log" tools/fuzz/ci.sh
+# The Swift tests under AddressSanitizer (UBSan on the C they build), the C
+# tests against an ASan+UBSan build of the library, test_threads under
+# ThreadSanitizer, valgrind on the CLI over the samples and the hostile corpus.
+counted "sanitizers (ASan, UBSan, TSan, valgrind)" "$logs/sanitizers.log" tools/test-sanitizers.sh
 
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

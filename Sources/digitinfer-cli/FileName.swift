@@ -120,7 +120,11 @@ struct FileName: Equatable {
         if errno != 0 { throw PipelineError("cannot list the directory: \(String(cString: strerror(errno)))") }
         return names
       }
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+      // Read in place up to its NUL: `entry.pointee.d_name` would copy all
+      // 256 bytes of the field, past the end of a short record (valgrind saw
+      // uninitialised bytes of readdir's buffer).
+      let start = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+      let name = Array(UnsafeRawBufferPointer(start: start, count: strlen(start.assumingMemoryBound(to: CChar.self))))
       if name != [UInt8(ascii: ".")] && name != [UInt8(ascii: "."), UInt8(ascii: ".")] { names.append(name) }
     }
   }
