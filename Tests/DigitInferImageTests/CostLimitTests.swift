@@ -111,23 +111,6 @@ import Testing
     }
   }
 
-  #if os(Linux)
-  /// The process's peak resident memory, reset first, around `body`:
-  /// Linux keeps it in /proc/self/status and resets it through clear_refs.
-  func peakGrowth(_ body: () throws -> Void) throws -> Int? {
-    func status(_ field: String) -> Int? {
-      guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-      let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") }
-      return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }.map { $0 * 1024 }
-    }
-    guard FileManager.default.isWritableFile(atPath: "/proc/self/clear_refs"),
-      (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil,
-      let before = status("VmRSS")
-    else { return nil }
-    try body()
-    return status("VmHWM").map { $0 - before }
-  }
-
   @Test func sixteenBitRGBAPNGBombDecodesInLittleMemory() throws {
     // 6000x6000 transparent 16-bit RGBA, all zeros: 288 MB of samples
     // (8000x8000 would be 512 MB) from 300 KB of zlib data. Rows are
@@ -139,13 +122,10 @@ import Testing
       + PNGChunk.bytes(type: "IDAT", data: zlibZeros(rows: side, rowBytes: 1 + 8 * side))
       + PNGChunk.bytes(type: "IEND", data: [])
     #expect(png.count < 2_000_000)
-    var image = GrayImage(width: 0, height: 0, pixels: [])
-    let growth = try peakGrowth { image = try ImageDecoder.decode(png) }
-    // Nothing visible: white paper.
+    let image = try ImageDecoder.decode(png)
+    // Nothing visible: white paper. The memory it takes is measured on a
+    // process of its own (this one runs other tests at the same time):
+    // Tests/hostile's test_decompression_bomb_stays_within_256_mb.
     #expect(image.width == side && image.height == side && image.pixels.allSatisfy { $0 == 255 })
-    if let growth {
-      #expect(growth < 256 << 20, "peak memory grew by \(growth >> 20) MiB")
-    }
   }
-  #endif
 }

@@ -202,6 +202,19 @@ def test_images_in_one_cli_run(corpus, cli):
     assert out.returncode == SOME_FAILED, (out.returncode, out.stderr[-2000:])
 
 
+def test_decompression_bomb_stays_within_256_mb(corpus, cli):
+    """The 16-bit RGBA PNG bomb at the 64-megapixel limit (512 MB of samples
+    from 0.5 MB) through the CLI on its own: the peak memory of that one
+    process (wait4's rusage) stays within docs/RELIABILITY.md's 256 MB."""
+    null = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+    outdir, _ = corpus
+    pid = os.posix_spawn(str(CLI), [str(CLI), str(outdir / "png-bomb-16bit-rgba.png")], os.environ,
+                         file_actions=null)
+    _, status, usage = os.wait4(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1  # decoded, then no digit in it
+    assert usage.ru_maxrss * 1024 < 256 << 20, f"peak RSS {usage.ru_maxrss // 1024} MiB"
+
+
 def test_good_images_alone_succeed(cli):
     # The control: the same good images, without the bad ones, exit 0.
     out = run_cli("--model", MNIST, "--json", *SAMPLES, timeout=120)
