@@ -104,14 +104,15 @@ for ((i = 1; i <= runs; i++)); do
   "$tool" "${common[@]}" --epochs "$epochs" --checkpoint "$dest/run.ckpt" "${resume[@]}" >"$work/log" 2>&1 &
   pid=$!
   # A third of the kills anywhere in a run, a third in its first half
-  # (training and checkpoints), a third within 30 ms of the test accuracy
-  # line, which comes just before the model group is written.
+  # (training and checkpoints), a third within 8 ms of the test accuracy
+  # line, which comes just before the model group is written (the writes
+  # take a few milliseconds).
   case $((i % 3)) in
   0) delay=$((RANDOM % full_ms)) ;;
   1) delay=$((RANDOM % (full_ms / 2))) ;;
   2)
     while kill -0 "$pid" 2>/dev/null && ! grep -q "^test accuracy" "$work/log"; do sleep 0.01; done
-    delay=$((RANDOM % 30))
+    delay=$((RANDOM % 8))
     ;;
   esac
   sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
