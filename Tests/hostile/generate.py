@@ -90,10 +90,13 @@ def record(index: int, **fields):
     return mutate
 
 
+def first_layer_with_params(data: bytearray):
+    return next(layer for layer in dgi.read(bytes(data)).layers if layer.has_params)
+
+
 def first_weight(value: int):
     def mutate(data: bytearray) -> bytes:
-        model = dgi.read(bytes(data))
-        conv = next(layer for layer in model.layers if layer.has_params)
+        conv = first_layer_with_params(data)
         data[conv.params] = value & 0xFF
         return with_crc(data)
     return mutate
@@ -101,8 +104,7 @@ def first_weight(value: int):
 
 def first_shift(value: int):
     def mutate(data: bytearray) -> bytes:
-        model = dgi.read(bytes(data))
-        conv = next(layer for layer in model.layers if layer.has_params)
+        conv = first_layer_with_params(data)
         out_c = conv.out_shape[2]
         weights_end = dgi.align(conv.params + len(conv.weights), 16)
         shifts = dgi.align(dgi.align(weights_end + 4 * out_c, 16) + 4 * out_c, 16)

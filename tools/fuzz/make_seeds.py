@@ -27,9 +27,15 @@ def out(target, name, data):
 
 
 def digits():
-    with open(os.path.join(GOLDEN, "inputs.bin"), "rb") as f:
-        data = f.read()
-    return [data[784 * k:784 * (k + 1)] for k in range(len(data) // 784)]
+    """Four 28x28 digit-like drawings, light strokes on black as in MNIST,
+    drawn here (no dataset bytes in the repository): a ring, a bar, a 7, an L."""
+    def draw(inside):
+        return bytes(255 if inside(x, y) else 0 for y in range(28) for x in range(28))
+    ring = draw(lambda x, y: 36 <= (x - 14) ** 2 / 0.5 + (y - 14) ** 2 <= 100)
+    bar = draw(lambda x, y: 13 <= x <= 15 and 4 <= y <= 23)
+    seven = draw(lambda x, y: (5 <= y <= 7 and 8 <= x <= 20) or (7 <= y <= 23 and abs(x - (20 - (y - 7) * 0.5)) <= 1.5))
+    ell = draw(lambda x, y: (9 <= x <= 11 and 4 <= y <= 23) or (21 <= y <= 23 and 9 <= x <= 19))
+    return [ring, bar, seven, ell]
 
 
 def model_seeds():
@@ -41,7 +47,7 @@ def model_seeds():
 def preprocess_seeds():
     # Header: width-1 (u16), height-1 (u16), flags, stride padding, mode.
     for k, img in enumerate(digits()[:4]):
-        out("preprocess", f"mnist-{k}", struct.pack("<HHBBB", 27, 27, k % 3, 3 * k, 0) + img)
+        out("preprocess", f"drawn-{k}", struct.pack("<HHBBB", 27, 27, k % 3, 3 * k, 0) + img)
         out("preprocess", f"ink-dark-{k}", struct.pack("<HHBBB", 27, 27, 0, 0, 2) + bytes(255 - p for p in img))
     # Blocky mode (odd): one byte per 8x8 block of a 96x64 image.
     out("preprocess", "blocks", struct.pack("<HHBBB", 95, 63, 0, 7, 3) + bytes(
@@ -80,14 +86,14 @@ def image_seeds():
 
 def idx_seeds():
     imgs = digits()[:3]
-    images = struct.pack(">IIII", 0x803, 3, 28, 28) + b"".join(imgs)
+    images = struct.pack(">IIII", 0x803, 3, 28, 28) + b"".join(imgs)  # drawn, not MNIST's
     labels = struct.pack(">II", 0x801, 3) + bytes([7, 2, 1])
-    out("idx", "images.idx", images)
-    out("idx", "labels.idx", labels)
+    out("idx", "drawn-images.idx", images)
+    out("idx", "drawn-labels.idx", labels)
     # mtime 0: the same bytes on every run.
-    out("idx", "images.idx.gz", gzip.compress(images, mtime=0))
-    out("idx", "labels.idx.gz", gzip.compress(labels, mtime=0))
-    out("idx", "small-images.idx", struct.pack(">IIII", 0x803, 2, 2, 3) + bytes(range(12)))
+    out("idx", "drawn-images.idx.gz", gzip.compress(images, mtime=0))
+    out("idx", "drawn-labels.idx.gz", gzip.compress(labels, mtime=0))
+    out("idx", "counting-2x3.idx", struct.pack(">IIII", 0x803, 2, 2, 3) + bytes(range(12)))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,21 @@
 #define FUZZ_GUARD_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+// Any disagreement is a finding: print where and why, then abort, which
+// libFuzzer records as a crash with the input saved. FUZZ_NAME names the
+// target in the message.
+#define CHECK(cond, ...)                                          \
+  do {                                                            \
+    if (!(cond)) {                                                \
+      fprintf(stderr, "%s: %s:%d: ", FUZZ_NAME, __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                               \
+      fputc('\n', stderr);                                        \
+      abort();                                                    \
+    }                                                             \
+  } while (0)
 
 typedef struct guard_buffer {
   unsigned char *map;  // the whole mapping: usable pages, then one PROT_NONE page

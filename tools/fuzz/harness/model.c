@@ -9,20 +9,9 @@
 #include <string.h>
 
 #include "digitinfer.h"
+#define FUZZ_NAME "fuzz-model"
 #include "guard.h"
 #include "oracle.h"
-
-// Any disagreement is a finding: print both sides and abort, which libFuzzer
-// records as a crash with the input saved.
-#define CHECK(cond, ...)                                       \
-  do {                                                         \
-    if (!(cond)) {                                             \
-      fprintf(stderr, "fuzz-model: %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                            \
-      fputc('\n', stderr);                                     \
-      abort();                                                 \
-    }                                                          \
-  } while (0)
 
 static guard_buffer model_pages, scratch_pages;
 

@@ -17,17 +17,9 @@
 #include <string.h>
 
 #include "digitinfer.h"
+#define FUZZ_NAME "fuzz-preprocess"
 #include "guard.h"
 
-#define CHECK(cond, ...)                                               \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      fprintf(stderr, "fuzz-preprocess: %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                                    \
-      fputc('\n', stderr);                                             \
-      abort();                                                         \
-    }                                                                  \
-  } while (0)
 
 // Keeps one execution in the milliseconds; the API's own limit (32768 a
 // side) is exercised by the argument checks below, not by pixel work.
