@@ -58,6 +58,14 @@
 extern "C" {
 #endif
 
+/*
+** The version of DigitInfer: one "MAJOR.MINOR.PATCH" string for the whole
+** project (this library, digitinfer-cli, export-model, the Python package
+** and the release artifacts all report it). dgi_version() returns the
+** library's.
+*/
+#define DGI_VERSION "1.0.0"
+
 /* The ABI this header describes. dgi_abi_version() returns the library's. */
 #define DGI_ABI_VERSION 1u
 
@@ -159,6 +167,13 @@ typedef struct dgi_layer_info {
 ** header/library mismatch. Never fails; thread-safe.
 */
 uint32_t dgi_abi_version(void);
+
+/*
+** The version of the library actually linked: DGI_VERSION of the header it
+** was built with, e.g. "1.0.0". A static NUL-terminated string that must not
+** be freed. Never fails; thread-safe.
+*/
+const char *dgi_version(void);
 
 /*
 ** A static, NUL-terminated English description of a status code, for logs

@@ -7,7 +7,10 @@
 // the work is in Open.swift, Engine.swift and Softmax.swift.
 
 @c @implementation
-public func dgi_abi_version() -> UInt32 { 1 }
+public func dgi_abi_version() -> UInt32 { DGI_ABI_VERSION }
+
+@c @implementation
+public func dgi_version() -> UnsafePointer<CChar>? { dgi_version_literal() }
 
 @c @implementation
 public func dgi_status_message(_ status: dgi_status) -> UnsafePointer<CChar>? {

@@ -28,6 +28,8 @@ static void test_status_messages(void) {
   CHECK(dgi_status_message((dgi_status)-1) != NULL, "status -1 has no message");
   CHECK(dgi_abi_version() == DGI_ABI_VERSION, "library ABI %u, header ABI %u", dgi_abi_version(),
         DGI_ABI_VERSION);
+  CHECK(dgi_version() != NULL && strcmp(dgi_version(), DGI_VERSION) == 0, "library version %s, header version %s",
+        dgi_version() ? dgi_version() : "(null)", DGI_VERSION);
 }
 
 /* Pixels and results are placed against a guard page: no overreads. */
