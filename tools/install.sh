@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--target TRIPLE]
+Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [--target TRIPLE] [--relocatable]
 
 Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/include/digitinfer.h
@@ -14,6 +14,7 @@ Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/lib/libdigitinfer.so.1   (soname libdigitinfer.so.1, exports only dgi_*)
   DIR/lib/libdigitinfer.so -> libdigitinfer.so.1
   DIR/lib/pkgconfig/digitinfer.pc
+  DIR/lib/cmake/digitinfer/digitinfer-config.cmake, digitinfer-config-version.cmake
 
 Options:
   --prefix DIR        installation prefix (required; created if missing)
@@ -25,6 +26,9 @@ Options:
                       Raspberry Pi 3/4/5 from an x86-64 PC, --target
                       aarch64-linux-gnu (needs the aarch64 C library to link
                       against: apt-get install libc6-dev-arm64-cross)
+  --relocatable       the pkg-config file finds the prefix from its own place
+                      (${pcfiledir}/../..), so that DIR can be moved or packed
+                      (tools/release.sh); the CMake files always do
   -h, --help          show this help
 
 One library serves every CPU: on x86-64 it holds SSE2, AVX2, AVX-VNNI and
@@ -41,10 +45,15 @@ Environment:
 
 Then, with PKG_CONFIG_PATH=DIR/lib/pkgconfig:
   cc app.c $(pkg-config --cflags --libs digitinfer)          # links the .so
-  cc app.c -Wl,-Bstatic $(pkg-config --static --libs digitinfer) -Wl,-Bdynamic
+  cc app.c -Wl,-Bstatic $(pkg-config --static --cflags --libs digitinfer) -Wl,-Bdynamic
                                                              # links the .a, libc stays shared
   cc -static app.c $(pkg-config --static --cflags --libs digitinfer)
                                                              # fully static
+Or with CMake (-DCMAKE_PREFIX_PATH=DIR):
+  find_package(digitinfer CONFIG REQUIRED)
+  target_link_libraries(app PRIVATE digitinfer::digitinfer)  # the .so; digitinfer::digitinfer_static
+                                                             # links the .a (or -DDIGITINFER_STATIC=ON
+                                                             # makes digitinfer::digitinfer the .a)
 EOF
 }
 
@@ -58,6 +67,7 @@ prefix=""
 build_dir="$repo/.build-embedded"
 optimize=speed
 target_arg=""
+relocatable=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -69,6 +79,7 @@ while [ $# -gt 0 ]; do
     --optimize=*) optimize=${1#*=}; shift ;;
     --target) [ $# -ge 2 ] || die "--target needs a triple"; target_arg=$2; shift 2 ;;
     --target=*) target_arg=${1#*=}; shift ;;
+    --relocatable) relocatable=1; shift ;;
     --cpu | --cpu=*) die "--cpu is gone: kernels are chosen at run time (DIGITINFER_KERNELS forces a set; see --help)" ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -132,7 +143,10 @@ cd "$repo"
 sources=(Sources/DigitInfer/*.swift)
 obj="$build_dir/DigitInfer.o"
 echo "==> swiftc $opt_flag (Embedded Swift, ${swift_target[1]}): ${#sources[@]} files"
-"$swiftc" "${swift_target[@]}" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
+# Compiled again only when a source, the header or the compiler changed
+# (tools/cached.sh): tools/release.sh packs what tools/test.sh just built.
+"$repo/tools/cached.sh" "$obj" Sources/DigitInfer Sources/DigitInferKernels include "$swiftc" -- \
+  "$swiftc" "${swift_target[@]}" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
   -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
   -Xcc -fno-asynchronous-unwind-tables \
   -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
@@ -185,25 +199,93 @@ install -m 644 "$build_dir/libdigitinfer.a" "$prefix/lib/libdigitinfer.a"
 install -m 755 "$build_dir/libdigitinfer.so.1" "$prefix/lib/libdigitinfer.so.1"
 ln -sfn libdigitinfer.so.1 "$prefix/lib/libdigitinfer.so"
 
-abi=$(sed -n 's/^#define DGI_ABI_VERSION \([0-9]*\)u*$/\1/p' include/digitinfer.h)
-[ -n "$abi" ] || die "cannot read DGI_ABI_VERSION from include/digitinfer.h"
+version=$(sed -n 's/^#define DGI_VERSION "\([^"]*\)"$/\1/p' include/digitinfer.h)
+[ -n "$version" ] || die "cannot read DGI_VERSION from include/digitinfer.h"
+pc_prefix=$prefix
+[ "$relocatable" = 1 ] && pc_prefix='${pcfiledir}/../..'
 # Libs.private is empty: the library needs nothing beyond libc. Because
 # pkg-config prints Libs.private after Libs, it cannot turn -ldigitinfer into
 # the archive; choose the archive at link time with -static or -Wl,-Bstatic.
 cat >"$prefix/lib/pkgconfig/digitinfer.pc" <<EOF
 # Shared:  cc app.c \$(pkg-config --cflags --libs digitinfer)
-# Static:  cc app.c -Wl,-Bstatic \$(pkg-config --static --libs digitinfer) -Wl,-Bdynamic
+# Static:  cc app.c -Wl,-Bstatic \$(pkg-config --static --cflags --libs digitinfer) -Wl,-Bdynamic
 #      or  cc -static app.c \$(pkg-config --static --cflags --libs digitinfer)
-prefix=$prefix
+prefix=$pc_prefix
 libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
 Name: digitinfer
 Description: Allocation-free int8 inference for MNIST digit models (.dgi)
-Version: $abi.0.0
+Version: $version
 Libs: -L\${libdir} -ldigitinfer
 Libs.private:
 Cflags: -I\${includedir}
+EOF
+
+# CMake package: find_package(digitinfer CONFIG) finds it under
+# CMAKE_PREFIX_PATH. Every path is relative to the config file, so the
+# installed tree can be moved or packed.
+cmake_dir=$prefix/lib/cmake/digitinfer
+install -d "$cmake_dir"
+cat >"$cmake_dir/digitinfer-config.cmake" <<'EOF'
+# CMake package of libdigitinfer (written by tools/install.sh).
+#   find_package(digitinfer CONFIG REQUIRED)
+#   target_link_libraries(app PRIVATE digitinfer::digitinfer)
+# Targets:
+#   digitinfer::digitinfer_shared  lib/libdigitinfer.so.1
+#   digitinfer::digitinfer_static  lib/libdigitinfer.a (needs nothing but libc)
+#   digitinfer::digitinfer         the shared one; the static one when the
+#                                  cache variable DIGITINFER_STATIC is ON
+#                                  (cmake -DDIGITINFER_STATIC=ON)
+# Each carries the include directory (digitinfer.h). Paths are relative to
+# this file: the installed tree can be moved.
+get_filename_component(_digitinfer_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+option(DIGITINFER_STATIC "digitinfer::digitinfer links libdigitinfer.a instead of libdigitinfer.so" OFF)
+foreach(_digitinfer_file include/digitinfer.h lib/libdigitinfer.so.1 lib/libdigitinfer.a)
+  if(NOT EXISTS "${_digitinfer_prefix}/${_digitinfer_file}")
+    set(digitinfer_FOUND FALSE)
+    set(digitinfer_NOT_FOUND_MESSAGE "${_digitinfer_prefix}/${_digitinfer_file} is missing")
+    return()
+  endif()
+endforeach()
+if(NOT TARGET digitinfer::digitinfer)
+  add_library(digitinfer::digitinfer_shared SHARED IMPORTED)
+  set_target_properties(digitinfer::digitinfer_shared PROPERTIES
+    IMPORTED_LOCATION "${_digitinfer_prefix}/lib/libdigitinfer.so.1"
+    IMPORTED_SONAME "libdigitinfer.so.1"
+    INTERFACE_INCLUDE_DIRECTORIES "${_digitinfer_prefix}/include")
+  add_library(digitinfer::digitinfer_static STATIC IMPORTED)
+  set_target_properties(digitinfer::digitinfer_static PROPERTIES
+    IMPORTED_LOCATION "${_digitinfer_prefix}/lib/libdigitinfer.a"
+    IMPORTED_LINK_INTERFACE_LANGUAGES "C"
+    INTERFACE_INCLUDE_DIRECTORIES "${_digitinfer_prefix}/include")
+  add_library(digitinfer::digitinfer INTERFACE IMPORTED)
+  if(DIGITINFER_STATIC)
+    set_target_properties(digitinfer::digitinfer PROPERTIES INTERFACE_LINK_LIBRARIES digitinfer::digitinfer_static)
+  else()
+    set_target_properties(digitinfer::digitinfer PROPERTIES INTERFACE_LINK_LIBRARIES digitinfer::digitinfer_shared)
+  endif()
+endif()
+unset(_digitinfer_file)
+unset(_digitinfer_prefix)
+EOF
+# Compatible: the same major version, at least the one asked for; a 64-bit build.
+cat >"$cmake_dir/digitinfer-config-version.cmake" <<EOF
+# Version of the libdigitinfer CMake package (written by tools/install.sh).
+set(PACKAGE_VERSION "$version")
+if(PACKAGE_FIND_VERSION AND (PACKAGE_VERSION VERSION_LESS PACKAGE_FIND_VERSION
+    OR NOT PACKAGE_FIND_VERSION_MAJOR STREQUAL "${version%%.*}"))
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+else()
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  if(PACKAGE_FIND_VERSION STREQUAL PACKAGE_VERSION)
+    set(PACKAGE_VERSION_EXACT TRUE)
+  endif()
+endif()
+if(CMAKE_SIZEOF_VOID_P AND NOT CMAKE_SIZEOF_VOID_P STREQUAL "8")
+  set(PACKAGE_VERSION "\${PACKAGE_VERSION} ($arch, 64-bit)")
+  set(PACKAGE_VERSION_UNSUITABLE TRUE)
+endif()
 EOF
 
 so_size=$(wc -c <"$prefix/lib/libdigitinfer.so.1")
