@@ -149,28 +149,23 @@ build_cmsis() { # DIR OPT
 cmsis_cflags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffunction-sections -fdata-sections -Wall)
 
 build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU command line to $dir/qemu
-  local t=$1 dir=$build/$1 swift_target swift_extra=() cflags=() arch ld_script libs=() cdefs=() mcpu qemu
+  local t=$1 dir=$build/$1 cflags=() arch ld_script libs=() cdefs=() mcpu qemu
   local harness=$here/harness.c runtime=$build/$1/DigitInfer.o peer=()
   mkdir -p "$dir"
-  rm -f "$dir"/*.o "$dir/firmware.elf" "$dir/output.txt"
+  # (The runtime's object stays: build-lib.sh compiles it again when out of date.)
+  find "$dir" -maxdepth 1 -name '*.o' ! -name DigitInfer.o -delete
+  rm -f "$dir/firmware.elf" "$dir/output.txt"
   case "$t" in
     m4 | m3 | m0)
       arch=cortex-m ld_script=$here/mps2.ld
       local clang_target board
       case "$t" in
-        m4) swift_target=armv7em-none-none-eabi clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386
+        m4) clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386
           # Swift's armv7em default is a Cortex-M4F: FPU instructions, soft-float calls.
           cdefs=(-DFW_ENABLE_FPU) ;;
-        m3) swift_target=armv7m-none-none-eabi clang_target=thumbv7m-none-eabi mcpu=cortex-m3 board=mps2-an385
-          # The toolchain ships no armv7m-none-none-eabi stdlib module; the
-          # armv7em one is the same source for the same 32-bit ABI (Embedded
-          # Swift compiles the stdlib's generic code into the client), so it is
-          # offered under the armv7m name and LLVM generates Cortex-M3 code.
-          mkdir -p "$dir/stdlib/Swift.swiftmodule"
-          ln -sfn "$bin/../lib/swift/embedded/Swift.swiftmodule/armv7em-none-none-eabi.swiftmodule" \
-            "$dir/stdlib/Swift.swiftmodule/armv7m-none-none-eabi.swiftmodule"
-          swift_extra=(-I "$dir/stdlib") ;;
-        m0) swift_target=armv6m-none-none-eabi clang_target=thumbv6m-none-eabi mcpu=cortex-m0 board=mps2-an385 ;;
+        # The M3's runtime: armv7m code through the armv7em module (build-lib.sh).
+        m3) clang_target=thumbv7m-none-eabi mcpu=cortex-m3 board=mps2-an385 ;;
+        m0) clang_target=thumbv6m-none-eabi mcpu=cortex-m0 board=mps2-an385 ;;
       esac
       cflags=(--target=$clang_target -mcpu=$mcpu -mthumb -mfloat-abi=soft)
       libs=("$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=$mcpu -mthumb -mfloat-abi=soft)") || return 1
@@ -178,9 +173,8 @@ build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU 
       ;;
     a53 | a76)
       # One AArch64 image per core, code generated for that core (-target-cpu).
-      arch=aarch64 ld_script=$here/virt-aarch64.ld swift_target=aarch64-none-none-elf
+      arch=aarch64 ld_script=$here/virt-aarch64.ld
       case "$t" in a53) mcpu=cortex-a53 ;; a76) mcpu=cortex-a76 ;; esac
-      swift_extra=(-target-cpu "$mcpu")
       cflags=(--target=aarch64-none-elf -mcpu=$mcpu)
       # The microkernel sets pack each conv layer's weights: more scratch.
       cdefs=(-DMODEL_SCRATCH=131072)
@@ -190,8 +184,7 @@ build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU 
       # An ESP32-C3-class core: rv32imc, soft float, machine mode; libgcc
       # from gcc-riscv64-unknown-elf's rv32im multilib (no C extension in
       # the library, which any rv32imc core runs).
-      arch=riscv ld_script=$here/virt-riscv.ld swift_target=riscv32-none-none-eabi
-      swift_extra=(-Xcc -march=rv32imc -Xcc -mabi=ilp32)
+      arch=riscv ld_script=$here/virt-riscv.ld
       cflags=(--target=riscv32-none-elf -march=rv32imc -mabi=ilp32)
       libs=("$(riscv64-unknown-elf-gcc -march=rv32im -mabi=ilp32 -print-libgcc-file-name)") || return 1
       qemu="qemu-system-riscv32 -M virt -bios none -m 128M -nic none"
@@ -221,9 +214,7 @@ build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU 
   esac
   echo "$qemu" >"$dir/qemu"
   if [ "$runtime" = "$dir/DigitInfer.o" ]; then
-    "$swiftc" -target "$swift_target" ${swift_extra[@]+"${swift_extra[@]}"} -enable-experimental-feature Embedded -wmo \
-      -parse-as-library -Osize -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -function-sections \
-      ${FW_SWIFTFLAGS:-} -c "${FW_SOURCES:-Sources/DigitInfer}"/*.swift -o "$runtime" || return 1
+    SWIFTC=$swiftc "$here/build-lib.sh" "$t" "$runtime" || return 1
   fi
   cflags+=(-Os -ffunction-sections -fdata-sections -ffreestanding -fno-builtin -Wall -Werror -I include -I "$here"
     ${cdefs[@]+"${cdefs[@]}"})

@@ -67,7 +67,10 @@ build_module() {
   # allocate (64-bit division, shifts by variable amounts). The import list
   # below is the proof instead: a module that imports nothing cannot call an
   # allocator.
-  "$swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -parse-as-library \
+  # Compiled again only when a source, the header, the compiler or the flags
+  # changed (tools/cached.sh): a kept OUT_DIR is rebuilt in seconds.
+  "$repo/tools/cached.sh" "$obj/DigitInfer.o" Sources/DigitInfer Sources/DigitInferKernels include "$swiftc" -- \
+    "$swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -parse-as-library \
     "$@" -Xfrontend -disable-stack-protector -Xfrontend -function-sections \
     -I include -I Sources/DigitInferKernels -module-name DigitInfer -c Sources/DigitInfer/*.swift -o "$obj/DigitInfer.o" ||
     die "swiftc failed"

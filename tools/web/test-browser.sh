@@ -18,7 +18,10 @@
 # Ends with "browser: N passed, M failed"; exits non-zero on failure.
 #
 # Usage: tools/web/test-browser.sh [BUILD_DIR]
+#        tools/web/test-browser.sh --site DIR
 #   BUILD_DIR  where to build the page (default: a temporary directory)
+#   --site DIR test the page already in DIR (an unpacked release bundle,
+#              tools/test-release.sh) instead of building one
 # Environment:
 #   CHROMIUM        the browser (default: chromium, chromium-browser or google-chrome on PATH)
 #   SCREENSHOT_DIR  where digitinfer-web-7.png goes (default: /tmp)
@@ -34,7 +37,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-if [ $# -ge 1 ]; then
+prebuilt=0
+if [ "${1:-}" = --site ]; then
+  [ $# -eq 2 ] && [ -f "$2/index.html" ] || { echo "test-browser.sh: --site needs a directory with index.html" >&2; exit 2; }
+  site=$(cd "$2" && pwd) prebuilt=1
+elif [ $# -ge 1 ]; then
   mkdir -p "$1" && site=$(cd "$1" && pwd)
 else
   site=$tmp/site
@@ -62,8 +69,12 @@ if [ -z "$browser" ] || ! command -v "$browser" >/dev/null; then
 fi
 echo "== $("$browser" --version 2>/dev/null | head -1)"
 
-echo "== build (tools/web/build.sh $site)"
-if "$repo/tools/web/build.sh" "$site"; then pass "tools/web/build.sh"; else fail "tools/web/build.sh"; finish; fi
+if [ "$prebuilt" = 1 ]; then
+  echo "== the page in $site (not built here)"
+else
+  echo "== build (tools/web/build.sh $site)"
+  if "$repo/tools/web/build.sh" "$site"; then pass "tools/web/build.sh"; else fail "tools/web/build.sh"; finish; fi
+fi
 
 # chrome URL [FLAGS...]: the page's DOM after its scripts ran, on stdout.
 # A fresh profile each time; --no-sandbox because CI runs as root.
