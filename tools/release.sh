@@ -23,7 +23,7 @@ Writes, with VERSION = DGI_VERSION of include/digitinfer.h:
       the page: index.html, app.js, bundle.js, both wasm modules, the model
       (tools/web/build.sh, build dir .build-web)
   digitinfer-VERSION-cortex-m.tar.gz
-      libdigitinfer.a for Cortex-M4, M3 and M0 and the header
+      libdigitinfer.a for Cortex-M4F (hard float), M4, M3 and M0, the header
       (tools/embedded/build-lib.sh, build dir .build-firmware)
   SHA256SUMS
 Every tarball has one top directory named like it, a README.md, and the
@@ -219,7 +219,7 @@ step "$cm"
 mkdir -p "$stage/$cm/include"
 install -m 644 include/digitinfer.h "$stage/$cm/include/"
 needs=""
-for core in m4 m3 m0; do
+for core in m4f m4 m3 m0; do
   SWIFTC=$swiftc tools/embedded/build-lib.sh "$core" "$repo/.build-firmware/$core/DigitInfer.o" \
     "$stage/$cm/lib/cortex-$core/libdigitinfer.a"
   needs+="    cortex-$core: $("$bin/llvm-nm" -u "$stage/$cm/lib/cortex-$core/libdigitinfer.a" | awk 'NF >= 2 { printf "%s ", $NF }')
@@ -231,27 +231,29 @@ cat >"$stage/$cm/README.md" <<EOF
 The runtime (Embedded Swift, -Osize, one section per function) as a static
 library per core, with include/digitinfer.h. No heap, no OS, no libc beyond
 the memory functions; only the dgi_* functions of the header are global.
+Pick the directory that matches how your firmware is compiled (GNU ld
+refuses to mix float calling conventions):
 
-    lib/cortex-m4/libdigitinfer.a  Cortex-M4/M4F, M7 (ARMv7E-M, Thumb-2, DSP):
-                                   swiftc -target armv7em-none-none-eabi; uses
-                                   FPU instructions (single precision,
-                                   fpv4-sp-d16): enable CP10/CP11 before
-                                   calling it; soft-float calling convention
-                                   (no float passes through the API)
-    lib/cortex-m3/libdigitinfer.a  Cortex-M3 (ARMv7-M, no FPU, soft float)
-    lib/cortex-m0/libdigitinfer.a  Cortex-M0/M0+/M1 (ARMv6-M, soft float);
-                                   also runs on every core above
+| directory | core | built as (swiftc) | compile your code with |
+| --- | --- | --- | --- |
+| lib/cortex-m4f | Cortex-M4F (M4 with FPU), M7 | armv7em-none-none-eabi, -mfloat-abi=hard -mfpu=fpv4-sp-d16 | -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 |
+| lib/cortex-m4 | Cortex-M4F, M7 | armv7em-none-none-eabi (FPU instructions, soft-float calls) | -mcpu=cortex-m4 -mthumb -mfloat-abi=softfp -mfpu=fpv4-sp-d16 (or -mfloat-abi=soft) |
+| lib/cortex-m3 | Cortex-M3 (and M4 without FPU) | armv7m-none-none-eabi: ARMv7-M, no FPU | -mcpu=cortex-m3 -mthumb (-mfloat-abi=soft) |
+| lib/cortex-m0 | Cortex-M0, M0+, M1 (and every core above) | armv6m-none-none-eabi: ARMv6-M, no FPU | -mcpu=cortex-m0 -mthumb (-mfloat-abi=soft) |
 
-Link it into your firmware with --gc-sections, e.g. for a Cortex-M4:
+The M4 libraries use the FPU (single precision): enable CP10/CP11 before
+calling them, as every M4F start-up code does. The libraries use 4-byte
+enums, as the Arm EABI for Linux does; arm-none-eabi-gcc makes enums as
+small as their values unless told -fno-short-enums, and dgi_layer_info has
+an enum field: compile the code that includes digitinfer.h with
+-fno-short-enums.
 
-    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=softfp -mfpu=fpv4-sp-d16 -Os \\
+Link with --gc-sections, e.g. for a Cortex-M4F with hard float:
+
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -fno-short-enums -Os \\
       -ffunction-sections -fdata-sections -I include -c app.c
-    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=softfp -mfpu=fpv4-sp-d16 \\
-      -T board.ld -Wl,--gc-sections app.o startup.o -L lib/cortex-m4 -ldigitinfer -lc -lgcc -o app.elf
-
-(-mfloat-abi=soft works too; GNU ld refuses to mix the library with
--mfloat-abi=hard objects. Cortex-M3: -mcpu=cortex-m3 -L lib/cortex-m3;
-Cortex-M0: -mcpu=cortex-m0 -L lib/cortex-m0.)
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 \\
+      -T board.ld -Wl,--gc-sections app.o startup.o -L lib/cortex-m4f -ldigitinfer -lc -lgcc -o app.elf
 
 What each library needs from the rest of the firmware (llvm-nm -u):
 
@@ -261,8 +263,9 @@ $needs
 - the other __aeabi_* (64-bit division and shifts, float conversions):
   libgcc (-lgcc) or compiler-rt;
 - __stack_chk_guard (a word) and __stack_chk_fail (a function that does not
-  return): Swift turns stack protectors on; define them yourself or link a
-  C library that has them;
+  return): Swift turns stack protectors on; define them yourself, e.g.
+  "unsigned long __stack_chk_guard = 0xdeadbeef;
+  void __stack_chk_fail(void) { for (;;) {} }";
 - __atomic_load_4, __atomic_store_4, __atomic_compare_exchange_4 (Cortex-M0
   only, which has no atomic instructions): with interrupts masked around a
   plain load, store or compare-and-swap, as the project's

@@ -88,7 +88,7 @@ unpack() {
 layout() {
   local name=$1 dir=$2
   check "$name: one top directory, ${name%.tar.gz}/" test "$(ls -A "$(dirname "$dir")")" = "$(basename "$dir")"
-  check "$name: README.md" test -s "$dir/README.md" -o -s "$dir/README.txt"
+  check "$name: a README" test -s "$dir/README.md" -o -s "$dir/README.txt"
   if [ -n "$license" ]; then
     check "$name: $(basename "$license")" cmp -s "$license" "$dir/$(basename "$license")"
   fi
@@ -189,25 +189,16 @@ elif [ -n "$wheel" ]; then
     pass "pip install $(basename "$wheel") into a fresh venv"
     # The image: a binary PGM, read here without Pillow.
     if out=$(cd "$work" && "$venv/bin/python" - "$samples/scan-9.pgm" "$version" <<'EOF' 2>&1
+import re
 import sys
 import digitinfer
 
 path, version = sys.argv[1], sys.argv[2]
 data = open(path, "rb").read()
-fields, i = [], 0
-while len(fields) < 4:  # P5, width, height, maxval; then one blank
-    while data[i : i + 1].isspace():
-        i += 1
-    if data[i : i + 1] == b"#":
-        i = data.index(b"\n", i)
-        continue
-    j = i
-    while not data[j : j + 1].isspace():
-        j += 1
-    fields.append(data[i:j])
-    i = j
-width, height = int(fields[1]), int(fields[2])
-pixels = data[i + 1 : i + 1 + width * height]
+gap = rb"(?:\s|#[^\n]*\n)+"  # blanks and comments
+header = re.match(rb"P5" + gap + rb"(\d+)" + gap + rb"(\d+)" + gap + rb"(\d+)\s", data)
+width, height = int(header[1]), int(header[2])
+pixels = data[header.end() : header.end() + width * height]
 result = digitinfer.Model().classify_image((width, height, pixels))
 print("digit", result.digit, "version", digitinfer.__version__, "from", digitinfer.__file__)
 assert digitinfer.__version__ == version, digitinfer.__version__
@@ -249,13 +240,14 @@ if [ -f "$dist/$name" ] && cm=$(unpack "$name"); then
   declared=$(sed -n 's/^[a-z_0-9 ]*[ *]\(dgi_[a-z_0-9]*\)(.*/\1/p' "$repo/include/digitinfer.h" | sort | tr '\n' ' ')
   embedded=$repo/tools/embedded
   want=$(awk '$1 == "reference.dgi" && $2 == 0 { print $3 }' "$repo/Tests/DigitInferTests/Golden/expected.txt")
-  for core in m4 m3 m0; do
+  for core in m4f m4 m3 m0; do
     lib=$cm/lib/cortex-$core
     check "cortex-$core: libdigitinfer.a" test -f "$lib/libdigitinfer.a" || continue
     check "cortex-$core: defines exactly the header's functions as globals" \
       test "$(arm-none-eabi-nm --defined-only --extern-only "$lib/libdigitinfer.a" | awk 'NF == 3 { print $3 }' | sort | tr '\n' ' ')" = "$declared"
     # As the README says: arm-none-eabi-gcc for the core, -L lib/cortex-CORE -ldigitinfer -lc -lgcc.
     case "$core" in
+      m4f) flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -DFW_ENABLE_FPU) board=mps2-an386 ;;
       m4) flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=softfp -mfpu=fpv4-sp-d16 -DFW_ENABLE_FPU) board=mps2-an386 ;;
       m3) flags=(-mcpu=cortex-m3 -mthumb -mfloat-abi=soft) board=mps2-an385 ;;
       m0) flags=(-mcpu=cortex-m0 -mthumb -mfloat-abi=soft) board=mps2-an385 ;;

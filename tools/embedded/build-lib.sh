@@ -8,6 +8,8 @@
 #   TARGET   m4  Cortex-M4(F): -target armv7em-none-none-eabi (Swift's
 #                default for it: FPU instructions, soft-float calling
 #                convention; the firmware enables CP10/CP11)
+#            m4f Cortex-M4F with the hard-float calling convention (as
+#                -mfloat-abi=hard -mfpu=fpv4-sp-d16 firmware is built)
 #            m3  Cortex-M3: armv7m code, through the armv7em stdlib module
 #                (the toolchain ships none for armv7m; see README.md)
 #            m0  Cortex-M0/M0+ (armv6m)
@@ -43,6 +45,7 @@ object=$dir/$(basename "$object")
 swift_extra=()
 case "$target" in
   m4) swift_target=armv7em-none-none-eabi ;;
+  m4f) swift_target=armv7em-none-none-eabi swift_extra=(-Xcc -mfloat-abi=hard -Xcc -mfpu=fpv4-sp-d16) ;;
   m3)
     # The armv7em module is the same source for the same 32-bit ABI
     # (Embedded Swift compiles the stdlib's generic code into the client),
@@ -57,7 +60,7 @@ case "$target" in
     swift_target=aarch64-none-none-elf
     case "$target" in a53) swift_extra=(-target-cpu cortex-a53) ;; a76) swift_extra=(-target-cpu cortex-a76) ;; esac ;;
   rv32) swift_target=riscv32-none-none-eabi swift_extra=(-Xcc -march=rv32imc -Xcc -mabi=ilp32) ;;
-  *) die "unknown target '$target' (m4, m3, m0, a53, a76 or rv32)" ;;
+  *) die "unknown target '$target' (m4, m4f, m3, m0, a53, a76 or rv32)" ;;
 esac
 
 cd "$repo"
