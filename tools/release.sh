@@ -32,8 +32,8 @@ LICENSE if the repository has one. A script another branch adds
 message, and its artifact is missing.
 
 Each build script compiles again only what is out of date (tools/cached.sh),
-so after tools/test.sh this mostly packs. Nothing else is reused: DIR is
-emptied first.
+so after tools/test.sh this mostly packs. Nothing else is reused: the
+artifacts and SHA256SUMS of an earlier run in DIR are removed first.
 
 Options:
   --out DIR    where the artifacts go (default: <repo>/dist)
@@ -71,7 +71,8 @@ for tool in tar gzip sha256sum; do command -v "$tool" >/dev/null || die "$tool n
 mkdir -p "$out" || die "cannot create '$out'"
 out=$(cd "$out" && pwd)
 [ "$out" != "$repo" ] || die "--out must not be the repository itself"
-find "$out" -mindepth 1 -delete
+# Only this script's files: DIR may hold others.
+rm -f "$out"/digitinfer-*.tar.gz "$out"/digitinfer-*.whl "$out/SHA256SUMS"
 stage=$repo/.build-release
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -290,6 +291,9 @@ pack "$cm"
 
 # ---- checksums ----------------------------------------------------------------------
 step "SHA256SUMS"
-(cd "$out" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | sort | xargs sha256sum >SHA256SUMS)
+cd "$out"
+artifacts=$(ls digitinfer-*.tar.gz digitinfer-*.whl 2>/dev/null | sort)
+# shellcheck disable=SC2086 # the names have no blanks
+sha256sum $artifacts >SHA256SUMS
 echo "==> [$((SECONDS - started))s] $out"
-(cd "$out" && for f in $(find . -maxdepth 1 -type f -printf '%f\n' | sort); do printf '  %-50s %9d bytes\n' "$f" "$(wc -c <"$f")"; done)
+for f in $artifacts SHA256SUMS; do printf '  %-50s %9d bytes\n' "$f" "$(wc -c <"$f")"; done
