@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the runtime (Sources/DigitInfer) as Embedded Swift firmware for
-# Cortex-M4 (m4: armv7em, QEMU mps2-an386), Cortex-M3 (m3: armv7m, QEMU
+# Cortex-M4 (m4: armv7em, QEMU mps2-an386; m4f: the same with the
+# hard-float calling convention), Cortex-M3 (m3: armv7m, QEMU
 # mps2-an385), Cortex-M0 code (m0: armv6m, run on the mps2-an385's M3) and
 # 64-bit Arm (a53, a76: aarch64 code for the Cortex-A53 and Cortex-A76, on
 # QEMU virt with those CPUs) and RISC-V (rv32: rv32imc code, an ESP32-C3-class
@@ -15,7 +16,7 @@
 # firmware (cmsis-nn.c): both run every model, must give the same int8
 # outputs, and are measured by the same probes.
 #
-# Usage: tools/embedded/test-qemu.sh [--build-dir DIR] [--targets "m4 m3 m0 a53 a76 rv32 cmsis-o2 cmsis-os"]
+# Usage: tools/embedded/test-qemu.sh [--build-dir DIR] [--targets "m4 m4f m3 m0 a53 a76 rv32 cmsis-o2 cmsis-os"]
 # (the CMSIS-NN targets are in the default list when its sources are there)
 # Needs: /opt/swift (or SWIFTC), qemu-system-arm (with qemu-system-aarch64),
 # gcc-arm-none-eabi (libgcc for Cortex-M; CMSIS-NN), and for rv32
@@ -28,14 +29,14 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$repo/tools/embedded
 build=$repo/.build-firmware
-targets="m4 m3 m0 a53 a76 rv32"
+targets="m4 m4f m3 m0 a53 a76 rv32"
 cmsis=${CMSIS_NN:-$repo/../shared/peers/cmsis-nn}
 [ -f "$cmsis/Include/arm_nnfunctions.h" ] && targets="$targets cmsis-o2 cmsis-os"
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "test-qemu.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -156,19 +157,23 @@ build_image() { # TARGET: builds $build/TARGET/firmware.elf and writes the QEMU 
   find "$dir" -maxdepth 1 -name '*.o' ! -name DigitInfer.o -delete
   rm -f "$dir/firmware.elf" "$dir/output.txt"
   case "$t" in
-    m4 | m3 | m0)
+    m4 | m4f | m3 | m0)
       arch=cortex-m ld_script=$here/mps2.ld
-      local clang_target board
+      local clang_target board float=(-mfloat-abi=soft)
       case "$t" in
         m4) clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386
           # Swift's armv7em default is a Cortex-M4F: FPU instructions, soft-float calls.
+          cdefs=(-DFW_ENABLE_FPU) ;;
+        # The hard-float calling convention, as most M4F firmware is built
+        # (the release's lib/cortex-m4f).
+        m4f) clang_target=thumbv7em-none-eabi mcpu=cortex-m4 board=mps2-an386 float=(-mfloat-abi=hard -mfpu=fpv4-sp-d16)
           cdefs=(-DFW_ENABLE_FPU) ;;
         # The M3's runtime: armv7m code through the armv7em module (build-lib.sh).
         m3) clang_target=thumbv7m-none-eabi mcpu=cortex-m3 board=mps2-an385 ;;
         m0) clang_target=thumbv6m-none-eabi mcpu=cortex-m0 board=mps2-an385 ;;
       esac
-      cflags=(--target=$clang_target -mcpu=$mcpu -mthumb -mfloat-abi=soft)
-      libs=("$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=$mcpu -mthumb -mfloat-abi=soft)") || return 1
+      cflags=(--target=$clang_target -mcpu=$mcpu -mthumb "${float[@]}")
+      libs=("$(arm-none-eabi-gcc -print-libgcc-file-name -mcpu=$mcpu -mthumb "${float[@]}")") || return 1
       qemu="qemu-system-arm -M $board"
       ;;
     a53 | a76)
