@@ -19,7 +19,8 @@
 #
 # Usage: tools/web/test-browser.sh [BUILD_DIR]
 #        tools/web/test-browser.sh --site DIR
-#   BUILD_DIR  where to build the page (default: a temporary directory)
+#   BUILD_DIR  where to build the page (default: <repo>/.build-web, shared
+#              with test-wasm.sh and tools/release.sh)
 #   --site DIR test the page already in DIR (an unpacked release bundle,
 #              tools/test-release.sh) instead of building one
 # Environment:
@@ -41,10 +42,8 @@ prebuilt=0
 if [ "${1:-}" = --site ]; then
   [ $# -eq 2 ] && [ -f "$2/index.html" ] || { echo "test-browser.sh: --site needs a directory with index.html" >&2; exit 2; }
   site=$(cd "$2" && pwd) prebuilt=1
-elif [ $# -ge 1 ]; then
-  mkdir -p "$1" && site=$(cd "$1" && pwd)
 else
-  site=$tmp/site
+  mkdir -p "${1:-$repo/.build-web}" && site=$(cd "${1:-$repo/.build-web}" && pwd)
 fi
 
 passed=0

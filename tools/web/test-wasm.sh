@@ -14,7 +14,9 @@
 # Ends with "wasm: N passed, M failed"; exits non-zero on failure.
 #
 # Usage: tools/web/test-wasm.sh [BUILD_DIR]
-#   BUILD_DIR  where to build (default: a temporary directory, removed after)
+#   BUILD_DIR  where to build (default: <repo>/.build-web, which test-browser.sh
+#              and tools/release.sh also use; build.sh compiles only what is
+#              out of date)
 # Environment: SWIFTC as for build.sh; WASM_SIZE_LIMIT (bytes, default 65536);
 #   PREPROCESS_STEP=k runs every k-th dgi_preprocess golden case (default 1: all).
 set -uo pipefail
@@ -27,12 +29,7 @@ bin=$(dirname "$swiftc")
 limit=${WASM_SIZE_LIMIT:-65536}
 step=${PREPROCESS_STEP:-1}
 
-if [ $# -ge 1 ]; then
-  mkdir -p "$1" && build=$(cd "$1" && pwd)
-else
-  build=$(mktemp -d)
-  trap 'rm -rf "$build"' EXIT
-fi
+mkdir -p "${1:-$repo/.build-web}" && build=$(cd "${1:-$repo/.build-web}" && pwd)
 
 passed=0
 failed=0
