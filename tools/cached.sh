@@ -9,7 +9,8 @@
 # command line is the one that made it (kept in OUTPUT.cmd) and no INPUT (a
 # file, or a directory: every file under it) is newer than OUTPUT. Otherwise
 # OUTPUT and OUTPUT.cmd are removed, COMMAND runs and, if it succeeds,
-# OUTPUT.cmd is written. Exits with COMMAND's status.
+# OUTPUT takes the time COMMAND started and OUTPUT.cmd is written. Exits
+# with COMMAND's status.
 set -uo pipefail
 
 [ $# -ge 3 ] || { echo "usage: tools/cached.sh OUTPUT INPUT... -- COMMAND [ARG...]" >&2; exit 2; }
@@ -28,5 +29,9 @@ if [ -f "$out" ] && [ -f "$out.cmd" ] && [ "$(cat "$out.cmd")" = "$cmd" ] &&
   exit 0
 fi
 rm -f "$out" "$out.cmd"
-"$@" || exit
-printf '%s' "$cmd" >"$out.cmd"
+# OUTPUT gets the time the command started: an INPUT edited while it ran
+# is newer, and makes the next run compile again.
+: >"$out.start"
+"$@" || { status=$?; rm -f "$out.start"; exit "$status"; }
+[ -f "$out" ] || { rm -f "$out.start"; echo "tools/cached.sh: the command wrote no $out" >&2; exit 1; }
+touch -c -r "$out.start" "$out" && rm -f "$out.start" && printf '%s' "$cmd" >"$out.cmd"
