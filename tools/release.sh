@@ -292,8 +292,8 @@ pack "$cm"
 # ---- checksums ----------------------------------------------------------------------
 step "SHA256SUMS"
 cd "$out"
-artifacts=$(ls digitinfer-*.tar.gz digitinfer-*.whl 2>/dev/null | sort)
-# shellcheck disable=SC2086 # the names have no blanks
-sha256sum $artifacts >SHA256SUMS
+shopt -s nullglob
+artifacts=(digitinfer-*.tar.gz digitinfer-*.whl)
+sha256sum "${artifacts[@]}" >SHA256SUMS
 echo "==> [$((SECONDS - started))s] $out"
-for f in $artifacts SHA256SUMS; do printf '  %-50s %9d bytes\n' "$f" "$(wc -c <"$f")"; done
+for f in "${artifacts[@]}" SHA256SUMS; do printf '  %-50s %9d bytes\n' "$f" "$(wc -c <"$f")"; done

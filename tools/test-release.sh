@@ -103,7 +103,7 @@ echo "== $dist (version $version; PATH=$PATH)"
 check "no swiftc on PATH" test -z "$(command -v swiftc)"
 check "sha256sum -c SHA256SUMS" sh -c 'cd "$1" && sha256sum --quiet -c SHA256SUMS' _ "$dist"
 listed=$(awk '{ print $2 }' "$dist/SHA256SUMS" 2>/dev/null | sed 's/^\*//' | sort | tr '\n' ' ')
-present=$(cd "$dist" && ls digitinfer-*.tar.gz digitinfer-*.whl 2>/dev/null | sort | tr '\n' ' ')
+present=$(cd "$dist" && find . -maxdepth 1 -type f \( -name 'digitinfer-*.tar.gz' -o -name 'digitinfer-*.whl' \) -printf '%f\n' | sort | tr '\n' ' ')
 check "SHA256SUMS lists every artifact ($present)" test "$listed" = "$present"
 
 # ---- the C SDK ----------------------------------------------------------------
