@@ -60,7 +60,8 @@ while [ $# -gt 0 ]; do
 done
 cd "$repo"
 command -v swiftc >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
-swiftc=${SWIFTC:-$(command -v swiftc)}
+swiftc=${SWIFTC:-$(command -v swiftc || true)}
+[ -n "$swiftc" ] && [ -x "$swiftc" ] || die "Swift compiler not found; set SWIFTC or put swiftc on PATH"
 bin=$(dirname "$swiftc")
 # The firmware libraries are the runtime as shipped, not an experiment.
 unset FW_SWIFTFLAGS FW_SOURCES MODEL
