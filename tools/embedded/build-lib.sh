@@ -2,7 +2,7 @@
 # Compiles the runtime (Sources/DigitInfer) as Embedded Swift for one of the
 # bare-metal targets of tools/embedded, and optionally packs it as a static
 # library for firmware. tools/embedded/test-qemu.sh links the object into
-# its test images; tools/release.sh ships the archives of m4, m3 and m0.
+# its test images; tools/release.sh ships the archives of m4f, m4, m3, m0.
 #
 # Usage: tools/embedded/build-lib.sh TARGET OBJECT [ARCHIVE]
 #   TARGET   m4  Cortex-M4(F): -target armv7em-none-none-eabi (Swift's
