@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
 from . import _lib
+from ._convert import float_array_to_uint8, pillow_gray
 from ._errors import check
 
 INPUT_SIZE = _lib.DGI_INPUT_SIZE
@@ -215,15 +216,17 @@ def _uint8_array(value: Any) -> Optional[_Array]:
         return _from_buffer(value, value, f"format {value.format!r}") if value.ndim >= 2 else None
     ndarray_type = _numpy_ndarray()
     if ndarray_type is not None and isinstance(value, ndarray_type):
+        if value.dtype.kind == "f":  # the float rule (README "Pixel values")
+            value = float_array_to_uint8(value)
         try:
             view = memoryview(value)
         except (TypeError, ValueError, BufferError):  # datetime64, ...: no buffer export
             raise _dtype_error(_described(value), "") from None
         return _from_buffer(value, view, _described(value))
     if _is_pillow_image(value):
-        if value.mode != "L":
-            raise TypeError(f"expected an 8-bit grayscale Pillow image (mode 'L'), got mode {value.mode!r}; "
-                            "convert it first with image.convert('L')")
+        if value.mode != "L":  # any other mode: to 8-bit gray by the documented rule
+            width, height, data = pillow_gray(value)
+            return _Array((height, width), memoryview(data))
         return _from_interface(value, value.__array_interface__)
     try:
         iface = value.__array_interface__
@@ -260,6 +263,10 @@ def _bytes_of(value: Any, what: str) -> bytes:
     return view.tobytes()
 
 
+#: The shapes of one model input: the same 784 pixels in C order.
+_INPUT_SHAPES = ((28, 28), (28, 28, 1), (1, 28, 28), (784,))
+
+
 def model_input(pixels: Any) -> bytes:
     """The 784 bytes of a 28x28 model input, checked.
 
@@ -270,10 +277,13 @@ def model_input(pixels: Any) -> bytes:
     """
     array = _uint8_array(pixels)
     if array is not None:
-        if array.shape not in ((28, 28), (784,)):
+        if array.shape not in _INPUT_SHAPES:
+            hint = ("use classify_batch() for a batch of inputs"
+                    if len(array.shape) >= 3 and array.shape[0] > 1 and array.shape[1:] in _INPUT_SHAPES
+                    else "use classify_image()/preprocess() for images of other sizes")
             raise ValueError(
-                f"a model input is a (28, 28) or (784,) uint8 array, got shape {array.shape}; "
-                "use classify_image()/preprocess() for images of other sizes"
+                f"a model input is a (28, 28), (28, 28, 1), (1, 28, 28) or (784,) array, "
+                f"got shape {array.shape}; {hint}"
             )
         return array.tobytes()  # C order, whatever the strides
     if isinstance(pixels, (bytes, bytearray, memoryview)) or _is_buffer(pixels):
@@ -303,10 +313,11 @@ def batch_input(images: Any) -> Tuple[bytes, int]:
     array = _uint8_array(images)
     if array is not None:
         shape = array.shape
-        if len(shape) == 3 and shape[1:] == (28, 28) or len(shape) == 2 and shape[1] == INPUT_SIZE:
+        if len(shape) >= 2 and shape[1:] in ((28, 28), (28, 28, 1), (1, 28, 28), (784,)):
             return array.tobytes(), shape[0]  # C order, whatever the strides
         raise ValueError(
-            f"a batch of model inputs is an (N, 28, 28) or (N, 784) uint8 array, got shape {shape}"
+            "a batch of model inputs is an (N, 28, 28), (N, 28, 28, 1), (N, 1, 28, 28) or (N, 784) "
+            f"array, got shape {shape}"
         )
     if isinstance(images, (list, tuple)):
         return b"".join(model_input(image) for image in images), len(images)
@@ -426,6 +437,12 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
 
 def _array_image(array: _Array) -> _Image:
     shape = array.shape
+    if len(shape) == 3 and shape[2] == 1:  # (height, width, 1): one channel
+        shape = shape[:2]
+        if array.ndarray is not None:
+            array = _Array(shape, memoryview(array.ndarray[:, :, 0]), array.ndarray[:, :, 0])
+        else:
+            array = _Array(shape, array.view, None, array._gather)
     if len(shape) != 2:
         raise ValueError(
             f"an image is a 2-D (height, width) uint8 array, got shape {shape}; "
