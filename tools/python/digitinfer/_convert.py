@@ -76,7 +76,7 @@ def _integer_bytes(values: "array.array[int]", what: str) -> bytes:
         raise ValueError(f"{what}: pixels range over [{low}, {high}]; integer pixels must be within "
                          "0..255 (taken as is) or 0..65535 (16-bit, scaled by 255/65535)")
     if high <= 255:
-        return bytes(values)
+        return bytes(values.tolist())
     return bytes((v * 255 + 32767) // 65535 for v in values)
 
 

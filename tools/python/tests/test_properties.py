@@ -293,6 +293,20 @@ def _array_strategy():
     return st.tuples(_dtypes(), _shapes()).flatmap(lambda ds: _arrays(*ds))
 
 
+def follows_the_float_rule(array):
+    """A numpy float array (any layout) is made uint8 by the float rule, or
+    refused with ValueError everywhere."""
+    import numpy as np
+
+    values = np.asarray(array).astype(np.float64)
+    if values.size and (not np.isfinite(values).all() or values.min() < 0 or values.max() > 255):
+        refused_everywhere(array, ValueError)
+    else:
+        if values.size and values.max() <= 1:
+            values = values * 255
+        agrees_with_bytes(array, array.shape, np.floor(values + 0.5).astype(np.uint8).tobytes())
+
+
 def check_numpy_arrays():
     import numpy as np
     from hypothesis import given
@@ -302,14 +316,8 @@ def check_numpy_arrays():
     def run(array):
         if array.dtype == np.uint8:
             agrees_with_bytes(array, array.shape, array.tobytes())
-        elif array.dtype.kind == "f":  # the float rule
-            values = array.astype(np.float64)
-            if values.size and (not np.isfinite(values).all() or values.min() < 0 or values.max() > 255):
-                refused_everywhere(array, ValueError)
-            else:
-                if values.size and values.max() <= 1:
-                    values = values * 255
-                agrees_with_bytes(array, array.shape, np.floor(values + 0.5).astype(np.uint8).tobytes())
+        elif array.dtype.kind == "f":
+            follows_the_float_rule(array)
         else:
             refused_everywhere(array)  # never reinterpreted, whatever the shape
 
@@ -365,8 +373,10 @@ def check_numpy_layouts():
             if array.dtype == np.uint8:
                 shape = tuple(view.shape)
                 agrees_with_bytes(view, shape, np.asarray(view).tobytes())
+            elif array.dtype.kind == "f" and not as_memoryview:
+                follows_the_float_rule(view)
             else:
-                refused_everywhere(view)
+                refused_everywhere(view)  # floats only as numpy arrays
 
     run()
 
