@@ -37,6 +37,10 @@ SKIP_REASON = (
 )
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "dask: the Dask example (needs dask and distributed; test-wheel.sh installs them)")
+
+
 def pytest_collection_modifyitems(config, items):
     if CONFIGURED:
         return
