@@ -16,7 +16,9 @@ Usage: tools/python/test-wheel.sh WHEEL [PYTEST_ARGS...]
    /bin only (no Swift), no DIGITINFER_* or PYTHONPATH variables, so the
    package, its library and models come from the wheel (checked:
    tests/test_wheel_install.py), and the Dask example runs over 3,000 PNGs of
-   the MNIST training set (tests/test_dask_example.py).
+   the MNIST training set (tests/test_dask_example.py);
+4. before pytest, mypy --strict (2.4.1) type-checks tests/typed_usage.py
+   against the installed package (its py.typed and signatures).
 
 Extra arguments go to pytest (e.g. -k dask). Needs network access to PyPI
 or a pip cache/find-links holding the pinned packages; CC for the tests that
@@ -72,6 +74,10 @@ assert package.startswith(venv + os.sep) and not package.startswith(repo + os.se
 assert library.startswith(package + os.sep), library
 assert not any(k.startswith("DIGITINFER_") for k in os.environ), sorted(os.environ)
 EOF
+
+echo "==> mypy --strict over tests/typed_usage.py (the wheel's py.typed and signatures)"
+"$venv/bin/pip" install -q --disable-pip-version-check "mypy==2.4.1" || die "pip install mypy failed"
+"${clean[@]}" "$venv/bin/mypy" --strict --no-incremental tests/typed_usage.py
 
 echo "==> pytest (from $work/run, env -i)"
 "${clean[@]}" "$venv/bin/python" -m pytest -q -p no:cacheprovider -rs --durations=5 tests "$@"

@@ -53,19 +53,21 @@ def float_bytes(values: Iterable[float], what: str) -> bytes:
 
 def float_array_to_uint8(a: "numpy.ndarray") -> "numpy.ndarray":
     """A numpy float array as a uint8 array of the same shape, by the float rule."""
-    numpy = sys.modules["numpy"]
+    np = sys.modules["numpy"]
     what = f"dtype {a.dtype}"
     if a.size == 0:
-        return numpy.zeros(a.shape, numpy.uint8)
-    values = a.astype(numpy.float64)  # float16, big-endian, long double: one kind
-    if not numpy.isfinite(values).all():
+        empty: "numpy.ndarray" = np.zeros(a.shape, np.uint8)
+        return empty
+    values = a.astype(np.float64)  # float16, big-endian, long double: one kind
+    if not np.isfinite(values).all():
         raise ValueError(f"{what}: some pixels are NaN or infinite; {FLOAT_RULE}")
     low, high = float(values.min()), float(values.max())
     if low < 0 or high > 255:
         raise ValueError(f"{what}: pixels range over [{low}, {high}]; {FLOAT_RULE}")
     if high <= 1.0:
         values = values * 255.0
-    return numpy.floor(values + 0.5).astype(numpy.uint8)
+    result: "numpy.ndarray" = np.floor(values + 0.5).astype(np.uint8)
+    return result
 
 
 def _integer_bytes(values: "array.array[int]", what: str) -> bytes:

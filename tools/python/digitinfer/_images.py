@@ -13,11 +13,15 @@ import ctypes
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 from . import _lib
 from ._convert import float_array_to_uint8, pillow_gray
 from ._errors import check
+from ._types import BytesLike
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._types import Image
 
 INPUT_SIZE = _lib.DGI_INPUT_SIZE
 MAX_SIDE = _lib.DGI_PREPROCESS_MAX_SIDE
@@ -37,7 +41,7 @@ class GrayImage:
 
     width: int
     height: int
-    data: Any
+    data: BytesLike
     stride: Optional[int] = None
 
 
@@ -124,7 +128,7 @@ def _from_buffer(value: Any, view: memoryview, described: str) -> _Array:
         raise _dtype_error(described, _format_kind(view.format))
     ndarray_type = _numpy_ndarray()
     ndarray = value if ndarray_type is not None and isinstance(value, ndarray_type) else None
-    return _Array(tuple(view.shape), view, ndarray)
+    return _Array(tuple(view.shape or ()), view, ndarray)
 
 
 def _described(value: Any) -> str:
@@ -424,8 +428,7 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
         size = view.nbytes
         if size >= need and not view.readonly:
             # Writable buffers (bytearray, mmap, array): no copy.
-            owner = (ctypes.c_uint8 * size).from_buffer(view)
-            pointer = owner
+            owner = pointer = (ctypes.c_uint8 * size).from_buffer(view)  # type: ignore[assignment]
         else:
             owner = pointer = view.tobytes()
     if size < need:
@@ -517,10 +520,10 @@ def scratch_size(width: int, height: int) -> int:
     """dgi_preprocess_scratch_size(width, height): 0 if a side is 0 or too large."""
     if not (0 <= width <= 0xFFFFFFFF and 0 <= height <= 0xFFFFFFFF):
         return 0
-    return _lib.lib().dgi_preprocess_scratch_size(width, height)
+    return int(_lib.lib().dgi_preprocess_scratch_size(width, height))
 
 
-def preprocess(image: Any, ink: str = "auto", stride: Optional[int] = None) -> Tuple[bytes, PreprocessInfo]:
+def preprocess(image: "Image", ink: str = "auto", stride: Optional[int] = None) -> Tuple[bytes, PreprocessInfo]:
     """Turns a grayscale image of any size into the model's 28x28 input.
 
     ``image``: a 2-D uint8 array (height, width), any strides (row-strided

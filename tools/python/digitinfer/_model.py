@@ -45,7 +45,7 @@ def kernels_name(kernels: int) -> str:
     Kernels.AUTO, "unknown" for a value outside the enum."""
     if not 0 <= int(kernels) <= 0x7FFFFFFF:
         return "unknown"
-    return _lib.lib().dgi_kernels_name(int(kernels)).decode("ascii", "replace")
+    return str(_lib.lib().dgi_kernels_name(int(kernels)).decode("ascii", "replace"))
 
 
 def supported_kernels() -> List[str]:
@@ -410,6 +410,7 @@ class Model:
             return
         # The C calls read the bytes object in place (it outlives them).
         pixels = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        assert pixels is not None
         results = ctypes.addressof(output)
         result_type = function.argtypes[-1]
         shares = min(threads, count)
