@@ -44,8 +44,10 @@ class ModelPlugin(WorkerPlugin):
 
     def setup(self, worker) -> None:  # type: ignore[no-untyped-def]
         import digitinfer
+        from PIL import Image
 
         self.model = digitinfer.Model(self.path)
+        Image.init()  # Pillow's format plugins, loaded now rather than in the first task
 
 
 Row = Tuple[str, int, float]  # (path, digit or -1 for no ink, confidence)
