@@ -47,6 +47,21 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/digitinfer-test-wheel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 venv="$work/venv"
 
+echo "==> RECORD of $(basename "$wheel")"
+"$python" - "$wheel" <<'EOF' || die "the wheel's RECORD does not match its files"
+import base64, hashlib, sys, zipfile
+wheel = zipfile.ZipFile(sys.argv[1])
+record = next(n for n in wheel.namelist() if n.endswith(".dist-info/RECORD"))
+rows = [line.split(",") for line in wheel.read(record).decode().splitlines()]
+assert {r[0] for r in rows} == set(wheel.namelist()), "RECORD lists other files than the wheel holds"
+for path, digest, size in rows:
+    if path != record:
+        data = wheel.read(path)
+        want = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert (digest, int(size)) == (want, len(data)), path
+print(f"  {len(rows) - 1} files, hashes and sizes match")
+EOF
+
 echo "==> venv and pip install $(basename "$wheel")"
 "$python" -m venv "$venv" || die "python3 -m venv failed"
 "$venv/bin/pip" install -q --disable-pip-version-check "$wheel" \
