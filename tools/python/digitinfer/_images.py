@@ -276,8 +276,10 @@ def model_input(pixels: Any) -> bytes:
 
     Accepts 784 bytes (bytes, bytearray, memoryview, array.array('B')), a
     sequence of 28 rows of 28 ints in 0..255, a flat sequence of 784 such
-    ints, or a uint8 array of shape (28, 28) or (784,) (numpy, anything
-    with ``__array__``, a 2-D memoryview, a Pillow image in mode "L").
+    ints, or a uint8 or float array of shape (28, 28), (28, 28, 1),
+    (1, 28, 28) or (784,) (numpy, anything with ``__array__``, a 2-D
+    memoryview, a Pillow image of any mode; floats and Pillow modes by the
+    rules of _convert.py).
     """
     array = _uint8_array(pixels)
     if array is not None:
@@ -526,10 +528,11 @@ def scratch_size(width: int, height: int) -> int:
 def preprocess(image: "Image", ink: str = "auto", stride: Optional[int] = None) -> Tuple[bytes, PreprocessInfo]:
     """Turns a grayscale image of any size into the model's 28x28 input.
 
-    ``image``: a 2-D uint8 array (height, width), any strides (row-strided
-    numpy views are read in place, other layouts are copied), from numpy,
-    ``__array__``, a 2-D memoryview or a Pillow image in mode "L" (other
-    modes: TypeError, convert("L") first); a GrayImage; a tuple
+    ``image``: a 2-D uint8 or float array (height, width) or (height,
+    width, 1), any strides (row-strided numpy views are read in place,
+    other layouts are copied), from numpy, ``__array__``, a 2-D memoryview
+    or a Pillow image of any mode (made 8-bit gray: see _convert.py); a
+    GrayImage; a tuple
     (width, height, data) or (width, height, data, stride); or a list of
     equal-length rows of ints 0..255. ``stride`` applies to the tuple form.
     ``ink``: "auto" (decide from the image), "dark" (pen on paper) or
