@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Iterable
 
 from . import _lib
 
@@ -55,7 +56,7 @@ class KernelsError(DigitInferError, ValueError):
     ``message`` says which; ``supported`` lists the names this library and
     CPU run. Also a ValueError: it is a bad argument."""
 
-    def __init__(self, status: int, message: str, listing: str = "", supported=()):
+    def __init__(self, status: int, message: str, listing: str = "", supported: Iterable[str] = ()) -> None:
         super().__init__(status, message)
         self.supported = list(supported)
         if listing:
@@ -93,5 +94,5 @@ def status_message(status: int) -> str:
 def check(status: int, context: str = "") -> None:
     """Raises the matching DigitInferError subclass unless status is DGI_OK."""
     if status != Status.OK:
-        cls = _CLASSES.get(status, DigitInferError)
+        cls = _CLASSES.get(status, DigitInferError)  # type: ignore[call-overload]
         raise cls(status, status_message(status), context)

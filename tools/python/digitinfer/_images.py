@@ -13,10 +13,15 @@ import ctypes
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 from . import _lib
+from ._convert import float_array_to_uint8, pillow_gray
 from ._errors import check
+from ._types import BytesLike
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._types import Image
 
 INPUT_SIZE = _lib.DGI_INPUT_SIZE
 MAX_SIDE = _lib.DGI_PREPROCESS_MAX_SIDE
@@ -36,7 +41,7 @@ class GrayImage:
 
     width: int
     height: int
-    data: Any
+    data: BytesLike
     stride: Optional[int] = None
 
 
@@ -123,7 +128,7 @@ def _from_buffer(value: Any, view: memoryview, described: str) -> _Array:
         raise _dtype_error(described, _format_kind(view.format))
     ndarray_type = _numpy_ndarray()
     ndarray = value if ndarray_type is not None and isinstance(value, ndarray_type) else None
-    return _Array(tuple(view.shape), view, ndarray)
+    return _Array(tuple(view.shape or ()), view, ndarray)
 
 
 def _described(value: Any) -> str:
@@ -215,15 +220,17 @@ def _uint8_array(value: Any) -> Optional[_Array]:
         return _from_buffer(value, value, f"format {value.format!r}") if value.ndim >= 2 else None
     ndarray_type = _numpy_ndarray()
     if ndarray_type is not None and isinstance(value, ndarray_type):
+        if value.dtype.kind == "f":  # the float rule (README "Pixel values")
+            value = float_array_to_uint8(value)
         try:
             view = memoryview(value)
         except (TypeError, ValueError, BufferError):  # datetime64, ...: no buffer export
             raise _dtype_error(_described(value), "") from None
         return _from_buffer(value, view, _described(value))
     if _is_pillow_image(value):
-        if value.mode != "L":
-            raise TypeError(f"expected an 8-bit grayscale Pillow image (mode 'L'), got mode {value.mode!r}; "
-                            "convert it first with image.convert('L')")
+        if value.mode != "L":  # any other mode: to 8-bit gray by the documented rule
+            width, height, data = pillow_gray(value)
+            return _Array((height, width), memoryview(data))
         return _from_interface(value, value.__array_interface__)
     try:
         iface = value.__array_interface__
@@ -260,20 +267,29 @@ def _bytes_of(value: Any, what: str) -> bytes:
     return view.tobytes()
 
 
+#: The shapes of one model input: the same 784 pixels in C order.
+_INPUT_SHAPES = ((28, 28), (28, 28, 1), (1, 28, 28), (784,))
+
+
 def model_input(pixels: Any) -> bytes:
     """The 784 bytes of a 28x28 model input, checked.
 
     Accepts 784 bytes (bytes, bytearray, memoryview, array.array('B')), a
     sequence of 28 rows of 28 ints in 0..255, a flat sequence of 784 such
-    ints, or a uint8 array of shape (28, 28) or (784,) (numpy, anything
-    with ``__array__``, a 2-D memoryview, a Pillow image in mode "L").
+    ints, or a uint8 or float array of shape (28, 28), (28, 28, 1),
+    (1, 28, 28) or (784,) (numpy, anything with ``__array__``, a 2-D
+    memoryview, a Pillow image of any mode; floats and Pillow modes by the
+    rules of _convert.py).
     """
     array = _uint8_array(pixels)
     if array is not None:
-        if array.shape not in ((28, 28), (784,)):
+        if array.shape not in _INPUT_SHAPES:
+            hint = ("use classify_batch() for a batch of inputs"
+                    if len(array.shape) >= 3 and array.shape[0] > 1 and array.shape[1:] in _INPUT_SHAPES
+                    else "use classify_image()/preprocess() for images of other sizes")
             raise ValueError(
-                f"a model input is a (28, 28) or (784,) uint8 array, got shape {array.shape}; "
-                "use classify_image()/preprocess() for images of other sizes"
+                f"a model input is a (28, 28), (28, 28, 1), (1, 28, 28) or (784,) array, "
+                f"got shape {array.shape}; {hint}"
             )
         return array.tobytes()  # C order, whatever the strides
     if isinstance(pixels, (bytes, bytearray, memoryview)) or _is_buffer(pixels):
@@ -303,10 +319,11 @@ def batch_input(images: Any) -> Tuple[bytes, int]:
     array = _uint8_array(images)
     if array is not None:
         shape = array.shape
-        if len(shape) == 3 and shape[1:] == (28, 28) or len(shape) == 2 and shape[1] == INPUT_SIZE:
+        if len(shape) >= 2 and shape[1:] in ((28, 28), (28, 28, 1), (1, 28, 28), (784,)):
             return array.tobytes(), shape[0]  # C order, whatever the strides
         raise ValueError(
-            f"a batch of model inputs is an (N, 28, 28) or (N, 784) uint8 array, got shape {shape}"
+            "a batch of model inputs is an (N, 28, 28), (N, 28, 28, 1), (N, 1, 28, 28) or (N, 784) "
+            f"array, got shape {shape}"
         )
     if isinstance(images, (list, tuple)):
         return b"".join(model_input(image) for image in images), len(images)
@@ -413,8 +430,7 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
         size = view.nbytes
         if size >= need and not view.readonly:
             # Writable buffers (bytearray, mmap, array): no copy.
-            owner = (ctypes.c_uint8 * size).from_buffer(view)
-            pointer = owner
+            owner = pointer = (ctypes.c_uint8 * size).from_buffer(view)  # type: ignore[assignment]
         else:
             owner = pointer = view.tobytes()
     if size < need:
@@ -426,6 +442,12 @@ def _buffer_image(width: int, height: int, data: Any, stride: Optional[int]) -> 
 
 def _array_image(array: _Array) -> _Image:
     shape = array.shape
+    if len(shape) == 3 and shape[2] == 1:  # (height, width, 1): one channel
+        shape = shape[:2]
+        if array.ndarray is not None:
+            array = _Array(shape, memoryview(array.ndarray[:, :, 0]), array.ndarray[:, :, 0])
+        else:
+            array = _Array(shape, array.view, None, array._gather)
     if len(shape) != 2:
         raise ValueError(
             f"an image is a 2-D (height, width) uint8 array, got shape {shape}; "
@@ -500,16 +522,17 @@ def scratch_size(width: int, height: int) -> int:
     """dgi_preprocess_scratch_size(width, height): 0 if a side is 0 or too large."""
     if not (0 <= width <= 0xFFFFFFFF and 0 <= height <= 0xFFFFFFFF):
         return 0
-    return _lib.lib().dgi_preprocess_scratch_size(width, height)
+    return int(_lib.lib().dgi_preprocess_scratch_size(width, height))
 
 
-def preprocess(image: Any, ink: str = "auto", stride: Optional[int] = None) -> Tuple[bytes, PreprocessInfo]:
+def preprocess(image: "Image", ink: str = "auto", stride: Optional[int] = None) -> Tuple[bytes, PreprocessInfo]:
     """Turns a grayscale image of any size into the model's 28x28 input.
 
-    ``image``: a 2-D uint8 array (height, width), any strides (row-strided
-    numpy views are read in place, other layouts are copied), from numpy,
-    ``__array__``, a 2-D memoryview or a Pillow image in mode "L" (other
-    modes: TypeError, convert("L") first); a GrayImage; a tuple
+    ``image``: a 2-D uint8 or float array (height, width) or (height,
+    width, 1), any strides (row-strided numpy views are read in place,
+    other layouts are copied), from numpy, ``__array__``, a 2-D memoryview
+    or a Pillow image of any mode (made 8-bit gray: see _convert.py); a
+    GrayImage; a tuple
     (width, height, data) or (width, height, data, stride); or a list of
     equal-length rows of ints 0..255. ``stride`` applies to the tuple form.
     ``ink``: "auto" (decide from the image), "dark" (pen on paper) or

@@ -119,6 +119,7 @@ _P = ctypes.POINTER
 # (model bytes, pixels, images, scratch) are declared c_void_p so that bytes,
 # ctypes arrays and raw addresses (numpy) can all be passed without copies.
 SIGNATURES = {
+    "dgi_version": (ctypes.c_char_p, []),
     "dgi_abi_version": (ctypes.c_uint32, []),
     "dgi_status_message": (ctypes.c_char_p, [c_enum]),
     "dgi_model_open": (c_enum, [_P(dgi_model), ctypes.c_void_p, ctypes.c_size_t]),
@@ -181,14 +182,32 @@ def _prefix_candidates(prefix: str) -> List[str]:
     return [os.path.join(prefix, d, n) for d in ("lib", "lib64") for n in _file_names()]
 
 
+#: Where a wheel keeps its own copy of the library (tools/python/build-wheel.sh).
+BUNDLED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
+
+
+def bundled_library() -> Optional[str]:
+    """The library inside the installed package (a wheel), or None for a
+    source checkout or a `pip install tools/python`, which bundle none."""
+    for name in _file_names():
+        path = os.path.join(BUNDLED_DIR, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
 def candidates() -> List[str]:
     """The paths and names tried, in order, when no explicit path is given.
 
     1. $DIGITINFER_LIBRARY (a path to the shared library), alone if set;
     2. $DIGITINFER_PREFIX/lib (an install made by tools/install.sh), alone if set;
-    3. the Python environment's prefix, /usr/local, /opt/homebrew, /usr;
-    4. ctypes.util.find_library("digitinfer"), then the bare file names
+    3. the library bundled in the package (digitinfer/lib/, in the wheel);
+    4. the Python environment's prefix, /usr/local, /opt/homebrew, /usr;
+    5. ctypes.util.find_library("digitinfer"), then the bare file names
        (the dynamic loader's own search: LD_LIBRARY_PATH, ldconfig cache).
+
+    The two variables are explicit overrides (a library you built, under
+    test); without them a wheel always loads its own copy.
     """
     library = os.environ.get("DIGITINFER_LIBRARY")
     if library:
@@ -196,6 +215,9 @@ def candidates() -> List[str]:
     prefix = os.environ.get("DIGITINFER_PREFIX")
     if prefix:
         return _prefix_candidates(prefix)
+    bundled = bundled_library()
+    if bundled is not None:
+        return [bundled]
     found = []
     for prefix in (sys.prefix, "/usr/local", "/opt/homebrew", "/usr"):
         found += [p for p in _prefix_candidates(prefix) if os.path.exists(p)]
@@ -255,16 +277,29 @@ def load_library(path: Optional[str] = None) -> ctypes.CDLL:
                 )
             _lib, _path = lib, candidate
             return lib
+        if path is None and bundled_library() is not None and not (
+                os.environ.get("DIGITINFER_LIBRARY") or os.environ.get("DIGITINFER_PREFIX")):
+            raise LibraryError("cannot load the library bundled with this package:\n" + "\n".join(tried))
         raise LibraryError(
-            "cannot load libdigitinfer. Build and install it with "
-            "`tools/install.sh --prefix DIR`, then set DIGITINFER_PREFIX=DIR or "
-            "DIGITINFER_LIBRARY=DIR/lib/libdigitinfer.so.1. Tried:\n" + "\n".join(tried)
+            "cannot load libdigitinfer. This package bundles no library (installed from "
+            "source, not from the wheel): install the wheel, which carries its own "
+            "(tools/python/build-wheel.sh --out DIR; pip install DIR/digitinfer-*.whl), or "
+            "build the library with `tools/install.sh --prefix DIR` and set "
+            "DIGITINFER_PREFIX=DIR or DIGITINFER_LIBRARY=DIR/lib/libdigitinfer.so.1. "
+            "Tried:\n" + "\n".join(tried)
         )
 
 
 def library_path() -> Optional[str]:
     """The path or name libdigitinfer was loaded from, or None if not loaded yet."""
     return _path
+
+
+def version() -> str:
+    """dgi_version() of the loaded library: the project's one version string
+    (DGI_VERSION of include/digitinfer.h), e.g. "1.0.0"."""
+    raw = lib().dgi_version()
+    return raw.decode("ascii", "replace") if raw else ""
 
 
 def lib() -> ctypes.CDLL:

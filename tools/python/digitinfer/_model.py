@@ -7,11 +7,16 @@ import enum
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _lib
 from ._errors import KernelsError, Status, check, status_message
+from ._files import default_model_path, read_gray
 from ._images import PreprocessInfo, batch_input, model_input, preprocess
+from ._types import Batch, Image, ModelSource, Pixels, StrPath
+
+#: A kernel set: a name ("auto", "avx2", ...) or a Kernels value.
+KernelsArg = Union[str, int]
 
 
 class Kernels(enum.IntEnum):
@@ -40,7 +45,7 @@ def kernels_name(kernels: int) -> str:
     Kernels.AUTO, "unknown" for a value outside the enum."""
     if not 0 <= int(kernels) <= 0x7FFFFFFF:
         return "unknown"
-    return _lib.lib().dgi_kernels_name(int(kernels)).decode("ascii", "replace")
+    return str(_lib.lib().dgi_kernels_name(int(kernels)).decode("ascii", "replace"))
 
 
 def supported_kernels() -> List[str]:
@@ -55,7 +60,7 @@ def supported_kernels() -> List[str]:
 _UNSUPPORTED = "kernel set {!r} is not in this library or not run by this CPU"
 
 
-def _kernels_value(kernels: Any) -> Kernels:
+def _kernels_value(kernels: KernelsArg) -> Kernels:
     """The dgi_kernels value of a name ("auto", "avx2", ...) or a Kernels;
     KernelsError for anything this library and CPU do not run."""
     supported = supported_kernels()
@@ -180,6 +185,8 @@ def _decode(raw: Optional[bytes]) -> str:
 class Model:
     """An opened .dgi model.
 
+    ``Model()`` opens the shipped model (models/mnist-int8.dgi, bundled in
+    the wheel; see default_model_path()).
     ``Model(source)``: ``source`` is a path (str or os.PathLike) or the
     model's bytes (bytes, bytearray, memoryview, any bytes-like object). The
     library reads the bytes in place for as long as the model is used: the
@@ -202,7 +209,9 @@ class Model:
     exception: call it before sharing the model).
     """
 
-    def __init__(self, source: Any, kernels: Any = None):
+    def __init__(self, source: ModelSource = None, kernels: Optional[KernelsArg] = None) -> None:
+        if source is None:
+            source = default_model_path()
         if isinstance(source, (str, os.PathLike)):
             with open(source, "rb") as f:
                 data = f.read()
@@ -324,7 +333,7 @@ class Model:
         "reference", "sse2", "avx2", "avx512vnni", ..."""
         return kernels_name(_lib.lib().dgi_model_kernels(ctypes.byref(self._record)))
 
-    def set_kernels(self, kernels: Any) -> None:
+    def set_kernels(self, kernels: KernelsArg) -> None:
         """Makes the model run kernel set ``kernels`` (a name or a Kernels
         value; "auto": the fastest this CPU supports), with
         dgi_model_set_kernels. Raises KernelsError (the model keeps its set)
@@ -346,20 +355,21 @@ class Model:
 
     # --- running it -------------------------------------------------------------
 
-    def _scratch(self) -> Any:
+    def _scratch(self) -> "ctypes.Array[ctypes.c_char]":
         buffer = getattr(self._local, "scratch", None)
         if buffer is None:
             buffer = ctypes.create_string_buffer(max(self._info.scratch_size, 1))
             self._local.scratch = buffer
         return buffer
 
-    def infer(self, pixels: Any) -> List[int]:
+    def infer(self, pixels: Pixels) -> List[int]:
         """The raw int8 outputs of the last layer (one per class, before
         softmax): the bit-exact, platform-independent answer.
 
         ``pixels`` is the 28x28 model input as is (0 = background, 255 = ink):
-        784 bytes, 28 rows of 28 ints, 784 ints, or a (28, 28) uint8 array.
-        Never preprocessed; see classify_image() for other images.
+        784 bytes, 28 rows of 28 ints, 784 ints, or a (28, 28), (28, 28, 1),
+        (1, 28, 28) or (784,) uint8 or float array (floats: see the README's
+        float rule), or a 28x28 Pillow image of any mode. Never preprocessed; see classify_image() for other images.
         """
         data = model_input(pixels)
         logits = (ctypes.c_int8 * 10)()
@@ -368,10 +378,9 @@ class Model:
               "dgi_infer")
         return list(logits[: self._info.class_count])
 
-    def classify(self, pixels: Any) -> Result:
-        """Classifies a 28x28 model input as is (no preprocessing), like
-        infer(): 784 bytes, 28 rows of 28 ints, 784 ints, or a (28, 28) uint8
-        array, 0 = background and 255 = ink, as in MNIST. Any other size
+    def classify(self, pixels: Pixels) -> Result:
+        """Classifies a 28x28 model input as is (no preprocessing), in any
+        form infer() takes, 0 = background and 255 = ink, as in MNIST. Any other size
         raises ValueError: photos, scans and drawings go to classify_image().
         """
         data = model_input(pixels)
@@ -401,6 +410,7 @@ class Model:
             return
         # The C calls read the bytes object in place (it outlives them).
         pixels = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        assert pixels is not None
         results = ctypes.addressof(output)
         result_type = function.argtypes[-1]
         shares = min(threads, count)
@@ -426,13 +436,13 @@ class Model:
         for status in statuses:
             check(status, name)
 
-    def infer_batch(self, images: Any, threads: int = 1) -> List[List[int]]:
+    def infer_batch(self, images: Batch, threads: int = 1) -> List[List[int]]:
         """infer() for many model inputs at once, through dgi_infer_batch
         (faster per image: the weights are packed once per call). Returns
         one list of int8 logits per image, in order.
 
-        ``images``: N model inputs, as an (N, 28, 28) or (N, 784) uint8
-        array, a bytes-like object of N * 784 bytes (the images one after
+        ``images``: N model inputs, as an (N, 28, 28), (N, 28, 28, 1),
+        (N, 1, 28, 28) or (N, 784) uint8 or float array, a bytes-like object of N * 784 bytes (the images one after
         another), or a list or tuple of N inputs in any form infer() takes.
         N may be 0. ``threads`` > 1 splits the images between that many
         threads, each with its own scratch buffer (ctypes releases the GIL
@@ -445,7 +455,7 @@ class Model:
         classes = self._info.class_count
         return [list(logits[10 * i:10 * i + classes]) for i in range(count)]
 
-    def classify_batch(self, images: Any, threads: int = 1) -> List[Result]:
+    def classify_batch(self, images: Batch, threads: int = 1) -> List[Result]:
         """classify() for many model inputs at once, through
         dgi_classify_batch: the same Results as classify() on each image, in
         order, faster per image. ``images`` and ``threads`` as for
@@ -462,7 +472,7 @@ class Model:
             for r in results[:count]
         ]
 
-    def classify_image(self, image: Any, ink: str = "auto", stride: Optional[int] = None) -> Result:
+    def classify_image(self, image: Image, ink: str = "auto", stride: Optional[int] = None) -> Result:
         """Preprocesses a grayscale image of any size (a photo, scan or
         drawing, including 28x28 ones) with preprocess(image, ink, stride),
         then classifies the result. The Result carries the 28x28 pixels the
@@ -471,3 +481,31 @@ class Model:
         pixels, info = preprocess(image, ink=ink, stride=stride)
         return self._classify(pixels, pixels, info)
 
+
+    def classify_file(self, path: StrPath, ink: str = "auto") -> Result:
+        """Reads an image file (PNG, JPEG, PGM, GIF, ... whatever Pillow
+        opens), makes it 8-bit gray (any mode: colour to luma, transparency
+        onto paper, 16-bit and float by the README's rules), preprocesses it
+        with dgi_preprocess and classifies it, as classify_image() does.
+
+        Needs Pillow (``pip install 'digitinfer[images]'``): without it,
+        raises MissingDependencyError (an ImportError). Raises
+        FileNotFoundError / OSError for unreadable files, TypeError for paths
+        that are not str or os.PathLike, NoInkError for a blank image.
+        """
+        width, height, data = read_gray(path)
+        pixels, info = preprocess((width, height, data), ink=ink)
+        return self._classify(pixels, pixels, info)
+
+    def classify_files(self, paths: Iterable[StrPath], ink: str = "auto", threads: int = 1) -> List[Result]:
+        """classify_file() for many files: each is read and preprocessed,
+        then all are classified by one dgi_classify_batch call (split over
+        ``threads``). The same Results as classify_file() on each, in order."""
+        _check_threads(threads)
+        prepared = []
+        for path in paths:
+            width, height, data = read_gray(path)
+            prepared.append(preprocess((width, height, data), ink=ink))
+        results = self.classify_batch(b"".join(p for p, _ in prepared), threads=threads)
+        return [Result(r.digit, r.confidence, r.probabilities, p, info)
+                for r, (p, info) in zip(results, prepared)]

@@ -9,6 +9,7 @@
 #define STUB_ABI 2
 #endif
 
+const char *dgi_version(void) { return "0.0.0-stub"; }
 uint32_t dgi_abi_version(void) { return STUB_ABI; }
 const char *dgi_status_message(dgi_status s) { (void)s; return "stub"; }
 dgi_status dgi_model_open(dgi_model *m, const void *b, size_t n) { (void)m, (void)b, (void)n; return DGI_ERROR_ARGUMENT; }

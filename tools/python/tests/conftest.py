@@ -7,6 +7,9 @@
 Without either variable every test is skipped (so that a plain `pytest` in
 the repository does not fail on a machine without the library). The package
 is imported from this checkout (tools/python), installed or not.
+
+tools/python/test-wheel.sh runs the same tests against an installed wheel
+instead: copied out of the tree, with source_tree.txt beside them (_paths.py).
 """
 
 from __future__ import annotations
@@ -19,20 +22,23 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-PACKAGE_ROOT = HERE.parent  # tools/python
-REPO = PACKAGE_ROOT.parent.parent
+from _paths import HERE, INSTALLED, PACKAGE_ROOT, REPO, child_env  # noqa: F401
+
 GOLDEN = REPO / "Tests" / "DigitInferTests" / "Golden"
 MODELS = REPO / "models"
 
-if str(PACKAGE_ROOT) not in sys.path:
+if PACKAGE_ROOT is not None and str(PACKAGE_ROOT) not in sys.path:
     sys.path.insert(0, str(PACKAGE_ROOT))
 
-CONFIGURED = bool(os.environ.get("DIGITINFER_LIBRARY") or os.environ.get("DIGITINFER_PREFIX"))
+CONFIGURED = INSTALLED or bool(os.environ.get("DIGITINFER_LIBRARY") or os.environ.get("DIGITINFER_PREFIX"))
 SKIP_REASON = (
     "set DIGITINFER_LIBRARY=PREFIX/lib/libdigitinfer.so.1 or DIGITINFER_PREFIX=PREFIX "
     "(an install made by tools/install.sh --prefix PREFIX) to test the Python binding"
 )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "dask: the Dask example (needs dask and distributed; test-wheel.sh installs them)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,10 +52,14 @@ def pytest_collection_modifyitems(config, items):
 
 def installed_include() -> Path:
     """The include directory of the install under test (the header it was
-    installed with), else the checkout's include/."""
+    installed with; the wheel's own copy), else the checkout's include/."""
     prefix = os.environ.get("DIGITINFER_PREFIX")
     if prefix:
         candidates = [Path(prefix) / "include"]
+    elif not os.environ.get("DIGITINFER_LIBRARY"):
+        import digitinfer
+
+        candidates = [Path(digitinfer.__file__).resolve().parent / "include"]
     else:
         library = Path(os.environ.get("DIGITINFER_LIBRARY", "."))
         candidates = [library.resolve().parent.parent / "include"]

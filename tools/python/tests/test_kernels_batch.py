@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from conftest import GOLDEN, MODELS, PACKAGE_ROOT
+from conftest import GOLDEN, MODELS, child_env
 from test_model import golden_cases, golden_inputs
 
 X86_64 = platform.machine().lower() in ("x86_64", "amd64")
@@ -145,7 +145,7 @@ import sys, digitinfer
 print(digitinfer.Model(sys.argv[1]).kernels, digitinfer.Model(sys.argv[1], kernels='sse2').kernels,
       digitinfer.Model(sys.argv[1], kernels='auto').kernels != 'reference')
 """
-    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT), DIGITINFER_KERNELS="reference")
+    env = child_env(DIGITINFER_KERNELS="reference")
     out = subprocess.run([sys.executable, "-c", code, str(MODELS / "mnist-int8.dgi")], env=env,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -269,7 +269,7 @@ a = model.infer_batch(data, threads=2)
 b = [model.infer(data[784 * i:784 * i + 784]) for i in range(16)]
 print(len(a), a == b, model.kernels, 'reference' in digitinfer.supported_kernels())
 """
-    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT))
+    env = child_env()
     out = subprocess.run([sys.executable, "-c", code, str(MODELS / "mnist-int8.dgi")], env=env,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

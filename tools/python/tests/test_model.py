@@ -233,10 +233,10 @@ def test_library_lookup_reports_what_it_tried(tmp_path):
     import subprocess
     import sys
 
-    from conftest import PACKAGE_ROOT
+    from conftest import child_env
 
     code = "import digitinfer\ntry:\n    digitinfer.Model(b'')\nexcept digitinfer.LibraryError as e:\n    print(e)\n"
-    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT), DIGITINFER_LIBRARY=str(tmp_path / "nope.so"))
+    env = child_env(DIGITINFER_LIBRARY=str(tmp_path / "nope.so"))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert "cannot load libdigitinfer" in out.stdout and "nope.so" in out.stdout
     env.pop("DIGITINFER_LIBRARY")
@@ -249,13 +249,13 @@ def test_library_with_another_abi_is_refused(compile_c, tmp_path):
     import subprocess
     import sys
 
-    from conftest import HERE, PACKAGE_ROOT, installed_include
+    from conftest import HERE, child_env, installed_include
 
     stub = compile_c("libdigitinfer-abi2.so", [HERE / "abi_stub.c"], [installed_include()],
                      ["-shared", "-fPIC", "-DSTUB_ABI=2"])
     code = ("import digitinfer\ntry:\n    digitinfer.load_library()\n"
             "except digitinfer.LibraryError as e:\n    print(e)\nelse:\n    print('loaded')\n")
-    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT), DIGITINFER_LIBRARY=str(stub))
+    env = child_env(DIGITINFER_LIBRARY=str(stub))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert "ABI version 2" in out.stdout and "ABI version 1" in out.stdout
     if not sys.platform.startswith("linux"):

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import GOLDEN, HERE, MODELS, PACKAGE_ROOT, REPO, installed_include, read_pgm
+from conftest import GOLDEN, HERE, MODELS, REPO, child_env, installed_include, read_pgm
 
 INKS = {0: "auto", 1: "dark", 2: "light"}
 
@@ -123,8 +123,9 @@ def test_numpy_images(dgi, mnist):
     assert mnist.classify(as_array).digit == 9
     assert mnist.infer(np.asfortranarray(as_array)) == mnist.infer(pixels)
     # Wrong dtype or shape: TypeError/ValueError before any C call.
-    with pytest.raises(TypeError, match="uint8"):
-        mnist.classify(as_array.astype(np.float32))
+    # Floats follow the float rule (0..1 scaled by 255, 0..255 rounded).
+    assert mnist.infer(as_array.astype(np.float32) / 255) == mnist.infer(pixels)
+    assert dgi.preprocess(image.astype(np.float64)) == want
     with pytest.raises(TypeError, match="uint8"):
         dgi.preprocess(image.astype(np.int16))
     with pytest.raises(ValueError, match="shape"):
@@ -248,7 +249,7 @@ pixels, info = digitinfer.preprocess((w, h, image))
 model = digitinfer.Model(sys.argv[1])
 print(model.classify(pixels).digit, model.classify_image(digitinfer.GrayImage(w, h, bytes(image))).digit, info.ink)
 """
-    env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT))
+    env = child_env()
     out = subprocess.run([sys.executable, "-c", code, str(MODELS / "mnist-int8.dgi")], env=env,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

@@ -21,9 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-PACKAGE_ROOT = HERE.parent
-REPO = PACKAGE_ROOT.parent.parent
+from _paths import REPO, child_env
+
 MNIST = REPO / "models" / "mnist-int8.dgi"
 
 # How many examples each check draws (the whole file runs in about 30 s on
@@ -67,7 +66,7 @@ if __name__ != "__main__":
     def test_no_crash(name):
         for module in NEEDS[name]:
             pytest.importorskip(module, reason=f"{name} needs {module} (pip install hypothesis numpy Pillow)")
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")]))
+        env = child_env()
         child = subprocess.run([sys.executable, "-X", "faulthandler", __file__, name], env=env,
                                capture_output=True, text=True, timeout=600)
         tail = (child.stdout + child.stderr)[-6000:]
@@ -162,12 +161,17 @@ def agrees_with_bytes(value, shape, data):
                 assert same(got[name], outcome(call, plain)), (name, shape, got[name])
         else:
             assert got["preprocess"][0] == "error"
-    if shape in ((28, 28), (784,)):
+    if len(shape) == 3 and shape[2] == 1 and shape[0] and shape[1]:  # (height, width, 1)
+        plain = (shape[1], shape[0], data)
+        for name in ("classify_image", "preprocess"):
+            call = model.classify_image if name == "classify_image" else dgi.preprocess
+            assert same(got[name], outcome(call, plain)), (name, shape, got[name])
+    if shape in ((28, 28), (784,), (28, 28, 1), (1, 28, 28)):
         assert same(got["infer"], outcome(model.infer, data)), shape
         assert same(got["classify"], outcome(model.classify, data)), shape
     else:
         assert got["infer"][0] == got["classify"][0] == "error", shape
-    if len(shape) == 3 and shape[1:] == (28, 28) or len(shape) == 2 and shape[1] == 784:
+    if len(shape) >= 2 and shape[1:] in ((28, 28), (784,), (28, 28, 1), (1, 28, 28)):
         assert same(got["infer_batch"], outcome(model.infer_batch, data)), shape
     else:
         assert got["infer_batch"][0] == got["classify_batch"][0] == "error", shape
@@ -224,13 +228,18 @@ def check_regressions():
         assert "unsigned" in str(error), error
     else:
         raise AssertionError("signed bytes accepted as pixels")
-    # Floats: refused with a hint that does not turn 0..1 images black.
-    try:
-        model.classify(np.full((28, 28), 0.5, np.float32))
-    except TypeError as error:
-        assert "* 255" in str(error) and "astype(numpy.uint8) (values 0..255)" not in str(error), error
-    else:
-        raise AssertionError("float pixels accepted")
+    # Floats: 0..1 is scaled by 255 (never read as a black 0..255 image);
+    # NaN, infinities and values outside [0, 255] are refused.
+    assert model.infer(np.full((28, 28), 0.5, np.float32)) == model.infer(b"\x80" * 784)
+    for bad in (float("nan"), float("inf"), -0.5, 255.5):
+        image = np.zeros((28, 28))
+        image[3, 4] = bad
+        try:
+            model.classify(image)
+        except ValueError as error:
+            assert "[0, 255]" in str(error), error
+        else:
+            raise AssertionError(f"float pixel {bad} accepted")
 
 
 # --- numpy arrays of every dtype and shape
@@ -284,6 +293,20 @@ def _array_strategy():
     return st.tuples(_dtypes(), _shapes()).flatmap(lambda ds: _arrays(*ds))
 
 
+def follows_the_float_rule(array):
+    """A numpy float array (any layout) is made uint8 by the float rule, or
+    refused with ValueError everywhere."""
+    import numpy as np
+
+    values = np.asarray(array).astype(np.float64)
+    if values.size and (not np.isfinite(values).all() or values.min() < 0 or values.max() > 255):
+        refused_everywhere(array, ValueError)
+    else:
+        if values.size and values.max() <= 1:
+            values = values * 255
+        agrees_with_bytes(array, array.shape, np.floor(values + 0.5).astype(np.uint8).tobytes())
+
+
 def check_numpy_arrays():
     import numpy as np
     from hypothesis import given
@@ -293,6 +316,8 @@ def check_numpy_arrays():
     def run(array):
         if array.dtype == np.uint8:
             agrees_with_bytes(array, array.shape, array.tobytes())
+        elif array.dtype.kind == "f":
+            follows_the_float_rule(array)
         else:
             refused_everywhere(array)  # never reinterpreted, whatever the shape
 
@@ -348,8 +373,10 @@ def check_numpy_layouts():
             if array.dtype == np.uint8:
                 shape = tuple(view.shape)
                 agrees_with_bytes(view, shape, np.asarray(view).tobytes())
+            elif array.dtype.kind == "f" and not as_memoryview:
+                follows_the_float_rule(view)
             else:
-                refused_everywhere(view)
+                refused_everywhere(view)  # floats only as numpy arrays
 
     run()
 
@@ -434,14 +461,18 @@ def check_pillow_images():
             image = gray.convert(mode)
         except (ValueError, OSError):
             image = Image.new(mode, size)
-        got = every_entry_point(image)
         if image.mode == "L":
             agrees_with_bytes(image, (size[1], size[0]), image.tobytes())
         else:
-            # Palette indices, bits, 16-bit and colour pixels are not 8-bit gray.
-            for name, result in got.items():
-                assert result[0] == "error" and isinstance(result[1], TypeError), (mode, name, result)
-                assert "convert('L')" in str(result[1])
+            # Every mode is made 8-bit gray first (README "Pixel values"), or
+            # refused everywhere alike.
+            from digitinfer._convert import pillow_gray
+
+            converted = outcome(pillow_gray, image)
+            if converted[0] == "ok":
+                agrees_with_bytes(image, (size[1], size[0]), converted[1][2])
+            else:
+                refused_everywhere(image, type(converted[1]))
 
     run()
 
