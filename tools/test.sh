@@ -9,13 +9,17 @@
 #   3. the C library built as Embedded Swift, installed to a temporary
 #      prefix, then (with the kernels it picks and with SSE2) the C tests and
 #      the example against it with gcc and clang, as C and C++
-#      (tools/test-c.sh), and the Python binding (tools/python);
+#      (tools/test-c.sh), and the Python binding from the source tree
+#      (tools/python);
 #      the C library cross-built for aarch64 Linux, its C tests under
 #      qemu-aarch64 (tools/test-aarch64-linux.sh);
 #      firmware for Cortex-M4/M3/M0, AArch64 and RISC-V under QEMU, beside
 #      CMSIS-NN on the M4 (tools/embedded); the
 #      runtime built for wasm32 under wasmkit, and the web page in
 #      headless Chromium (tools/web);
+#      the release artifacts (tools/release.sh), each unpacked and used
+#      with no Swift on PATH (tools/test-release.sh), and the Python wheel's
+#      tests in a fresh venv (tools/python/test-wheel.sh);
 #   4. export-model on a small budget, and its errors on bad input;
 #      the independent Python implementation of docs/FORMAT.md;
 #   5. digitinfer-cli as a user runs it: the README's first command on every
@@ -36,7 +40,8 @@ passed=0
 failed=0
 logs=$(mktemp -d)
 prefix=$(mktemp -d)
-trap 'rm -rf "$logs" "$prefix"' EXIT
+dist=$(mktemp -d)
+trap 'rm -rf "$logs" "$prefix" "$dist"' EXIT
 
 # stage NAME LOG COMMAND...: runs COMMAND, keeping its output in LOG.
 stage() {
@@ -99,14 +104,16 @@ if stage "install the C library" "$logs/install.log" \
     else
       failed=$((failed + 1))
     fi
-    if stage "Python binding (DIGITINFER_KERNELS=$kernels)" "$logs/python.log" \
-      env DIGITINFER_KERNELS=$kernels DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python; then
-      n=$(pytest_count "$logs/python.log")
-      if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
-    else
-      failed=$((failed + 1))
-    fi
   done
+  # The Python binding from the source tree against the SSE2 baseline (the
+  # wheel below runs it with the kernels the library picks).
+  if stage "Python binding (source tree, DIGITINFER_KERNELS=sse2)" "$logs/python.log" \
+    env DIGITINFER_KERNELS=sse2 DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python; then
+    n=$(pytest_count "$logs/python.log")
+    if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
+  else
+    failed=$((failed + 1))
+  fi
 else
   failed=$((failed + 1))
 fi
@@ -131,6 +138,21 @@ counted "C library for aarch64 Linux (qemu-aarch64: Cortex-A53, A76)" "$logs/aar
 # against the golden vectors, then the web page in headless Chromium.
 counted "tools/web/test-wasm.sh" "$logs/wasm.log" tools/web/test-wasm.sh
 counted "tools/web/test-browser.sh" "$logs/browser.log" tools/web/test-browser.sh
+
+# The release artifacts (tools/release.sh): each unpacked into a fresh
+# directory and used with no Swift on PATH as its README says (the C SDK
+# through CMake and pkg-config, the standalone CLI, the wheel, the page in
+# Chromium, firmware linked against the Cortex-M libraries under QEMU);
+# then the wheel's own tests in a fresh venv, run from outside the tree.
+counted "release artifacts (tools/release.sh, tools/test-release.sh)" "$logs/release.log" \
+  sh -c 'tools/release.sh --out "$1" && tools/test-release.sh "$1"' _ "$dist"
+if stage "Python wheel in a fresh venv (tools/python/test-wheel.sh)" "$logs/wheel.log" \
+  sh -c 'tools/python/test-wheel.sh "$1"/digitinfer-*.whl' _ "$dist"; then
+  n=$(pytest_count "$logs/wheel.log")
+  if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
+else
+  failed=$((failed + 1))
+fi
 
 # export-model as a user runs it, on a small budget: it must train, export,
 # write the model card, and fail clearly on bad input.
