@@ -7,11 +7,11 @@
 // out; the C API never allocates in any build.
 #if !DIGITINFER_NO_ALLOCATIONS
 
-/// A failure reported by the runtime: one case for each `dgi_status` code
-/// other than `DGI_OK`, with the same numeric value.
+/// A failure reported by the runtime: a `dgi_status` code other than
+/// `DGI_OK`, with the library's message.
 ///
 /// Every throwing function of ``Model`` throws this type, so a `catch` can
-/// match the cases without casting:
+/// match the codes without casting:
 ///
 /// ```swift
 /// do {
@@ -22,50 +22,59 @@
 ///   print(error.message)
 /// }
 /// ```
-public enum DigitInferError: UInt32, Error, Sendable, CustomStringConvertible {
-  /// A size is wrong, e.g. a 28x28 input that is not 784 bytes (`DGI_ERROR_ARGUMENT`).
-  case argument = 1
-  /// The model bytes are shorter than the file says it is (`DGI_ERROR_TRUNCATED`).
-  case truncated = 2
-  /// The bytes do not start with the .dgi magic (`DGI_ERROR_MAGIC`).
-  case magic = 3
-  /// The file's major version is not one this library reads (`DGI_ERROR_VERSION`).
-  case version = 4
-  /// The CRC-32 does not match: the file is corrupt (`DGI_ERROR_CHECKSUM`).
-  case checksum = 5
-  /// The structure is inconsistent: offsets, shapes or ranges (`DGI_ERROR_MALFORMED`).
-  case malformed = 6
-  /// Well-formed, but uses a feature (or asks for a kernel set) this library or
-  /// this CPU lacks (`DGI_ERROR_UNSUPPORTED`).
-  case unsupported = 7
-  /// The scratch memory is missing or too small (`DGI_ERROR_SCRATCH`); the Swift
-  /// API sizes scratch itself, so it does not throw this.
-  case scratch = 8
-  /// The image arguments of preprocessing are invalid: size, stride or too few
-  /// bytes for them (`DGI_ERROR_IMAGE`).
-  case image = 9
-  /// The model record was not opened (`DGI_ERROR_NOT_OPEN`); a ``Model`` always is.
-  case notOpen = 10
-  /// Preprocessing found nothing that looks like a digit: a blank or uniform
-  /// image, or only specks (`DGI_ERROR_NO_INK`).
-  case noInk = 11
+///
+/// A struct rather than an enum, so that a later library may add codes
+/// without breaking a `switch` over them.
+public struct DigitInferError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The runtime's code (never `.ok`).
+  let code: Status
+
+  private init(_ code: Status) { self.code = code }
 
   /// The error for a C status code.
   ///
   /// - Parameter status: A value returned by a `dgi_*` function.
-  /// - Returns: The matching case, or `nil` for `DGI_OK` and values outside the enum.
+  /// - Returns: The error, or `nil` for `DGI_OK` and values outside the enum.
   public init?(status: dgi_status) {
-    self.init(rawValue: status.rawValue)
+    guard let code = Status(rawValue: status.rawValue), code != .ok else { return nil }
+    self.code = code
   }
 
   /// The C status code of this error.
-  public var status: dgi_status { dgi_status(rawValue: rawValue) }
+  public var status: dgi_status { code.c }
 
   /// The library's English sentence for this error (`dgi_status_message`).
   public var message: String { String(cString: dgi_status_message(status)) }
 
   /// The same as ``message``.
   public var description: String { message }
+
+  /// A size is wrong, e.g. a 28x28 input that is not 784 bytes (`DGI_ERROR_ARGUMENT`).
+  public static let argument = DigitInferError(.argument)
+  /// The model bytes are shorter than the file says it is (`DGI_ERROR_TRUNCATED`).
+  public static let truncated = DigitInferError(.truncated)
+  /// The bytes do not start with the .dgi magic (`DGI_ERROR_MAGIC`).
+  public static let magic = DigitInferError(.magic)
+  /// The file's major version is not one this library reads (`DGI_ERROR_VERSION`).
+  public static let version = DigitInferError(.version)
+  /// The CRC-32 does not match: the file is corrupt (`DGI_ERROR_CHECKSUM`).
+  public static let checksum = DigitInferError(.checksum)
+  /// The structure is inconsistent: offsets, shapes or ranges (`DGI_ERROR_MALFORMED`).
+  public static let malformed = DigitInferError(.malformed)
+  /// Well-formed, but uses a feature (or asks for a kernel set) this library or
+  /// this CPU lacks (`DGI_ERROR_UNSUPPORTED`).
+  public static let unsupported = DigitInferError(.unsupported)
+  /// The scratch memory is missing or too small (`DGI_ERROR_SCRATCH`); the Swift
+  /// API sizes scratch itself, so it does not throw this.
+  public static let scratch = DigitInferError(.scratch)
+  /// The image arguments of preprocessing are invalid: size, stride or too few
+  /// bytes for them (`DGI_ERROR_IMAGE`).
+  public static let image = DigitInferError(.image)
+  /// The model record was not opened (`DGI_ERROR_NOT_OPEN`); a ``Model`` always is.
+  public static let notOpen = DigitInferError(.notOpen)
+  /// Preprocessing found nothing that looks like a digit: a blank or uniform
+  /// image, or only specks (`DGI_ERROR_NO_INK`).
+  public static let noInk = DigitInferError(.noInk)
 }
 
 /// Throws the error for `status` unless it is DGI_OK.
