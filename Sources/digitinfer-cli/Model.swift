@@ -186,23 +186,19 @@ final class LoadedModel: @unchecked Sendable {
   /// The opened model; `KernelOptions.apply` replaces it, before any use, by
   /// the same model running the chosen kernels.
   var model: Model
-  /// Seconds opening took (validation and CRC).
-  let openSeconds: Double
 
   static let builtinName = "built-in"
   /// The largest model file read; the format's sizes are 32-bit.
   static let maximumFileBytes = 64 << 20
 
-  /// Opens a model by `open`, timing it; a failure names the source.
+  /// Opens a model by `open`; a failure names the source.
   private init(file: FileName?, _ open: () throws(DigitInferError) -> Model) throws(Failure) {
     self.file = file
-    let start = DispatchTime.now().uptimeNanoseconds
     do {
       model = try open()
     } catch {
       throw Failure("\(file?.display ?? Self.builtinName): \(error.message)")
     }
-    openSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   }
 
   /// Reads and opens a model file.
