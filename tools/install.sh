@@ -140,6 +140,8 @@ cd "$repo"
 # The x86 microkernels (Sources/DigitInferKernels) are C compiled by swiftc's
 # clang; they never unwind, and leaving out their unwind tables keeps the
 # library under 64 KB with every kernel set (docs/PERFORMANCE.md).
+# DIGITINFER_NO_ALLOCATIONS leaves out the Swift API (SwiftAPI.swift), which
+# allocates; -no-allocations then proves that the C library does not.
 sources=(Sources/DigitInfer/*.swift)
 obj="$build_dir/DigitInfer.o"
 echo "==> swiftc $opt_flag (Embedded Swift, ${swift_target[1]}): ${#sources[@]} files"
@@ -148,7 +150,7 @@ echo "==> swiftc $opt_flag (Embedded Swift, ${swift_target[1]}): ${#sources[@]} 
 "$repo/tools/cached.sh" "$obj" Sources/DigitInfer Sources/DigitInferKernels include "$swiftc" -- \
   "$swiftc" "${swift_target[@]}" -enable-experimental-feature Embedded -wmo -parse-as-library "$opt_flag" \
   -I include -I Sources/DigitInferKernels -module-name DigitInfer -Xfrontend -no-allocations -Xfrontend -function-sections \
-  -Xcc -fno-asynchronous-unwind-tables \
+  -D DIGITINFER_NO_ALLOCATIONS -Xcc -fno-asynchronous-unwind-tables \
   -Xcc -fPIC -c "${sources[@]}" -o "$obj" || die "swiftc failed"
 
 # The public API: every global function the object defines under dgi_.

@@ -180,7 +180,7 @@ if wants asan; then timed "Swift tests under ASan+UBSan" swift_asan || true; fi
 # 2 and 3. The C library as Embedded Swift, sanitized.
 #
 # embedded_runtime SANITIZER OUT: the object tools/install.sh builds (the same
-# flags: Embedded Swift, -wmo -O, -no-allocations), with the sanitizer; the
+# flags: Embedded Swift, -wmo -O, -no-allocations and DIGITINFER_NO_ALLOCATIONS), with the sanitizer; the
 # C kernels get UBSan too under ASan. The tests link the object directly
 # (install.sh's partial link and symbol stripping change no code).
 embedded_runtime() {
@@ -191,7 +191,7 @@ embedded_runtime() {
   esac
   "$swiftc" -target x86_64-unknown-linux-gnu -enable-experimental-feature Embedded -wmo -parse-as-library -O -g \
     -sanitize="$sanitizer" -I include -I Sources/DigitInferKernels -module-name DigitInfer \
-    -Xfrontend -no-allocations -Xfrontend -function-sections \
+    -Xfrontend -no-allocations -Xfrontend -function-sections -D DIGITINFER_NO_ALLOCATIONS \
     -Xcc "$cflags" -Xcc -fno-sanitize-recover=all -Xcc -fPIC -Xcc -g \
     -c Sources/DigitInfer/*.swift -o "$out"
 }

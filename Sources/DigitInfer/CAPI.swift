@@ -100,7 +100,7 @@ func runChecked(
 }
 
 /// dgi_result from the last layer's int8 outputs.
-func classification(_ m: Model, _ logits: UnsafePointer<Int8>) -> dgi_result {
+func classification(_ m: ModelView, _ logits: UnsafePointer<Int8>) -> dgi_result {
   var r = dgi_result()
   r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
     Int32(
@@ -191,9 +191,9 @@ public func dgi_model_get_layer(
 
 /// The model behind a C pointer, if it was opened successfully.
 @inline(__always)
-func openedModel(_ model: UnsafePointer<dgi_model>?) -> Model? {
+func openedModel(_ model: UnsafePointer<dgi_model>?) -> ModelView? {
   guard let model else { return nil }
-  let m = Model(raw: UnsafeRawPointer(model))
+  let m = ModelView(raw: UnsafeRawPointer(model))
   return m.isOpen ? m : nil
 }
 

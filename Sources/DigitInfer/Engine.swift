@@ -3,7 +3,7 @@
 /// the last layer, which lie in `scratch`. The model must be open and
 /// `scratch` at least `state.scratchSize` bytes (callers check).
 func infer(
-  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
+  _ m: ModelView, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
 ) -> UnsafePointer<Int8> {
   prepare(m, scratch, set)
   return run(m, pixels, scratch, set)
@@ -11,7 +11,7 @@ func infer(
 
 /// The work that does not depend on the image, done once per call or per
 /// batch: the microkernel sets pack their weights into the workspace.
-func prepare(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
+func prepare(_ m: ModelView, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
   #if (arch(x86_64) || arch(arm64) || arch(arm)) && !DIGITINFER_SMALL
   if set.usesMicrokernels && Microkernels.available { Microkernels.pack(m, scratch, set) }
   #endif
@@ -19,7 +19,7 @@ func prepare(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
 
 /// One image, after `prepare` with the same scratch and set.
 func run(
-  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
+  _ m: ModelView, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
 ) -> UnsafePointer<Int8> {
   switch set {
   case .reference: return swiftInfer(m, pixels, scratch, optimized: false)
@@ -43,7 +43,7 @@ func run(
 /// Then each layer reads one arena of the scratch buffer and writes the
 /// other (flatten is a no-op view).
 func swiftInfer(
-  _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, optimized: Bool
+  _ m: ModelView, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, optimized: Bool
 ) -> UnsafePointer<Int8> {
   #if DIGITINFER_SMALL
   let optimized = false  // small builds link only the reference kernels

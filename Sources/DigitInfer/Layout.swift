@@ -117,7 +117,7 @@ enum ModelStorage {
 }
 
 /// A read-only view of an opened model: the state and its layers.
-struct Model {
+struct ModelView {
   let raw: UnsafeRawPointer
 
   var state: ModelState { raw.load(as: ModelState.self) }

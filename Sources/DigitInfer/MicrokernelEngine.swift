@@ -105,7 +105,7 @@ enum Microkernels {
   }
 
   /// Packs every conv layer's weights into its place in the workspace.
-  static func pack(_ m: Model, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
+  static func pack(_ m: ModelView, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet) {
     let s = m.state
     for i in 0..<Int(s.layerCount) {
       let d = m.layer(i)
@@ -151,7 +151,7 @@ enum Microkernels {
   /// Runs the layers on one image with the weights `pack` left in scratch
   /// (Engine.swift's `prepare`).
   static func run(
-    _ m: Model, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
+    _ m: ModelView, _ pixels: UnsafePointer<UInt8>, _ scratch: UnsafeMutableRawPointer, _ set: KernelSet
   ) -> UnsafePointer<Int8> {
     let s = m.state
     let input = scratch.assumingMemoryBound(to: UInt8.self)

@@ -232,7 +232,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   // of arena B, often inside it (the reference net's arena B holds conv1's
   // 24x24x16 output, which only the reference kernels materialise).
   var fusedB: UInt64 = 0
-  let layers = Model(raw: UnsafeRawPointer(out))
+  let layers = ModelView(raw: UnsafeRawPointer(out))
   for i in 0..<layerCount {
     let at = ModelStorage.layersOffset + i * MemoryLayout<LayerDesc>.stride
     var desc = layers.layer(i)

@@ -57,7 +57,9 @@ struct Bench: ParsableCommand {
       var record = dgi_model()
       let loads = 500
       let loadStart = DispatchTime.now().uptimeNanoseconds
-      for _ in 0..<loads { _ = dgi_model_open(&record, model.bytes.baseAddress, model.bytes.count) }
+      model.model.withUnsafeBytes { bytes in
+        for _ in 0..<loads { _ = dgi_model_open(&record, bytes.baseAddress, bytes.count) }
+      }
       let loadMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / Double(loads) / 1000
 
       // Realistic inputs, and the cost of making them.

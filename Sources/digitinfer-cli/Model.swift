@@ -67,11 +67,12 @@ struct KernelOptions: ParsableArguments {
     } catch {
       throw Failure(error.message, status: ExitStatus.usage)
     }
-    let status = dgi_model_set_kernels(model.record, chosen)
-    guard status == DGI_OK else {
+    do {
+      model.model = try model.model.using(Model.Kernels(rawValue: chosen.rawValue))
+    } catch {
       throw Failure(
-        "--kernels \(kernels): \(String(cString: dgi_status_message(status))) (supported here: \(Kernels.supportedNames.joined(separator: ", ")))",
-        status: status == DGI_ERROR_UNSUPPORTED ? ExitStatus.usage : ExitStatus.fatal)
+        "--kernels \(kernels): \(error.message) (supported here: \(Kernels.supportedNames.joined(separator: ", ")))",
+        status: error == .unsupported ? ExitStatus.usage : ExitStatus.fatal)
     }
   }
 }
@@ -175,43 +176,29 @@ enum DefaultModel {
   }
 }
 
-/// An opened model: its bytes (kept alive and unmodified as the C API
-/// requires), the dgi_model record, and where it came from.
+/// An opened model (the library's `Model`, which owns a copy of a file's
+/// bytes or borrows the built-in copy) and where it came from.
 final class LoadedModel: @unchecked Sendable {
   /// The file, or nil for the copy compiled into the executable.
   let file: FileName?
   /// The file as text (FileName.display), or "built-in".
   var source: String { file?.display ?? Self.builtinName }
-  let bytes: UnsafeRawBufferPointer
-  private let owned: UnsafeMutableRawBufferPointer?
-  let record: UnsafeMutablePointer<dgi_model>
-  let scratchSize: Int
-  /// Seconds dgi_model_open took (validation and CRC).
-  let openSeconds: Double
+  /// The opened model; `KernelOptions.apply` replaces it, before any use, by
+  /// the same model running the chosen kernels.
+  var model: Model
 
   static let builtinName = "built-in"
   /// The largest model file read; the format's sizes are 32-bit.
   static let maximumFileBytes = 64 << 20
 
-  private init(file: FileName?, bytes: UnsafeRawBufferPointer, owned: UnsafeMutableRawBufferPointer?) throws(Failure) {
+  /// Opens a model by `open`; a failure names the source.
+  private init(file: FileName?, _ open: () throws(DigitInferError) -> Model) throws(Failure) {
     self.file = file
-    self.bytes = bytes
-    self.owned = owned
-    record = .allocate(capacity: 1)
-    record.initialize(to: dgi_model())
-    let start = DispatchTime.now().uptimeNanoseconds
-    let status = dgi_model_open(record, bytes.baseAddress, bytes.count)
-    openSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    scratchSize = dgi_model_scratch_size(record)
-    // Fully initialized: deinit frees the record and the bytes.
-    guard status == DGI_OK else {
-      throw Failure("\(source): \(String(cString: dgi_status_message(status)))")
+    do {
+      model = try open()
+    } catch {
+      throw Failure("\(file?.display ?? Self.builtinName): \(error.message)")
     }
-  }
-
-  deinit {
-    record.deallocate()
-    owned?.deallocate()
   }
 
   /// Reads and opens a model file.
@@ -223,15 +210,16 @@ final class LoadedModel: @unchecked Sendable {
       throw Failure(error.description)
     }
     if data.isEmpty { throw Failure("\(file.display): empty file, not a .dgi model") }
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
-    data.withUnsafeBytes { buffer.copyMemory(from: $0) }
-    try self.init(file: file, bytes: UnsafeRawBufferPointer(rebasing: buffer[0..<data.count]), owned: buffer)
+    try self.init(file: file) { () throws(DigitInferError) in try Model(data) }
   }
 
-  /// The copy of models/mnist-int8.dgi compiled into the executable.
+  /// The copy of models/mnist-int8.dgi compiled into the executable, read in
+  /// place (it lives as long as the process).
   static func builtin() throws(Failure) -> LoadedModel {
     let (pointer, size) = builtinBytes()
-    return try LoadedModel(file: nil, bytes: UnsafeRawBufferPointer(start: pointer, count: size), owned: nil)
+    return try LoadedModel(file: nil) { () throws(DigitInferError) in
+      try Model(borrowing: UnsafeRawBufferPointer(start: pointer, count: size))
+    }
   }
 
   static func builtinBytes() -> (UnsafeRawPointer, Int) {
@@ -239,6 +227,9 @@ final class LoadedModel: @unchecked Sendable {
     let pointer = digitinfer_builtin_model(&size)!
     return (UnsafeRawPointer(pointer), size)
   }
+
+  /// The model's size in bytes of scratch (dgi_model_scratch_size).
+  var scratchSize: Int { model.info.scratchSize }
 
   /// "built-in (models/mnist-int8.dgi compiled into digitinfer-cli)" or the path.
   var sourceDescription: String {
@@ -255,18 +246,18 @@ final class LoadedModel: @unchecked Sendable {
 
   var info: dgi_model_info {
     var info = dgi_model_info()
-    _ = dgi_model_get_info(record, &info)
+    _ = model.withUnsafeRecord { dgi_model_get_info($0, &info) }
     return info
   }
 
   /// The kernel set the model runs (dgi_model_kernels).
-  var kernels: dgi_kernels { dgi_model_kernels(record) }
+  var kernels: dgi_kernels { dgi_kernels(rawValue: model.kernels.rawValue) }
   /// Its name, as --kernels and DIGITINFER_KERNELS spell it.
-  var kernelsName: String { Kernels.name(kernels) }
+  var kernelsName: String { model.kernels.name }
 
   func layer(_ index: UInt32) -> dgi_layer_info? {
     var layer = dgi_layer_info()
-    return dgi_model_get_layer(record, index, &layer) == DGI_OK ? layer : nil
+    return model.withUnsafeRecord { dgi_model_get_layer($0, index, &layer) } == DGI_OK ? layer : nil
   }
 }
 

@@ -62,7 +62,7 @@ struct Pipeline {
     precondition(input.count == Int(DGI_INPUT_SIZE))
     var result = dgi_result()
     let status = modelScratch.withUnsafeMutableBytes { scratch in
-      dgi_classify(model.record, input.baseAddress, scratch.baseAddress, scratch.count, &result)
+      model.model.withUnsafeRecord { dgi_classify($0, input.baseAddress, scratch.baseAddress, scratch.count, &result) }
     }
     guard status == DGI_OK else { return .failure(PipelineError(status)) }
     return .success(result)
@@ -81,7 +81,9 @@ struct Pipeline {
     precondition(inputs.count == results.count * Int(DGI_INPUT_SIZE))
     if results.isEmpty { return .success(()) }
     let status = modelScratch.withUnsafeMutableBytes { scratch in
-      dgi_classify_batch(model.record, inputs.baseAddress, results.count, scratch.baseAddress, scratch.count, results.baseAddress)
+      model.model.withUnsafeRecord {
+        dgi_classify_batch($0, inputs.baseAddress, results.count, scratch.baseAddress, scratch.count, results.baseAddress)
+      }
     }
     guard status == DGI_OK else { return .failure(PipelineError(status)) }
     return .success(())

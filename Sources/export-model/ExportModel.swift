@@ -1,4 +1,5 @@
 import ArgumentParser
+import DigitInfer
 import DigitInferData
 import DigitInferFormat
 import DigitInferReport
@@ -188,13 +189,13 @@ struct ExportModel: ParsableCommand {
     let statistics = Quantizer.measure(trainer, validation)
     for method in try parsedCalibration() {
       let model = try Quantizer.quantize(trainer, statistics: statistics, method: method, name: modelName)
-      let predictions = try RuntimeModel(try model.encoded()).predict(validation)
+      let predictions = try Model(try model.encoded()).predict(validation)
       let accuracy = Evaluation(labels: validation.labels, predictions: predictions).accuracy
       log(String(format: "calibration %@: int8 validation accuracy %.2f%%", method.description, 100 * accuracy))
       if chosen == nil || accuracy > chosen!.validation { chosen = (method, model, accuracy) }
     }
     var model = chosen!.model
-    let int8Test = Evaluation(labels: test.labels, predictions: try RuntimeModel(try model.encoded()).predict(test))
+    let int8Test = Evaluation(labels: test.labels, predictions: try Model(try model.encoded()).predict(test))
     let drop = 100 * (floatTest.accuracy - int8Test.accuracy)
     print(String(format: "test accuracy: float %.2f%%, int8 %.2f%% (runtime), difference %.2f points",
       100 * floatTest.accuracy, 100 * int8Test.accuracy, drop))

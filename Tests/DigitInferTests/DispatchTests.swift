@@ -8,7 +8,7 @@ import Testing
 /// Run-time kernel selection: what the CPU reports, what a model runs, and
 /// forcing each set through the C API.
 @Suite struct DispatchTests {
-  let m = LoadedModel(try! SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 21).encoded())
+  let m = try! Model(try! SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 21).encoded())
 
   /// The CPU's own account (/proc/cpuinfo), independent of our cpuid code.
   static var cpuFlags: Set<Substring> {

@@ -64,8 +64,7 @@ import Testing
         }
         f = patched(f, 16, UInt64(QuantizedModel.checksum(f)), bytes: 0)
       }
-      let m = LoadedModel(f)
-      guard m.status == DGI_OK else { continue }
+      guard let m = try? Model(f) else { continue }
       opened += 1
       let size = m.scratchSize
       var scratch = [UInt8](repeating: 0, count: size + 64)
@@ -95,8 +94,7 @@ import Testing
     #expect(dgi_classify(&record, image, &scratch, scratch.count, &result) == DGI_ERROR_NOT_OPEN)
     #expect(dgi_classify(nil, image, &scratch, scratch.count, &result) == DGI_ERROR_ARGUMENT)
 
-    let m = LoadedModel(tiny)
-    #expect(m.status == DGI_OK)
+    let m = try Model(tiny)
     #expect(dgi_classify(m.record, nil, &scratch, scratch.count, &result) == DGI_ERROR_ARGUMENT)
     #expect(dgi_classify(m.record, image, &scratch, scratch.count, nil) == DGI_ERROR_ARGUMENT)
     #expect(dgi_classify(m.record, image, nil, scratch.count, &result) == DGI_ERROR_SCRATCH)
@@ -126,13 +124,14 @@ import Testing
     #expect(dgi_abi_version() == DGI_ABI_VERSION)
   }
 
-  @Test func anyAlignmentGivesTheSameAnswers() {
+  @Test func anyAlignmentGivesTheSameAnswers() throws {
     let images = testImages(count: 4, seed: 3)
-    let aligned = LoadedModel(tiny)
+    let aligned = try Model(tiny)
     for offset in 1..<16 {
-      let m = LoadedModel(tiny, misalignment: offset)
-      #expect(m.status == DGI_OK)
-      for image in images { #expect(m.logits(image) == aligned.logits(image)) }
+      try withMisalignedCopy(tiny, misalignment: offset) { bytes in
+        let m = try Model(borrowing: bytes)
+        for image in images { #expect(m.logits(image) == aligned.logits(image)) }
+      }
     }
   }
 }

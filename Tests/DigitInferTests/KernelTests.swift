@@ -64,8 +64,8 @@ func randomModel(seed: UInt64) throws -> QuantizedModel {
 
 /// Runs every layer with both kernel families on the same input and
 /// returns the index of the first layer whose outputs differ.
-func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
-  let model = m.model
+func firstMismatch(_ m: Model, _ image: [UInt8]) -> Int? {
+  let model = m.view
   let s = model.state
   var current = image.map { Int8(bitPattern: $0 ^ 0x80) }
   for i in 0..<Int(s.layerCount) {
@@ -113,8 +113,7 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
   @Test(arguments: 0..<40)
   func everyKernelSetIsBitExactWithReference(seed: Int) throws {
     let file = try randomModel(seed: UInt64(seed)).encoded()
-    let m = LoadedModel(file)
-    #expect(m.status == DGI_OK)
+    let m = try Model(file)
     for image in testImages(count: 3, seed: UInt64(seed)) {
       #expect(firstMismatch(m, image) == nil, "model seed \(seed)")
       let reference = m.logits(image, kernels: .reference)
@@ -128,7 +127,7 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
     let spec: [SyntheticModel.Layer] = [
       .conv(32, kernel: 3, samePadding: true), .maxpool, .conv(16, kernel: 1), .maxpool, .flatten, .dense(10),
     ]
-    let m = LoadedModel(try SyntheticModel.make(spec, seed: 5).encoded())
+    let m = try Model(try SyntheticModel.make(spec, seed: 5).encoded())
     for image in testImages(count: 4, seed: 5) { #expect(firstMismatch(m, image) == nil) }
   }
 
@@ -152,8 +151,7 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
       kind: .dense, input: Shape(1, 1, 784), outputChannels: 1, inputZeroPoint: -128, outputZeroPoint: 0,
       outputScale: 0.1, weights: [Int8](repeating: 1, count: 784), bias: [0], multipliers: [1 << 20],
       shifts: [0])
-    let m = LoadedModel(try QuantizedModel(name: "hand", layers: [conv, flatten, dense]).encoded())
-    #expect(m.status == DGI_OK)
+    let m = try Model(try QuantizedModel(name: "hand", layers: [conv, flatten, dense]).encoded())
     var image = [UInt8](repeating: 0, count: 784)
     image[0] = 20
     var expected = [Int8](repeating: -128, count: 784)
@@ -163,10 +161,10 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
     expected[29] = -118
     for kernels in supportedKernelSets {
       var scratch = [UInt8](repeating: 0, count: m.scratchSize)
-      let d = m.model.layer(0)
+      let d = m.view.layer(0)
       let offset: UInt8 = isOffsetBinary(kernels) ? 0x80 : 0
       let got = scratch.withUnsafeMutableBytes { s -> [Int8] in
-        _ = infer(m.model, image, s.baseAddress!, kernels)
+        _ = infer(m.view, image, s.baseAddress!, kernels)
         return (0..<784).map { Int8(bitPattern: s[Int(d.output) + $0] ^ offset) }
       }
       #expect(got == expected, "\(kernels)")
@@ -188,7 +186,7 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
     let dense = QuantizedLayer(
       kind: .dense, input: Shape(1, 1, 784), outputChannels: 2, inputZeroPoint: -128, outputZeroPoint: 3,
       outputScale: 0.1, weights: weights, bias: [5, -100], multipliers: [1 << 30, 1 << 30], shifts: [1, 1])
-    let m = LoadedModel(try QuantizedModel(name: "hand", layers: [flatten, dense]).encoded())
+    let m = try Model(try QuantizedModel(name: "hand", layers: [flatten, dense]).encoded())
     var image = [UInt8](repeating: 0, count: 784)
     image[0] = 10
     image[1] = 20
@@ -197,12 +195,12 @@ func firstMismatch(_ m: LoadedModel, _ image: [UInt8]) -> Int? {
   }
 
   @Test func classifyIsSoftmaxOfLogits() throws {
-    let m = LoadedModel(try SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 9).encoded())
-    let scale = Double(Float(bitPattern: m.model.layer(Int(m.model.state.layerCount) - 1).outScaleBits))
+    let m = try Model(try SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 9).encoded())
+    let scale = Double(Float(bitPattern: m.view.layer(Int(m.view.state.layerCount) - 1).outScaleBits))
     for image in testImages(count: 12, seed: 4) {
       let logits = m.logits(image)
-      let r = m.classify(image)
-      let p = probabilities(r)
+      let r = try m.classify(image)
+      let p = r.probabilities
       #expect(Int(r.digit) == logits.firstIndex(of: logits.max()!)!)
       #expect(r.confidence == p[Int(r.digit)])
       #expect(abs(p.reduce(0, +) - 1) < 1e-5)

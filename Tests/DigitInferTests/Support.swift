@@ -4,64 +4,37 @@ import Foundation
 
 @testable import DigitInfer
 
-/// A model file copied into its own buffer (at an optional misalignment)
-/// and opened through the C ABI. Keeps the bytes alive as long as the model.
-final class LoadedModel: @unchecked Sendable {
-  let buffer: UnsafeMutableRawPointer
-  let bytes: UnsafeMutableRawPointer
-  let size: Int
-  /// Heap-allocated so its address is stable for the model's lifetime.
-  let record: UnsafeMutablePointer<dgi_model>
-  let status: dgi_status
-
-  init(_ file: [UInt8], misalignment: Int = 0) {
-    size = file.count
-    buffer = .allocate(byteCount: max(file.count, 1) + 16, alignment: 16)
-    let start = buffer + misalignment
-    file.withUnsafeBytes { if let b = $0.baseAddress { start.copyMemory(from: b, byteCount: file.count) } }
-    bytes = start
-    record = .allocate(capacity: 1)
-    record.initialize(to: dgi_model())
-    status = dgi_model_open(record, bytes, size)
-  }
-
-  deinit {
-    buffer.deallocate()
-    record.deallocate()
-  }
-
+/// The runtime tests open models through the public `Model` (Sources/DigitInfer/SwiftAPI.swift)
+/// and reach its C record (`record`, internal) where they test the C API itself.
+extension Model {
   var scratchSize: Int { dgi_model_scratch_size(record) }
-  var model: Model { Model(raw: UnsafeRawPointer(record)) }
+  /// The runtime's read-only view of the opened record.
+  var view: ModelView { ModelView(raw: UnsafeRawPointer(record)) }
 
-  /// int8 logits through the C ABI (optimized kernels).
+  /// int8 logits through the public API, padded with zeros to 10 as dgi_infer pads them.
   func logits(_ image: [UInt8]) -> [Int8] {
-    var out = [Int8](repeating: 0, count: 10)
-    var scratch = [UInt8](repeating: 0xA5, count: scratchSize)
-    let s = dgi_infer(record, image, &scratch, scratch.count, &out)
-    precondition(s == DGI_OK, "dgi_infer failed: \(s.rawValue)")
-    return out
+    let logits = try! infer(image)
+    return logits + [Int8](repeating: 0, count: 10 - logits.count)
   }
 
   /// int8 logits from the chosen kernel set, through the internal API.
   func logits(_ image: [UInt8], kernels: KernelSet) -> [Int8] {
     var scratch = [UInt8](repeating: 0x5A, count: scratchSize)
     return scratch.withUnsafeMutableBytes { s in
-      let out = infer(model, image, s.baseAddress!, kernels)
-      return (0..<Int(model.state.classCount)).map { out[$0] }
+      let out = DigitInfer.infer(view, image, s.baseAddress!, kernels)
+      return (0..<Int(view.state.classCount)).map { out[$0] }
     }
-  }
-
-  func classify(_ image: [UInt8]) -> dgi_result {
-    var r = dgi_result()
-    var scratch = [UInt8](repeating: 0, count: scratchSize)
-    let s = dgi_classify(record, image, &scratch, scratch.count, &r)
-    precondition(s == DGI_OK)
-    return r
   }
 }
 
-func probabilities(_ r: dgi_result) -> [Float] {
-  withUnsafeBytes(of: r.probabilities) { Array($0.bindMemory(to: Float.self)) }
+/// `body` with a copy of `file` that starts `misalignment` bytes past a
+/// 16-byte boundary, for the borrowing `Model(borrowing:)`.
+func withMisalignedCopy<R>(_ file: [UInt8], misalignment: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+  let buffer = UnsafeMutableRawPointer.allocate(byteCount: file.count + 16, alignment: 16)
+  defer { buffer.deallocate() }
+  let start = buffer + misalignment
+  file.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: file.count) }
+  return try body(UnsafeRawBufferPointer(start: start, count: file.count))
 }
 
 /// Random 28x28 images: noise, blank, full ink and blobby strokes.

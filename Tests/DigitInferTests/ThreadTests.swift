@@ -9,7 +9,7 @@ import Testing
   /// One model, eight threads, each with its own scratch: every answer must
   /// equal the single-threaded one.
   @Test func concurrentClassificationAgrees() throws {
-    let m = LoadedModel(try SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 3).encoded())
+    let m = try Model(try SyntheticModel.make(SyntheticModel.referenceArchitecture, seed: 3).encoded())
     let images = testImages(count: 8, seed: 21)
     let expected = images.map { m.logits($0) }
     let failures = Mutex(0)

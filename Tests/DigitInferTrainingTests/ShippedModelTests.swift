@@ -18,7 +18,7 @@ import Testing
     let bytes = [UInt8](try Data(contentsOf: dgi))
     let card = try ModelCard(json: String(decoding: try Data(contentsOf: json), as: UTF8.self))
     let test = try MNIST.test(in: try MNIST.directory(flag: nil))
-    let predictions = try RuntimeModel(bytes).predict(test)
+    let predictions = try Model(bytes).predict(test)
     let evaluation = Evaluation(labels: test.labels, predictions: predictions)
     // Integer inference is deterministic: the card's figures must reproduce exactly.
     #expect(evaluation.confusion == card.int8Test.confusion)

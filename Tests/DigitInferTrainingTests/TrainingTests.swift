@@ -70,7 +70,7 @@ import Testing
     let trainer = try #require(Self.trained)
     let data = Self.data!
     let model = try Quantizer.quantize(trainer, calibration: data.validation, method: .percentile(99.99), name: "t")
-    let runtime = try RuntimeModel(try model.encoded())
+    let runtime = try Model(try model.encoded())
     let int8 = runtime.predict(data.test)
     let float = trainer.predict(data.test)
     let agree = zip(int8, float).filter { $0 == $1 }.count
@@ -87,7 +87,7 @@ import Testing
     #expect(throws: AccuracyGate.Refusal.self) { try AccuracyGate.check(float: 0.99, int8: 0.986, force: false) }
     // Break it: requantize the first conv layer 16x too coarsely.
     model.layers[0].shifts = model.layers[0].shifts.map { min(31, $0 + 4) }
-    let broken = Evaluation(labels: data.test.labels, predictions: try RuntimeModel(try model.encoded()).predict(data.test))
+    let broken = Evaluation(labels: data.test.labels, predictions: try Model(try model.encoded()).predict(data.test))
     #expect(broken.accuracy < float - 0.003)
     #expect(throws: AccuracyGate.Refusal.self) { try AccuracyGate.check(float: float, int8: broken.accuracy, force: false) }
     #expect(throws: Never.self) { try AccuracyGate.check(float: float, int8: broken.accuracy, force: true) }

@@ -4,8 +4,10 @@
 # this fails if Package.swift ever gives the runtime a compiler flag again.
 # It tags a copy of the repository's HEAD as 99.0.0 in a temporary git
 # repository, builds tools/consumer/Example (which depends on it with
-# `from: "99.0.0"`), and runs it on a sample: the fastest kernel set this CPU
-# runs must be chosen with no flag or variable. Ends "N passed, M failed".
+# `from: "99.0.0"`), and runs it: the fastest kernel set this CPU runs must
+# be chosen with no flag or variable, and the safe Swift API (`Model`) must
+# classify a drawn 7 and, through its preprocessing, the sample scan of a 9.
+# Ends "N passed, M failed".
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +35,7 @@ sed -i "s|DIGITINFER_URL|file://$work/DigitInfer|" "$work/Example/Package.swift"
 check "Package.swift gives no target unsafe compiler flags" bash -c "! grep -q unsafeFlags '$repo/Package.swift'"
 check "a package depending on DigitInfer by version resolves and builds (no unsafeFlags)" \
   swift build --package-path "$work/Example" -c release
-out=$("$work/Example/.build/release/example" "$repo/models/mnist-int8.dgi" 2>&1)
+out=$("$work/Example/.build/release/example" "$repo/models/mnist-int8.dgi" "$repo/models/samples/scan-9.pgm" 2>&1)
 echo "$out"
 best=avx2
 grep -qw avx_vnni /proc/cpuinfo && best=avxvnni
@@ -42,6 +44,7 @@ grep -qw avx2 /proc/cpuinfo || best=sse2
 [ "$(uname -m)" = x86_64 ] || best=portable
 check "it runs the fastest kernel set for this CPU ($best) with no flag or variable" \
   grep -q "^kernels $best$" <<<"$out"
-check "it classifies the shipped model's golden digit" grep -q "^digit 7$" <<<"$out"
+check "it classifies a drawn 7 with Model.classify" grep -q "^digit 7$" <<<"$out"
+check "it classifies models/samples/scan-9.pgm with Model.classify(gray:)" grep -q "^image 9$" <<<"$out"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
