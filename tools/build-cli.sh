@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: tools/build-cli.sh --out DIR [--scratch-path DIR] [--shared-image-libs]
+Usage: tools/build-cli.sh --out DIR [--scratch-path DIR] [--shared-image-libs] [--no-strip]
 
 Builds release digitinfer-cli and export-model with the Swift standard
 library and Foundation linked statically (--static-swift-stdlib), and
@@ -28,6 +28,8 @@ Options:
   --shared-image-libs  link libjpeg, libpng and zlib as shared libraries
                        (the machine then needs libjpeg62-turbo, libpng16-16
                        and zlib1g, or its distribution's equivalents)
+  --no-strip           keep the symbols and debug information (about 75 MB
+                       per executable instead of about 60 MB)
   -h, --help           show this help
 
 Needs the Swift toolchain (swift on PATH, else /opt/swift/usr/bin) and, for
@@ -42,11 +44,13 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=""
 scratch=$repo/.build-cli
 static_image_libs=1
+strip=(-s)
 while [ $# -gt 0 ]; do
   case $1 in
   --out) out=${2:?--out needs a directory}; shift 2 ;;
   --scratch-path) scratch=${2:?--scratch-path needs a directory}; shift 2 ;;
   --shared-image-libs) static_image_libs=0; shift ;;
+  --no-strip) strip=(); shift ;;
   -h | --help) usage; exit 0 ;;
   *) echo "build-cli.sh: unknown argument $1 (see --help)" >&2; exit 64 ;;
   esac
@@ -121,7 +125,7 @@ echo "built in $(($(date +%s) - start)) s"
 mkdir -p "$out/bin" "$out/share/man/man1" "$out/share/bash-completion/completions" \
   "$out/share/zsh/site-functions" "$out/share/fish/vendor_completions.d" "$out/share/digitinfer"
 for product in "${products[@]}"; do
-  install -m 755 "$bin/$product" "$out/bin/$product"
+  install -m 755 ${strip[@]+"${strip[@]}"} "$bin/$product" "$out/bin/$product"
   "$out/bin/$product" --generate-completion-script bash >"$out/share/bash-completion/completions/$product"
   "$out/bin/$product" --generate-completion-script zsh >"$out/share/zsh/site-functions/_$product"
   "$out/bin/$product" --generate-completion-script fish >"$out/share/fish/vendor_completions.d/$product.fish"

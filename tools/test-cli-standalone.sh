@@ -83,10 +83,11 @@ version_matches() { # VERSION of EXE is DGI_VERSION of the header
   [ -n "$expected" ] && [ "$(clean_env "$1" --version)" = "$expected" ]
 }
 
-help_works() { clean_env "$1" --help | tee "$work/help" | head -3 && grep -q "^USAGE: " "$work/help"; }
+help_works() { clean_env "$1" --help >"$work/help" && head -3 "$work/help" && grep -q "^USAGE: " "$work/help"; }
 
 installed_model() { # the default model is the installed copy
-  (cd / && clean_env "$cli" inspect) | tee "$work/inspect" | head -2
+  (cd / && clean_env "$cli" inspect) >"$work/inspect" || return 1
+  head -2 "$work/inspect"
   grep -q "^model  *$dir/share/digitinfer/mnist-int8.dgi$" "$work/inspect" &&
     cmp "$dir/share/digitinfer/mnist-int8.dgi" "$repo/models/mnist-int8.dgi"
 }
