@@ -133,10 +133,16 @@ done
 for ext in dgi md json; do install -m 644 "models/mnist-int8.$ext" "$out/share/digitinfer/"; done
 
 version=$("$out/bin/digitinfer-cli" --version)
+# The newest glibc and libstdc++ symbol versions the executables use.
+newest() { objdump -T "$out"/bin/* 2>/dev/null | grep -o "$1[0-9.]*" | sort -Vu | tail -1; }
+glibc=$(newest GLIBC_2)
+glibcxx=$(newest GLIBCXX_3)
 cat >"$out/README.txt" <<EOF
 DigitInfer $version: digitinfer-cli and export-model for Linux ($(uname -m)).
 
-The executables need only the C library (glibc 2.$(ldd --version | head -1 | sed 's/.*2\.\([0-9]*\).*/\1/') or newer): no Swift,
+The executables need only glibc (${glibc:-GLIBC_?} symbols: glibc ${glibc#GLIBC_} or newer)
+and the GCC runtime (libstdc++.so.6 with ${glibcxx:-GLIBCXX_?}, libgcc_s.so.1), which
+Debian 12, Ubuntu 22.04 and later distributions have: no Swift,
 $( [ "$static_image_libs" = 1 ] && echo "no libjpeg, libpng or zlib." || echo "but libjpeg, libpng16 and zlib (libjpeg62-turbo libpng16-16 zlib1g).")
 
   bin/digitinfer-cli photo.jpg        the digit in an image (JPEG, PNG, PGM/PBM)
