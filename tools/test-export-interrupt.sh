@@ -25,7 +25,7 @@ dest=$work/dest
 mkdir "$dest"
 # A small network on 1,000 images: each epoch ends with a checkpoint, so a
 # run of a few seconds passes through every phase.
-common=(--int8 --arch c4k5,p2,d10 --train-limit 1000 --calibration minmax --force --seed 7
+common=(--int8 --arch c4k5,p2,d10 --train-limit 1000 --calibration minmax --force --overwrite --seed 7
   --out "$dest/m.dgi")
 
 passed=0

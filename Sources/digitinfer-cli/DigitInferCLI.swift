@@ -1,4 +1,5 @@
 import ArgumentParser
+import DigitInfer
 import Foundation
 
 #if canImport(Glibc)
@@ -34,6 +35,7 @@ struct DigitInferCLI: ParsableCommand {
         digitinfer-cli inspect models/mnist-int8.dgi
         digitinfer-cli bench
       """,
+    version: DigitInferVersion.string,
     subcommands: [Classify.self, Eval.self, Inspect.self, Bench.self],
     defaultSubcommand: Classify.self)
 
@@ -68,4 +70,10 @@ struct DigitInferCLI: ParsableCommand {
       return (exitCode(for: error), CommandLineBytes.showingBytes(fullMessage(for: error)))
     }
   }
+}
+
+/// The project's one version string, DGI_VERSION of include/digitinfer.h,
+/// as the linked library reports it: `digitinfer-cli --version`.
+enum DigitInferVersion {
+  static let string = dgi_version().map { String(cString: $0) } ?? "unknown"
 }

@@ -12,7 +12,9 @@ struct ExportModel: ParsableCommand {
     commandName: "export-model",
     abstract: "Train a digit classifier on MNIST in Swift and export it as an int8 .dgi model.",
     discussion: """
-      Trains on the first 55,000 MNIST training images, validates (and calibrates the int8 quantization) on the last 5,000, and reports float and int8 accuracy on the 10,000 test images, the int8 figure measured by the DigitInfer runtime itself. Refuses to write a model whose int8 accuracy is more than 0.3 points below float (--force writes anyway). Writes the model atomically, with a model card (.md, .json) and a training plot (.svg) beside it.
+      Trains on the first 55,000 MNIST training images, validates (and calibrates the int8 quantization) on the last 5,000, and reports float and int8 accuracy on the 10,000 test images, the int8 figure measured by the DigitInfer runtime itself. Refuses to write a model whose int8 accuracy is more than 0.3 points below float (--force writes anyway). Writes the model atomically, with a model card (.md, .json) and a training plot (.svg) beside it: by default mnist-int8.dgi, mnist-int8.md, mnist-int8.json and mnist-int8-training.svg in the current directory.
+
+      Never replaces an existing file unless asked: if the model, its card or its plot already exists (or --checkpoint does, without --resume or --export-only), export-model stops before loading any data and names the file; --overwrite replaces them. The model shipped in models/ is replaced only by naming it with --out and --overwrite.
 
       Architectures: --arch takes a preset or a spec of comma-separated items: cNkK conv (N filters, KxK), cNkKs conv with same padding, p2 max-pool, dN dense, bn batch norm, dropP dropout.
       \(Architecture.presets.map { p in
@@ -21,18 +23,21 @@ struct ExportModel: ParsableCommand {
       }.joined(separator: "\n"))
 
       Examples:
-        export-model --int8 --out models/mnist-int8.dgi
+        export-model --int8
+        export-model --int8 --out models/mnist-int8.dgi --overwrite    (regenerate the shipped model)
         export-model --int8 --arch reference --out models/reference-int8.dgi
         export-model --int8 --epochs 2 --train-limit 5000 --out /tmp/quick.dgi
         export-model --int8 --checkpoint run.ckpt --epochs 40 --resume
         export-model --int8 --checkpoint run.ckpt --export-only --calibration 99.9
-      """)
+      """,
+    // DGI_VERSION of include/digitinfer.h, as the linked library reports it.
+    version: dgi_version().map { String(cString: $0) } ?? "unknown")
 
   @Flag(help: "Export int8 (the only format; required so that a later float format cannot be chosen by accident).")
   var int8 = false
 
-  @Option(help: "Where to write the model; the model card goes beside it.")
-  var out = "models/mnist-int8.dgi"
+  @Option(help: "Where to write the model; the model card goes beside it. Existing files are not replaced without --overwrite.")
+  var out = "mnist-int8.dgi"
 
   @Option(help: "Architecture: a preset name or a spec string.")
   var arch = "default"
@@ -94,6 +99,9 @@ struct ExportModel: ParsableCommand {
   @Flag(help: "Write the model even if int8 accuracy is more than 0.3 points below float.")
   var force = false
 
+  @Flag(help: "Replace the model, card and plot at --out (and a --checkpoint, when training anew) if they exist.")
+  var overwrite = false
+
   @Flag(help: "Print only the final summary.")
   var quiet = false
 
@@ -140,7 +148,13 @@ struct ExportModel: ParsableCommand {
     try AtomicFile.createDirectory(for: out)
     let cardPaths = try ModelCard.paths(for: modelName, in: outDirectory)
     let written = [out] + cardPaths
+    let fresh = resume || exportOnly ? [] : checkpoint.map { [$0] } ?? []
     try AtomicFile.checkReplaceable(written + (exportOnly ? [] : checkpoint.map { [$0] } ?? []))
+    // Nothing is replaced unless asked, and nothing is touched (not even a
+    // killed run's journal finished) when refusing.
+    if !overwrite, let existing = (written + fresh).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+      throw ValidationError("\(existing) exists; not replacing it (use --overwrite to replace it\(fresh.contains(existing) ? ", --resume to continue it" : ""))")
+    }
     // A run killed while writing: finish its group, drop its temporaries.
     try AtomicFile.recover(written)
     if let checkpoint { try AtomicFile.recover([checkpoint]) }

@@ -17,6 +17,12 @@ enum CLI {
     return productsDirectory.appendingPathComponent("digitinfer-cli").path
   }()
 
+  /// $DIGITINFER_EXPORT_MODEL, else export-model beside the test bundle.
+  static let exportModel: String = {
+    if let path = ProcessInfo.processInfo.environment["DIGITINFER_EXPORT_MODEL"], !path.isEmpty { return path }
+    return productsDirectory.appendingPathComponent("export-model").path
+  }()
+
   static var productsDirectory: URL {
     #if os(macOS)
     for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
