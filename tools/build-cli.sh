@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# Builds digitinfer-cli and export-model to run on a Linux machine without
-# Swift, and writes them as a prefix tree. Run `tools/build-cli.sh --help`.
+# Builds digitinfer-cli to run on a Linux machine without Swift, and writes
+# it as a prefix tree. Run `tools/build-cli.sh --help`.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 Usage: tools/build-cli.sh --out DIR [--scratch-path DIR] [--shared-image-libs] [--no-strip]
 
-Builds release digitinfer-cli and export-model with the Swift standard
-library and Foundation linked statically (--static-swift-stdlib), and
-libjpeg, libpng and zlib linked statically too, so that the executables need
-only glibc (libc, libm) and run on a Linux machine without Swift. Writes:
+Builds release digitinfer-cli with the Swift standard library and
+Foundation linked statically (--static-swift-stdlib), and libjpeg, libpng
+and zlib linked statically too, so that the executable needs only glibc and
+the GCC runtime and runs on a Linux machine without Swift. (export-model is
+not included: training is for people who build the package.) Writes:
   DIR/bin/digitinfer-cli
-  DIR/bin/export-model
-  DIR/share/man/man1/digitinfer-cli.1, export-model.1
-  DIR/share/bash-completion/completions/digitinfer-cli, export-model
-  DIR/share/zsh/site-functions/_digitinfer-cli, _export-model
-  DIR/share/fish/vendor_completions.d/digitinfer-cli.fish, export-model.fish
+  DIR/share/man/man1/digitinfer-cli.1
+  DIR/share/bash-completion/completions/digitinfer-cli
+  DIR/share/zsh/site-functions/_digitinfer-cli
+  DIR/share/fish/vendor_completions.d/digitinfer-cli.fish
   DIR/share/digitinfer/mnist-int8.dgi (+ .md, .json: its model card; the
       default model of DIR/bin/digitinfer-cli, which also has a built-in copy)
   DIR/README.txt
@@ -29,13 +29,14 @@ Options:
                        (the machine then needs libjpeg62-turbo, libpng16-16
                        and zlib1g, or its distribution's equivalents)
   --no-strip           keep the symbols and debug information (about 75 MB
-                       per executable instead of about 60 MB)
+                       instead of about 58 MB)
   -h, --help           show this help
 
 Needs the Swift toolchain (swift on PATH, else /opt/swift/usr/bin) and, for
 the static image libraries, libjpeg-dev, libpng-dev and zlib1g-dev (their .a
-files). Man pages come from swift-argument-parser's generate-manual plugin,
-completions from `digitinfer-cli --generate-completion-script SHELL`.
+files). The man page comes from swift-argument-parser's generate-manual
+tool (what its plugin runs), built in the same scratch directory and run on
+the static executable; completions from `digitinfer-cli --generate-completion-script SHELL`.
 tools/test-cli-standalone.sh DIR checks the result.
 EOF
 }
@@ -61,13 +62,13 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$repo"
 
-products=(digitinfer-cli export-model)
+products=(digitinfer-cli)
 link=()
 if [ "$static_image_libs" = 1 ]; then
   # SwiftPM links -ljpeg -lpng16 -lz, with the -L directories pkg-config
   # gives for libjpeg and libpng first. A directory holding only the three
   # .a files, named by .pc files of our own found first through
-  # PKG_CONFIG_PATH (also for the man-page plugin's build below), makes the
+  # PKG_CONFIG_PATH, makes the
   # linker take the archives; libpng needs zlib, so -lz comes after it.
   libs=$scratch/static-libs
   mkdir -p "$libs/pkgconfig"
@@ -87,28 +88,9 @@ if [ "$static_image_libs" = 1 ]; then
   link=(-Xlinker -L"$libs" -Xlinker -lz -Xlinker -lm)
 fi
 
-# Man pages first: the plugin builds the package's products (release, shared
-# Swift libraries, in the same scratch directory) and renders each
-# ArgumentParser tool's help. Dated by the last commit, so that the same
-# sources give the same pages.
-date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
-rm -rf "$scratch/plugins/GenerateManual/outputs"
-# SwiftPM reuses a scratch directory's build plan when only
-# --static-swift-stdlib differs, so each build here starts from a new plan
-# (the compiled objects are kept).
-rm -f "$scratch/release.yaml"
-swift package --scratch-path "$scratch" plugin generate-manual --date "$date" >"$scratch/generate-manual.log" 2>&1 ||
-  { cat "$scratch/generate-manual.log" >&2; exit 1; }
-for product in "${products[@]}"; do
-  page=$(find "$scratch/plugins" -path "*GenerateManual*" -name "$product.1" | head -1)
-  [ -n "$page" ] || { echo "build-cli.sh: generate-manual wrote no $product.1" >&2; exit 1; }
-  # The help's blank lines are paragraph breaks (.Pp) to mdoc, not
-  # warnings.
-  mkdir -p "$out/share/man/man1"
-  sed 's/^$/.Pp/' "$page" >"$out/share/man/man1/$product.1"
-done
-
 start=$(date +%s)
+# SwiftPM reuses a scratch directory's build plan when only
+# --static-swift-stdlib differs; a new plan each time keeps the build static.
 rm -f "$scratch/release.yaml"
 for product in "${products[@]}"; do
   swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product" ${link[@]+"${link[@]}"}
@@ -121,6 +103,19 @@ for product in "${products[@]}"; do
   fi
 done
 echo "built in $(($(date +%s) - start)) s"
+
+# Man pages: generate-manual (swift-argument-parser's tool, what its plugin
+# runs) reads each executable's --experimental-dump-help. Built in the same
+# scratch directory with the same flags, it adds only its own two modules.
+# Dated by the last commit, so that the same sources give the same pages.
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product generate-manual ${link[@]+"${link[@]}"}
+date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
+mkdir -p "$out/share/man/man1" "$scratch/man"
+for product in "${products[@]}"; do
+  "$bin/generate-manual" "$bin/$product" --date "$date" --output-directory "$scratch/man"
+  # The help's blank lines are paragraph breaks (.Pp) to mdoc, not warnings.
+  sed 's/^$/.Pp/' "$scratch/man/$product.1" >"$out/share/man/man1/$product.1"
+done
 
 mkdir -p "$out/bin" "$out/share/man/man1" "$out/share/bash-completion/completions" \
   "$out/share/zsh/site-functions" "$out/share/fish/vendor_completions.d" "$out/share/digitinfer"
@@ -138,7 +133,7 @@ newest() { objdump -T "$out"/bin/* 2>/dev/null | grep -o "$1[0-9.]*" | sort -Vu 
 glibc=$(newest GLIBC_2)
 glibcxx=$(newest GLIBCXX_3)
 cat >"$out/README.txt" <<EOF
-DigitInfer $version: digitinfer-cli and export-model for Linux ($(uname -m)).
+DigitInfer $version: digitinfer-cli for Linux ($(uname -m)).
 
 The executables need only glibc (${glibc:-GLIBC_?} symbols: glibc ${glibc#GLIBC_} or newer)
 and the GCC runtime (libstdc++.so.6 with ${glibcxx:-GLIBCXX_?}, libgcc_s.so.1), which
@@ -147,7 +142,6 @@ $( [ "$static_image_libs" = 1 ] && echo "no libjpeg, libpng or zlib." || echo "b
 
   bin/digitinfer-cli photo.jpg        the digit in an image (JPEG, PNG, PGM/PBM)
   bin/digitinfer-cli --help           classify, eval, inspect, bench
-  bin/export-model --help             train and export a model (needs MNIST)
 
 digitinfer-cli uses share/digitinfer/mnist-int8.dgi beside its bin/ (or the
 copy built into it). To install, copy this tree to a prefix, e.g.
@@ -157,4 +151,4 @@ then \`man digitinfer-cli\` works and bash, zsh and fish complete its options
   man -l share/man/man1/digitinfer-cli.1
   source share/bash-completion/completions/digitinfer-cli
 EOF
-echo "wrote $out: $(du -sh "$out/bin/digitinfer-cli" | cut -f1) digitinfer-cli, $(du -sh "$out/bin/export-model" | cut -f1) export-model"
+echo "wrote $out: $(du -sh "$out/bin/digitinfer-cli" | cut -f1) digitinfer-cli"

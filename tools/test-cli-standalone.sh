@@ -14,7 +14,6 @@ dir=${1:?usage: tools/test-cli-standalone.sh DIR}
 dir=$(cd "$dir" && pwd)
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cli=$dir/bin/digitinfer-cli
-export_model=$dir/bin/export-model
 passed=0
 failed=0
 skipped=0
@@ -112,7 +111,7 @@ completion() { # completion SHELL FILE: non-empty, parses
   "$1" -n "$2"
 }
 
-for exe in "$cli" "$export_model"; do
+for exe in "$cli"; do
   name=${exe##*/}
   check "$name is in bin/" test -x "$exe"
   check "$name: no RUNPATH, NEEDED only the C library" linkage "$exe"
@@ -142,7 +141,7 @@ else
   skip "samples with /opt/swift hidden (no unshare -rm here, or no /opt/swift)"
 fi
 check "README.txt" test -s "$dir/README.txt"
-echo "sizes: $(du -h "$cli" | cut -f1) digitinfer-cli, $(du -h "$export_model" | cut -f1) export-model"
+echo "size: $(du -h "$cli" | cut -f1) digitinfer-cli"
 
 [ "$skipped" = 0 ] || echo "$skipped skipped"
 echo "$passed passed, $failed failed"
