@@ -201,8 +201,8 @@ install -m 644 "$build_dir/libdigitinfer.a" "$prefix/lib/libdigitinfer.a"
 install -m 755 "$build_dir/libdigitinfer.so.1" "$prefix/lib/libdigitinfer.so.1"
 ln -sfn libdigitinfer.so.1 "$prefix/lib/libdigitinfer.so"
 
-version=$(sed -n 's/^#define DGI_VERSION "\([^"]*\)"$/\1/p' include/digitinfer.h)
-[ -n "$version" ] || die "cannot read DGI_VERSION from include/digitinfer.h"
+version=$(tools/version.sh)
+[ -n "$version" ] || exit 1
 pc_prefix=$prefix
 [ "$relocatable" = 1 ] && pc_prefix='${pcfiledir}/../..'
 # Libs.private is empty: the library needs nothing beyond libc. Because

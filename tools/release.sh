@@ -65,8 +65,8 @@ swiftc=${SWIFTC:-$(command -v swiftc || true)}
 bin=$(dirname "$swiftc")
 # The firmware libraries are the runtime as shipped, not an experiment.
 unset FW_SWIFTFLAGS FW_SOURCES MODEL
-version=$(sed -n 's/^#define DGI_VERSION "\([^"]*\)"$/\1/p' include/digitinfer.h)
-[ -n "$version" ] || die "cannot read DGI_VERSION from include/digitinfer.h"
+version=$(tools/version.sh)
+[ -n "$version" ] || exit 1
 for tool in tar gzip sha256sum; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
 mkdir -p "$out" || die "cannot create '$out'"

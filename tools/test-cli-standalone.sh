@@ -77,7 +77,7 @@ hidden() {
 
 version_matches() { # VERSION of EXE is DGI_VERSION of the header
   local expected
-  expected=$(sed -n 's/^#define DGI_VERSION "\(.*\)"$/\1/p' "$repo/include/digitinfer.h")
+  expected=$("$repo/tools/version.sh")
   echo "$1 --version: $("$1" --version), header: $expected"
   [ -n "$expected" ] && [ "$(clean_env "$1" --version)" = "$expected" ]
 }

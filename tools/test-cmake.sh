@@ -35,8 +35,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=$(cd "$1" && pwd)
 cmake=${CMAKE:-cmake}
 command -v "$cmake" >/dev/null || die "cmake not found (Debian: apt-get install cmake); set CMAKE"
-version=$(sed -n 's/^#define DGI_VERSION "\([^"]*\)"$/\1/p' "$repo/include/digitinfer.h")
-[ -n "$version" ] || die "cannot read DGI_VERSION from include/digitinfer.h"
+version=$("$repo/tools/version.sh")
+[ -n "$version" ] || exit 1
 if [ -n "${BUILD_DIR:-}" ]; then
   mkdir -p "$BUILD_DIR" && work=$(cd "$BUILD_DIR" && pwd)
 else

@@ -44,8 +44,8 @@ if [ -z "${DIGITINFER_TEST_RELEASE_CLEAN:-}" ]; then
     PATH=/usr/local/bin:/usr/bin:/bin "$0" "$dist"
 fi
 
-version=$(sed -n 's/^#define DGI_VERSION "\([^"]*\)"$/\1/p' "$repo/include/digitinfer.h")
-[ -n "$version" ] || die "cannot read DGI_VERSION from include/digitinfer.h"
+version=$("$repo/tools/version.sh")
+[ -n "$version" ] || exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 license=$(find "$repo" -maxdepth 1 -type f \( -name 'LICENSE*' -o -name 'COPYING*' \) | sort | head -1)
