@@ -2,9 +2,10 @@
 // include/digitinfer.h (CAPI.swift) for Swift users of the package. It owns
 // or borrows the model bytes, allocates the scratch memory of each call and
 // turns dgi_status into a typed error. It allocates, so the builds that
-// forbid allocations (tools/install.sh, tools/test-sanitizers.sh and the
-// firmware of tools/embedded, with -D DIGITINFER_NO_ALLOCATIONS) leave it
-// out; the C API never allocates in any build.
+// forbid allocations (tools/install.sh and tools/test-sanitizers.sh, with
+// -D DIGITINFER_NO_ALLOCATIONS) leave it out; the firmware and wasm builds
+// compile it, and their linkers keep it only where it is used. The C API
+// never allocates in any build.
 #if !DIGITINFER_NO_ALLOCATIONS
 
 /// A failure reported by the runtime: a `dgi_status` code other than
