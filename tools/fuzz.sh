@@ -35,7 +35,13 @@ failed=0
 for t in "${targets[@]}"; do
   dir=$work/$t
   mkdir -p "$dir/corpus" "$dir/crashes"
-  corpora=("$dir/corpus" "$repo/tools/fuzz/seeds/$t")
+  seeds=$repo/tools/fuzz/seeds/$t
+  if [ "$t" = idx ]; then
+    # IDX seeds are drawn here, not committed (tools/fuzz/make_seeds.py --idx).
+    seeds=$dir/seeds
+    python3 "$repo/tools/fuzz/make_seeds.py" --idx "$seeds" || { echo "fuzz.sh: cannot draw the IDX seeds" >&2; exit 1; }
+  fi
+  corpora=("$dir/corpus" "$seeds")
   [ -d "$repo/tools/fuzz/regressions/$t" ] && corpora+=("$repo/tools/fuzz/regressions/$t")
   dict=()
   [ -f "$repo/tools/fuzz/dict/$t.dict" ] && dict=(-dict="$repo/tools/fuzz/dict/$t.dict")

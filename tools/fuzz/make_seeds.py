@@ -19,8 +19,12 @@ import dgi  # noqa: E402
 GOLDEN = os.path.join(REPO, "Tests", "DigitInferTests", "Golden")
 
 
+#: Where out() writes: tools/fuzz/seeds/<target>/, or DIR of --idx DIR.
+ROOT = {"dir": None}
+
+
 def out(target, name, data):
-    d = os.path.join(HERE, "seeds", target)
+    d = ROOT["dir"] or os.path.join(HERE, "seeds", target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
@@ -97,9 +101,15 @@ def idx_seeds():
 
 
 if __name__ == "__main__":
+    # --idx DIR: only the IDX seeds, into DIR. They are files in the format of
+    # the MNIST distribution, so they are not committed (a reader could take
+    # them for dataset copies): tools/fuzz.sh draws them before fuzzing idx.
+    if len(sys.argv) == 3 and sys.argv[1] == "--idx":
+        ROOT["dir"] = sys.argv[2]
+        idx_seeds()
+        sys.exit(0)
     # Overwrites its own files only: seeds/model/rule-*.dgi come from
     # check_oracle.py --pick.
     model_seeds()
     preprocess_seeds()
     image_seeds()
-    idx_seeds()
