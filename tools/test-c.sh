@@ -43,16 +43,8 @@ lib=$prefix/lib
 so=$lib/libdigitinfer.so.1
 archive=$lib/libdigitinfer.a
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok    $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
-# check DESCRIPTION COMMAND...: one test case, passing if COMMAND succeeds.
-check() {
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=checks.sh
+. "$repo/tools/checks.sh"
 
 echo "== installed files ($prefix)"
 check "header installed, identical to include/digitinfer.h" cmp -s "$prefix/include/digitinfer.h" "$repo/include/digitinfer.h"

@@ -47,15 +47,8 @@ model=$repo/models/mnist-int8.dgi
 seven=$repo/tools/examples/seven.pgm
 nine=$repo/models/samples/scan-9.pgm
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok    $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
-check() {
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=checks.sh
+. "$repo/tools/checks.sh"
 
 echo "== $("$cmake" --version | head -1), package in $prefix/lib/cmake/digitinfer"
 check "digitinfer-config.cmake installed" test -f "$prefix/lib/cmake/digitinfer/digitinfer-config.cmake"

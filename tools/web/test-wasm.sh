@@ -31,15 +31,8 @@ step=${PREPROCESS_STEP:-1}
 
 mkdir -p "${1:-$repo/.build-web}" && build=$(cd "${1:-$repo/.build-web}" && pwd)
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok    $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
-check() {
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=checks.sh
+. "$repo/tools/checks.sh"
 finish() {
   echo "wasm: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
