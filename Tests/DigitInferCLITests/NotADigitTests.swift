@@ -3,22 +3,10 @@ import Foundation
 import Testing
 
 /// "Not a digit" through the CLI: classify, eval and inspect with models
-/// whose outputs are fixed logits whatever the image (zero weights, biases
-/// twice the logits, requantized by 0.5, output scale 1/16: softmax_beta is
-/// docs/FORMAT.md's worked example's, 1512775, so a logit 32 below the best
-/// weighs 145315229 against the best's 2^30).
+/// whose outputs are fixed logits whatever the image (SyntheticModel.constant:
+/// a logit 32 below the best weighs 145315229 against the best's 2^30).
 @Suite struct NotADigitCLITests {
-  static func constantModel(_ logits: [Int8]) throws -> Data {
-    let flatten = QuantizedLayer(
-      kind: .flatten, input: Shape(28, 28, 1), outputChannels: 784, inputZeroPoint: -128,
-      outputZeroPoint: -128, outputScale: 1 / 255)
-    let dense = QuantizedLayer(
-      kind: .dense, input: Shape(1, 1, 784), outputChannels: logits.count, inputZeroPoint: -128, outputZeroPoint: 0,
-      outputScale: 1 / 16, weights: [Int8](repeating: 0, count: 784 * logits.count),
-      bias: logits.map { 2 * Int32($0) }, multipliers: [Int32](repeating: 1 << 30, count: logits.count),
-      shifts: [UInt8](repeating: 0, count: logits.count))
-    return Data(try QuantizedModel(name: "constant", layers: [flatten, dense]).encoded())
-  }
+  static func constantModel(_ logits: [Int8]) throws -> Data { Data(try SyntheticModel.constant(logits).encoded()) }
 
   /// Refuses everything: ten digits at -16 but 7 at 0, "not a digit" at 16.
   static let refusing: [Int8] = [-16, -16, -16, -16, -16, -16, -16, 0, -16, -16, 16]

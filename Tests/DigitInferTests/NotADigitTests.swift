@@ -4,23 +4,8 @@ import Testing
 
 @testable import DigitInfer
 
-/// A model whose outputs are `logits` whatever the image: zero weights, each
-/// bias twice its logit, requantized by 0.5 (multiplier 2^30, shift 0) to
-/// output zero point 0. Output scale 1/16 gives softmax_beta 1512775, the
-/// value of docs/FORMAT.md's worked example, whose integers the expectations
-/// below reuse: a logit 32 below the best weighs e = 145315229 against the
-/// best's 2^30.
-func constantModel(_ logits: [Int8]) throws -> [UInt8] {
-  let flatten = QuantizedLayer(
-    kind: .flatten, input: Shape(28, 28, 1), outputChannels: 784, inputZeroPoint: -128,
-    outputZeroPoint: -128, outputScale: 1 / 255)
-  let dense = QuantizedLayer(
-    kind: .dense, input: Shape(1, 1, 784), outputChannels: logits.count, inputZeroPoint: -128, outputZeroPoint: 0,
-    outputScale: 1 / 16, weights: [Int8](repeating: 0, count: 784 * logits.count),
-    bias: logits.map { 2 * Int32($0) }, multipliers: [Int32](repeating: 1 << 30, count: logits.count),
-    shifts: [UInt8](repeating: 0, count: logits.count))
-  return try QuantizedModel(name: "constant", layers: [flatten, dense]).encoded()
-}
+/// SyntheticModel.constant's file: outputs `logits` whatever the image.
+func constantModel(_ logits: [Int8]) throws -> [UInt8] { try SyntheticModel.constant(logits).encoded() }
 
 /// "Not a digit": class 10 of an 11-class model (docs/FORMAT.md, 10.7).
 @Suite struct NotADigitTests {
