@@ -37,15 +37,19 @@ public enum Rejection {
   /// The runtime's answers: digit 0...9, or 10 when the model says "not a
   /// digit" or, with a threshold, when the winning probability is below it.
   public static func answers(_ model: Model, _ set: DigitSet, threshold: Float? = nil) throws -> [Int] {
-    var out: [Int] = []
-    out.reserveCapacity(set.count)
-    for start in stride(from: 0, to: set.count, by: 1000) {
-      let end = min(set.count, start + 1000)
-      for answer in try model.classify(batch: Array(set.pixels[(start * 784)..<(end * 784)])) {
-        let rejected = answer.digit < 0 || answer.digit > 9 || (threshold.map { answer.confidence < $0 } ?? false)
-        out.append(rejected ? 10 : answer.digit)
+    var out = [Int](repeating: -1, count: set.count)
+    out.withUnsafeMutableBufferPointer { results in
+      let results = results
+      Parallel.forEach(set.count) { range, _ in
+        let pixels = Array(set.pixels[(range.lowerBound * 784)..<(range.upperBound * 784)])
+        guard let answers = try? model.classify(batch: pixels) else { return }
+        for (k, answer) in answers.enumerated() {
+          let low = threshold.map { answer.confidence < $0 } ?? false
+          results[range.lowerBound + k] = low ? Model.notADigitClass : answer.predictedClass
+        }
       }
     }
+    guard !out.contains(-1) else { throw DigitInferError.image }
     return out
   }
 

@@ -17,11 +17,16 @@ import Testing
     #expect(reference.plan.map(\.kind) == [.conv2d, .maxpool2d, .conv2d, .maxpool2d, .flatten, .dense, .dense])
     // The shipped default, wider: conv 1->20 (520 params, 24*24*20*25 =
     // 288,000 MACs), conv 20->40 (20,040; 8*8*40*500 = 1,280,000), dense
-    // 640->64 (41,024; 40,960), 64->10 (650; 640). Batch norm and dropout
-    // vanish at export.
+    // 640->64 (41,024; 40,960), 64->11 (715; 704: ten digits and not a
+    // digit). Batch norm and dropout vanish at export.
     let shipped = try Architecture.named("default")
-    #expect(shipped.parameterCount == 62_234)
-    #expect(shipped.macs == 1_609_600)
+    #expect(shipped.parameterCount == 62_299)
+    #expect(shipped.macs == 1_609_664)
+    #expect(shipped.classes == 11)
+    // The ten-digit network of the same shape (--digits-only): 64->10.
+    let digitsOnly = try shipped.withClasses(10)
+    #expect(digitsOnly.spec == "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d10")
+    #expect(digitsOnly.parameterCount == 62_234 && digitsOnly.macs == 1_609_600 && digitsOnly.classes == 10)
     #expect(shipped.plan.map(\.kind) == reference.plan.map(\.kind))
     #expect(try Architecture.named("mlp").parameterCount == 784 * 1000 + 1000 + 10_010)
     let keras = try Architecture.named("keras")  // 26x26x32, 24x24x64, pool 12x12x64 = 9216 -> 128 -> 10
@@ -29,7 +34,7 @@ import Testing
   }
 
   @Test func badSpecsAreRejectedWithReasons() {
-    for spec in ["", "c16k5", "c16k5,d9", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10", "c8k3,bn,bn,d10", "c8k3,drop0.1,bn,d10", "c8k3,d10,p2"] {
+    for spec in ["", "c16k5", "c16k5,d9", "c16k5,d12", "d11,d10", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10", "c8k3,bn,bn,d10", "c8k3,drop0.1,bn,d10", "c8k3,d10,p2"] {
       #expect(throws: Architecture.ParseError.self, "\(spec)") { try Architecture(spec) }
     }
     #expect((try? Architecture(" C8K3S , BN , P2 , D10 "))?.spec == "c8k3s,bn,p2,d10")
