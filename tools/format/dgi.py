@@ -771,7 +771,7 @@ def inspect(data) -> list:
         f"flags         {m.flags}",
         f"layers        {len(m.layers)}",
         f"input         {h}x{w}x{c}, zero point {m.input_zero_point}",
-        f"classes       {m.class_count}",
+        f"classes       {m.class_count}" + (" (class 10: \"not a digit\")" if m.class_count > NOT_A_DIGIT_CLASS else ""),
         f"softmax_beta  {m.softmax_beta} (scale {m.softmax_beta / 16777216 / 1.4426950408889634:.6g})",
         f"scratch_size  {m.scratch_size} (least allowed: arena A {m.arena_a} + arena B {m.arena_b}"
         f" = {m.arena_a + m.arena_b})",
