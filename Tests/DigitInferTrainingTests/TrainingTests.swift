@@ -34,7 +34,7 @@ import Testing
   }
 
   @Test func badSpecsAreRejectedWithReasons() {
-    for spec in ["", "c16k5", "c16k5,d9", "c16k5,d12", "d11,d10", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10", "c8k3,bn,bn,d10", "c8k3,drop0.1,bn,d10", "c8k3,d10,p2"] {
+    for spec in ["", "c16k5", "c16k5,d9", "c16k5,d12", "d10,d11,d12", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10", "c8k3,bn,bn,d10", "c8k3,drop0.1,bn,d10", "c8k3,d10,p2"] {
       #expect(throws: Architecture.ParseError.self, "\(spec)") { try Architecture(spec) }
     }
     #expect((try? Architecture(" C8K3S , BN , P2 , D10 "))?.spec == "c8k3s,bn,p2,d10")
