@@ -117,7 +117,7 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
 
   /// Named architectures, for --arch and --help.
   public static let presets: [(name: String, spec: String, about: String)] = [
-    ("default", "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d11", "the shipped model: the reference network, wider, with batch norm and dropout; ten digits and not a digit"),
+    ("default", "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d10", "the shipped model: the reference network, wider, with batch norm and dropout (--not-a-digit: d11)"),
     ("reference", "c16k5,p2,c32k5,p2,d64,d10", "the benchmarks' reference architecture"),
     ("keras", "c32k3,c64k3,p2,drop0.25,d128,drop0.5,d10", "the Keras MNIST CNN example of the seed notebooks"),
     ("mlp", "d1000,d10", "a dense 784-1000-10 perceptron"),

@@ -36,7 +36,7 @@ struct ExportModel: ParsableCommand {
   @Flag(help: "Export int8 (the only format; required so that a later float format cannot be chosen by accident).")
   var int8 = false
 
-  @Flag(help: "--not-a-digit: an 11th class, \"not a digit\", trained on generated negatives (the default architecture's); --digits-only: ten digits (--arch specs ending d10). Either one overrides the last layer of --arch (d11 or d10).")
+  @Flag(help: "--not-a-digit: an 11th class, \"not a digit\", trained on generated negatives (docs/NOT-A-DIGIT.md); --digits-only: ten digits. Either one overrides the last layer of --arch (d11 or d10); without either, the architecture decides (d10: ten digits, the default).")
   var classes: ClassChoice?
 
   @Option(help: "With --not-a-digit: generated negatives per epoch, as a fraction of the training digits (new ones every epoch).")

@@ -17,16 +17,18 @@ import Testing
     #expect(reference.plan.map(\.kind) == [.conv2d, .maxpool2d, .conv2d, .maxpool2d, .flatten, .dense, .dense])
     // The shipped default, wider: conv 1->20 (520 params, 24*24*20*25 =
     // 288,000 MACs), conv 20->40 (20,040; 8*8*40*500 = 1,280,000), dense
-    // 640->64 (41,024; 40,960), 64->11 (715; 704: ten digits and not a
-    // digit). Batch norm and dropout vanish at export.
+    // 640->64 (41,024; 40,960), 64->10 (650; 640). Batch norm and dropout
+    // vanish at export.
     let shipped = try Architecture.named("default")
-    #expect(shipped.parameterCount == 62_299)
-    #expect(shipped.macs == 1_609_664)
-    #expect(shipped.classes == 11)
-    // The ten-digit network of the same shape (--digits-only): 64->10.
-    let digitsOnly = try shipped.withClasses(10)
-    #expect(digitsOnly.spec == "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d10")
-    #expect(digitsOnly.parameterCount == 62_234 && digitsOnly.macs == 1_609_600 && digitsOnly.classes == 10)
+    #expect(shipped.parameterCount == 62_234)
+    #expect(shipped.macs == 1_609_600)
+    #expect(shipped.classes == 10)
+    // With "not a digit" (--not-a-digit): 64->11 (715 params; 704 MACs).
+    let rejecting = try shipped.withClasses(11)
+    #expect(rejecting.spec == "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d11")
+    #expect(rejecting.parameterCount == 62_299 && rejecting.macs == 1_609_664 && rejecting.classes == 11)
+    let digitsOnly = try rejecting.withClasses(10)
+    #expect(digitsOnly == shipped)
     #expect(shipped.plan.map(\.kind) == reference.plan.map(\.kind))
     #expect(try Architecture.named("mlp").parameterCount == 784 * 1000 + 1000 + 10_010)
     let keras = try Architecture.named("keras")  // 26x26x32, 24x24x64, pool 12x12x64 = 9216 -> 128 -> 10
