@@ -33,13 +33,17 @@ public struct ModelCard: Codable, Sendable, Equatable {
   /// Source, licence and split of the data.
   public var dataset: String
   public var notes: [String]
+  /// How the model treats images that are not digits; nil for a card
+  /// written before that was measured.
+  public var notADigit: NotADigitFigures?
 
   public init(
     name: String, architecture: String, layers: [String],
     parameters: Int, macs: Int, fileBytes: Int, scratchBytes: Int,
     floatTest: Evaluation, int8Test: Evaluation, validationAccuracy: Double,
     calibration: String, epochs: [EpochRecord], trainingSeconds: Double,
-    command: String, seed: UInt64, date: String, dataset: String, notes: [String]
+    command: String, seed: UInt64, date: String, dataset: String, notes: [String],
+    notADigit: NotADigitFigures? = nil
   ) {
     self.name = name
     self.architecture = architecture
@@ -59,6 +63,7 @@ public struct ModelCard: Codable, Sendable, Equatable {
     self.date = date
     self.dataset = dataset
     self.notes = notes
+    self.notADigit = notADigit
   }
 
   /// `date` in the card's format: UTC, second precision, "2025-01-31T12:00:00Z".

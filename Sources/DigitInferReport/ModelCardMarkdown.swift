@@ -17,6 +17,7 @@ extension ModelCard {
     layerTable(into: &md)
     perClassTable(into: &md)
     confusionTable(into: &md)
+    notADigitSection(into: &md)
     history(into: &md)
     md.line("## Calibration")
     md.line()
@@ -98,7 +99,8 @@ extension ModelCard {
     func share(_ values: [Double], _ counts: [Int], _ c: Int) -> String {
       c < counts.count && counts[c] > 0 ? ReportFormat.percent(values[c]) : "–"
     }
-    for c in 0..<classes {
+    // The test set has digits only: a "not a digit" row would be empty.
+    for c in 0..<min(classes, 10) {
       let images = c < int8Support.count ? int8Support[c] : floatSupport[c]
       md.row([
         "\(c)", ReportFormat.grouped(images),
@@ -109,13 +111,42 @@ extension ModelCard {
     md.line()
   }
 
+  private func notADigitSection(into md: inout MarkdownText) {
+    guard let n = notADigit else { return }
+    md.line("## Not a digit")
+    md.line()
+    md.line("Rejection: \(n.method). Negative test set: \(n.negativeSet).")
+    md.line()
+    md.row(["Figure", ""])
+    md.row(["---", "--:"], escaped: false)
+    md.row([
+      "Negatives accepted as digits, int8",
+      "\(ReportFormat.percent(n.acceptanceRate)) (\(ReportFormat.grouped(n.acceptedInt8)) / \(ReportFormat.grouped(n.negatives)))",
+    ])
+    if let float = n.acceptedFloat, n.negatives > 0 {
+      md.row([
+        "Negatives accepted as digits, float",
+        "\(ReportFormat.percent(Double(float) / Double(n.negatives))) (\(ReportFormat.grouped(float)) / \(ReportFormat.grouped(n.negatives)))",
+      ])
+    }
+    md.row(["MNIST test digits rejected", ReportFormat.grouped(n.rejectedTestDigits)])
+    md.row(["MNIST test accuracy, rejections counted as errors", ReportFormat.percent(n.testAccuracy)])
+    md.line()
+    md.row(["Kind of negative", "Accepted", "Images"])
+    md.row(["---", "--:", "--:"], escaped: false)
+    for (kind, counts) in n.acceptedByKind.sorted(by: { $0.key < $1.key }) where counts.count == 2 {
+      md.row([kind, counts[1] > 0 ? ReportFormat.percent(Double(counts[0]) / Double(counts[1])) : "–", ReportFormat.grouped(counts[1])])
+    }
+    md.line()
+  }
+
   private func confusionTable(into md: inout MarkdownText) {
     md.line("## Int8 confusion matrix")
     md.line()
     md.line("Rows are true digits, columns predicted digits; the diagonal (bold) is correct.")
     md.line()
     let classes = int8Test.classes
-    md.row(["true \\ predicted"] + (0..<classes).map { "\($0)" }, escaped: false)
+    md.row(["true \\ predicted"] + (0..<classes).map { $0 == 10 ? "not a digit" : "\($0)" }, escaped: false)
     md.row(["---"] + Array(repeating: "--:", count: classes), escaped: false)
     for (truth, row) in int8Test.confusion.enumerated() {
       let cells = row.enumerated().map { predicted, count in

@@ -94,15 +94,30 @@ public struct Architecture: Sendable, Equatable, CustomStringConvertible {
       }
     }
     let lastWeighted = steps.last { if case .conv = $0 { true } else if case .dense = $0 { true } else { false } }
-    guard lastWeighted == .dense(outputs: 10), shape == Shape(1, 1, 10) else {
-      throw ParseError(description: "'\(spec)' must end with d10 (ten digit classes)")
+    guard lastWeighted == .dense(outputs: shape.count), shape == Shape(1, 1, 10) || shape == Shape(1, 1, 11) else {
+      throw ParseError(description: "'\(spec)' must end with d10 (ten digits) or d11 (ten digits and not a digit)")
     }
+  }
+
+  /// 10 (digits) or 11 (digits and "not a digit", class 10): the outputs of the last layer.
+  public var classes: Int {
+    if case .dense(let n) = steps.last(where: { if case .dense = $0 { true } else { false } }) { return n }
+    return 10
+  }
+
+  /// The same network with `classes` (10 or 11) outputs: the last dense
+  /// item of the spec becomes d10 or d11.
+  public func withClasses(_ classes: Int) throws(ParseError) -> Architecture {
+    var tokens = spec.split(separator: ",").map(String.init)
+    guard let last = tokens.lastIndex(where: { $0.hasPrefix("d") && !$0.hasPrefix("drop") }) else { return self }
+    tokens[last] = "d\(classes)"
+    return try Architecture(tokens.joined(separator: ","))
   }
 
 
   /// Named architectures, for --arch and --help.
   public static let presets: [(name: String, spec: String, about: String)] = [
-    ("default", "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d10", "the shipped model: the reference network, wider, with batch norm and dropout"),
+    ("default", "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d10", "the shipped model: the reference network, wider, with batch norm and dropout (--not-a-digit: d11)"),
     ("reference", "c16k5,p2,c32k5,p2,d64,d10", "the benchmarks' reference architecture"),
     ("keras", "c32k3,c64k3,p2,drop0.25,d128,drop0.5,d10", "the Keras MNIST CNN example of the seed notebooks"),
     ("mlp", "d1000,d10", "a dense 784-1000-10 perceptron"),

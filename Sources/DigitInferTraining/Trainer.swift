@@ -56,8 +56,16 @@ public final class Trainer {
 
   /// Runs the remaining epochs (all of them, or those after a resumed
   /// checkpoint). `afterEpoch` runs after each, e.g. to save a checkpoint.
-  public func train(_ train: DigitSet, validation: DigitSet, afterEpoch: (Trainer) throws -> Void = { _ in }) rethrows {
-    let batches = (train.count + options.batchSize - 1) / options.batchSize
+  ///
+  /// `extra` adds images to an epoch's training set (e.g. generated "not a
+  /// digit" negatives, new ones each epoch); it must give the same images for
+  /// the same epoch, so that a resumed run trains as an uninterrupted one.
+  public func train(
+    _ digits: DigitSet, validation: DigitSet, extra: ((Int) -> DigitSet)? = nil,
+    afterEpoch: (Trainer) throws -> Void = { _ in }
+  ) rethrows {
+    let size = digits.count + (extra?(0).count ?? 0)
+    let batches = (size + options.batchSize - 1) / options.batchSize
     let schedule = LearningRateSchedule(
       peak: options.learningRate, warmupSteps: batches, totalSteps: batches * options.epochs)
     // Epochs since the best validation loss (a resumed run continues counting).
@@ -69,6 +77,8 @@ public final class Trainer {
         break
       }
       let start = Date()
+      let train = extra.map { digits.appending($0(epoch)) } ?? digits
+      precondition(train.count == size, "extra images must be as many each epoch")
       var order = Array(0..<train.count)
       var shuffler = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
       order.shuffle(using: &shuffler)
@@ -159,15 +169,17 @@ public final class Trainer {
     return (lossSum / Double(set.count), Double(correct) / Double(set.count))
   }
 
-  /// Float predictions (argmax of the logits) for every image of a set.
+  /// Float predictions (argmax of the logits: 0...9, or 10 for "not a
+  /// digit" in an 11-class network) for every image of a set.
   public func predict(_ set: DigitSet) -> [Int] {
     var out: [Int] = []
     for start in stride(from: 0, to: set.count, by: 500) {
       let (x, _) = batch(set, Array(start..<min(set.count, start + 500))[...], epoch: nil)
       let logits = network.forward(x, training: false)
+      let k = logits.shape.count
       for s in 0..<x.count {
-        let row = logits.data[(s * 10)..<((s + 1) * 10)]
-        out.append(row.firstIndex(of: row.max()!)! - s * 10)
+        let row = logits.data[(s * k)..<((s + 1) * k)]
+        out.append(row.firstIndex(of: row.max()!)! - s * k)
       }
     }
     return out

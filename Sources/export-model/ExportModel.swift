@@ -36,6 +36,15 @@ struct ExportModel: ParsableCommand {
   @Flag(help: "Export int8 (the only format; required so that a later float format cannot be chosen by accident).")
   var int8 = false
 
+  @Flag(help: "--not-a-digit: an 11th class, \"not a digit\", trained on generated negatives (docs/NOT-A-DIGIT.md); --digits-only: ten digits. Either one overrides the last layer of --arch (d11 or d10); without either, the architecture decides (d10: ten digits, the default).")
+  var classes: ClassChoice?
+
+  @Option(help: "With --not-a-digit: generated negatives per epoch, as a fraction of the training digits (new ones every epoch).")
+  var negatives = 0.12
+
+  @Option(help: "Skip training: measure the model at this path on the MNIST test set and the negative test set (a 10-class model with a max-probability threshold calibrated on the held-out training images), and print the figures.")
+  var evaluate: String?
+
   @Option(help: "Where to write the model; the model card goes beside it. Existing files are not replaced without --overwrite.")
   var out = "mnist-int8.dgi"
 
@@ -109,7 +118,8 @@ struct ExportModel: ParsableCommand {
   var threads: Int?
 
   mutating func validate() throws {
-    guard int8 else { throw ValidationError("--int8 is required (the only export format)") }
+    guard int8 || evaluate != nil else { throw ValidationError("--int8 is required (the only export format)") }
+    guard negatives > 0, negatives <= 1 else { throw ValidationError("--negatives must be in (0, 1]") }
     guard epochs >= 0, batchSize > 0, learningRate > 0, patience >= 0 else {
       throw ValidationError("--epochs, --batch-size, --learning-rate and --patience must be positive")
     }
@@ -120,7 +130,14 @@ struct ExportModel: ParsableCommand {
     }
     _ = try parsedCalibration()
     // Before the data is loaded: a typo in --arch costs no time.
-    do { _ = try Architecture.named(arch) } catch { throw ValidationError("--arch \(arch): \(error)") }
+    do { _ = try architecture() } catch { throw ValidationError("--arch \(arch): \(error)") }
+  }
+
+  /// --arch with the class count of --not-a-digit / --digits-only.
+  func architecture() throws -> Architecture {
+    let named = try Architecture.named(arch)
+    guard let classes else { return named }
+    return try named.withClasses(classes == .notADigit ? 11 : 10)
   }
 
   func parsedCalibration() throws -> [Calibration] {
@@ -140,6 +157,7 @@ struct ExportModel: ParsableCommand {
     let started = Date()
     if let threads { Training.threads = threads }
     let log: (String) -> Void = { if !quiet { print($0) } }
+    if let evaluate { return try measure(evaluate) }
 
     // The outputs first: a path that cannot be written (no permission, a
     // device node, a directory) is reported now, not after the training.
@@ -162,8 +180,8 @@ struct ExportModel: ParsableCommand {
     let directory = try MNIST.directory(flag: data)
     let all = try MNIST.train(in: directory)
     let test = try MNIST.test(in: directory)
-    let (train, validation) = try MNIST.split(all, limit: trainLimit)
-    log("MNIST from \(directory): \(train.count) training, \(validation.count) validation, \(test.count) test images")
+    let (train, validationDigits) = try MNIST.split(all, limit: trainLimit)
+    log("MNIST from \(directory): \(train.count) training, \(validationDigits.count) validation, \(test.count) test images")
 
     var options = TrainingOptions()
     options.epochs = epochs
@@ -184,12 +202,22 @@ struct ExportModel: ParsableCommand {
       trainer = try Checkpoint.load(from: checkpoint, options: exportOnly ? nil : options)
       log("checkpoint \(checkpoint): \(trainer.architecture), \(trainer.history.count) epochs trained")
     } else {
-      trainer = Trainer(architecture: try Architecture.named(arch), options: options)
+      trainer = Trainer(architecture: try self.architecture(), options: options)
     }
     let architecture = trainer.architecture
     log("architecture \(architecture): \(architecture.parameterCount.formatted()) parameters, \(architecture.macs.formatted()) MACs")
+    // An 11-class model learns "not a digit" from generated negatives, new
+    // ones each epoch; it is validated and calibrated on digits and negatives.
+    let rejects = architecture.classes == 11
+    let validation = rejects
+      ? validationDigits.appending(Rejection.validationNegatives(digits: validationDigits, fraction: negatives, seed: seed), name: "validation")
+      : validationDigits
+    let extra: ((Int) -> DigitSet)? = rejects
+      ? { [negatives, seed] epoch in Rejection.trainingNegatives(digits: train, fraction: negatives, seed: seed, epoch: epoch) }
+      : nil
+    if rejects { log("not a digit: \(extra!(0).count) generated negatives per epoch, \(validation.count - validationDigits.count) for validation") }
     if !exportOnly {
-      try trainer.train(train, validation: validation) { t in
+      try trainer.train(train, validation: validation, extra: extra) { t in
         if let checkpoint { try Checkpoint.save(t, to: checkpoint) }
       }
     } else {
@@ -198,18 +226,20 @@ struct ExportModel: ParsableCommand {
     let trainingSeconds = trainer.history.reduce(0) { $0 + $1.seconds }
 
     // Float and int8 accuracy; the int8 figures come from the runtime.
-    let floatTest = Evaluation(labels: test.labels, predictions: trainer.predict(test))
+    let classes = architecture.classes
+    let floatTest = Evaluation(labels: test.labels, predictions: trainer.predict(test), classes: classes)
     var chosen: (method: Calibration, model: QuantizedModel, validation: Double)?
     let statistics = Quantizer.measure(trainer, validation)
     for method in try parsedCalibration() {
       let model = try Quantizer.quantize(trainer, statistics: statistics, method: method, name: modelName)
-      let predictions = try Model(try model.encoded()).predict(validation)
-      let accuracy = Evaluation(labels: validation.labels, predictions: predictions).accuracy
+      let predictions = try Rejection.answers(try Model(try model.encoded()), validation)
+      let accuracy = Evaluation(labels: validation.labels, predictions: predictions, classes: max(classes, 11)).accuracy
       log(String(format: "calibration %@: int8 validation accuracy %.2f%%", method.description, 100 * accuracy))
       if chosen == nil || accuracy > chosen!.validation { chosen = (method, model, accuracy) }
     }
     var model = chosen!.model
-    let int8Test = Evaluation(labels: test.labels, predictions: try Model(try model.encoded()).predict(test))
+    let int8Answers = try Rejection.answers(try Model(try model.encoded()), test)
+    let int8Test = Evaluation(labels: test.labels, predictions: int8Answers, classes: classes)
     let drop = 100 * (floatTest.accuracy - int8Test.accuracy)
     print(String(format: "test accuracy: float %.2f%%, int8 %.2f%% (runtime), difference %.2f points",
       100 * floatTest.accuracy, 100 * int8Test.accuracy, drop))
@@ -222,6 +252,16 @@ struct ExportModel: ParsableCommand {
       ("seed", String(trainer.options.seed)), ("date", date), ("trainer", "DigitInfer export-model"),
     ]
     let bytes = try model.encoded()
+    var notADigit: NotADigitFigures?
+    if rejects {
+      let negativeTest = Rejection.testSet(testDigits: test)
+      notADigit = Rejection.figures(
+        method: "class 10 (the model's 11th output)", test: test, testAnswers: int8Answers, negatives: negativeTest,
+        negativeAnswers: try Rejection.answers(try Model(bytes), negativeTest),
+        floatNegativeAnswers: trainer.predict(negativeTest))
+      print(String(format: "not a digit: %.2f%% of %d negative test images accepted as digits (int8), %d MNIST test digits rejected",
+        100 * notADigit!.acceptanceRate, notADigit!.negatives, notADigit!.rejectedTestDigits))
+    }
     do {
       try AccuracyGate.check(float: floatTest.accuracy, int8: int8Test.accuracy, force: force)
     } catch {
@@ -237,7 +277,9 @@ struct ExportModel: ParsableCommand {
       epochs: trainer.history, trainingSeconds: trainingSeconds, command: command, seed: trainer.options.seed,
       date: date,
       dataset: "MNIST (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): \(train.count.formatted()) training images, the last \(MNIST.holdout.formatted()) training images held out for validation and calibration, 10,000 test images",
-      notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))])
+      notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))]
+        + (rejects ? [String(format: "Trained with %.0f%% generated negatives (class 10, not a digit) per epoch, new ones each epoch (--negatives %g).", 100 * negatives, negatives)] : []),
+      notADigit: notADigit)
     // Model and card in one group: all new, or (a failure before the
     // renames) none replaced.
     try AtomicFile.write([(out, Data(bytes))] + card.files(in: outDirectory))
@@ -246,3 +288,57 @@ struct ExportModel: ParsableCommand {
 }
 
 extension OptimizerKind: ExpressibleByArgument {}
+
+enum ClassChoice: String, EnumerableFlag {
+  case notADigit, digitsOnly
+}
+
+extension ExportModel {
+  /// --evaluate: the figures of docs/NOT-A-DIGIT.md for a saved model.
+  func measure(_ path: String) throws {
+    let model = try Model(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    let directory = try MNIST.directory(flag: data)
+    let (_, holdout) = try MNIST.split(try MNIST.train(in: directory))
+    let test = try MNIST.test(in: directory)
+    let negatives = Rejection.testSet(testDigits: test)
+    var methods: [(String, Float?)] = [("argmax", nil)]
+    let threshold = try Rejection.threshold(model, digits: holdout)
+    methods.append((String(format: "max probability below %.6f (rejects at most 0.05%% of the %d held-out training digits)", threshold, holdout.count), threshold))
+    for (method, threshold) in methods {
+      let figures = Rejection.figures(
+        method: method, test: test, testAnswers: try Rejection.answers(model, test, threshold: threshold),
+        negatives: negatives, negativeAnswers: try Rejection.answers(model, negatives, threshold: threshold),
+        floatNegativeAnswers: nil)
+      print("\(path): \(method)")
+      print(String(format: "  MNIST test accuracy (rejections are errors) %.2f%%, %d test digits rejected", 100 * figures.testAccuracy, figures.rejectedTestDigits))
+      print(String(format: "  negatives accepted as digits %.2f%% (%d of %d)", 100 * figures.acceptanceRate, figures.acceptedInt8, figures.negatives))
+      for (kind, counts) in figures.acceptedByKind.sorted(by: { $0.key < $1.key }) {
+        print(String(format: "    %-14@ %6.2f%% (%d of %d)", kind as NSString, 100 * Double(counts[0]) / Double(max(1, counts[1])), counts[0], counts[1]))
+      }
+      // Digits that are not MNIST's, from their native sizes through
+      // dgi_preprocess (README's table; tools/test.sh's floors).
+      for (set, images, labels) in Self.external {
+        let base = directory + "/../external/"
+        guard let digits = try? IDX.readSet(images: base + images, labels: base + labels, name: set) else { continue }
+        var answers: [Int] = []
+        for i in 0..<digits.count {
+          let pixels = Array(digits.image(i))
+          guard let input = try? Model.preprocess(gray: pixels, width: digits.columns, height: digits.rows) else {
+            answers.append(Model.notADigitClass)
+            continue
+          }
+          let answer = try model.classify(input)
+          answers.append(threshold.map { answer.confidence < $0 } ?? false ? Model.notADigitClass : answer.predictedClass)
+        }
+        let correct = zip(answers, digits.labels).filter { $0 == Int($1) }.count
+        print(String(format: "  %@ through dgi_preprocess: %.2f%% (%d of %d), %d rejected", set, 100 * Double(correct) / Double(digits.count),
+          correct, digits.count, answers.filter { $0 == Model.notADigitClass }.count))
+      }
+    }
+  }
+
+  static let external = [
+    ("semeion", "semeion/semeion-images-idx3-ubyte.gz", "semeion/semeion-labels-idx1-ubyte.gz"),
+    ("optdigits windep", "optdigits_32x32/optdigits-windep-images-idx3-ubyte.gz", "optdigits_32x32/optdigits-windep-labels-idx1-ubyte.gz"),
+  ]
+}

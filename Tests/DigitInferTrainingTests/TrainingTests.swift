@@ -22,6 +22,13 @@ import Testing
     let shipped = try Architecture.named("default")
     #expect(shipped.parameterCount == 62_234)
     #expect(shipped.macs == 1_609_600)
+    #expect(shipped.classes == 10)
+    // With "not a digit" (--not-a-digit): 64->11 (715 params; 704 MACs).
+    let rejecting = try shipped.withClasses(11)
+    #expect(rejecting.spec == "c20k5,bn,p2,c40k5,bn,p2,d64,bn,drop0.15,d11")
+    #expect(rejecting.parameterCount == 62_299 && rejecting.macs == 1_609_664 && rejecting.classes == 11)
+    let digitsOnly = try rejecting.withClasses(10)
+    #expect(digitsOnly == shipped)
     #expect(shipped.plan.map(\.kind) == reference.plan.map(\.kind))
     #expect(try Architecture.named("mlp").parameterCount == 784 * 1000 + 1000 + 10_010)
     let keras = try Architecture.named("keras")  // 26x26x32, 24x24x64, pool 12x12x64 = 9216 -> 128 -> 10
@@ -29,7 +36,7 @@ import Testing
   }
 
   @Test func badSpecsAreRejectedWithReasons() {
-    for spec in ["", "c16k5", "c16k5,d9", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10", "c8k3,bn,bn,d10", "c8k3,drop0.1,bn,d10", "c8k3,d10,p2"] {
+    for spec in ["", "c16k5", "c16k5,d9", "c16k5,d12", "d10,d11,d12", "x3,d10", "bn,d10", "c0k5,d10", "c16k4s,d10", "c8k29,d10", "d10,c8k3,d10", "drop1.5,d10", "c8k3,bn,bn,d10", "c8k3,drop0.1,bn,d10", "c8k3,d10,p2"] {
       #expect(throws: Architecture.ParseError.self, "\(spec)") { try Architecture(spec) }
     }
     #expect((try? Architecture(" C8K3S , BN , P2 , D10 "))?.spec == "c8k3s,bn,p2,d10")
