@@ -93,10 +93,11 @@ func readNumber(
   var heaviest = 0
   for c in 1...n where !components.alongBorder(c) { heaviest = max(heaviest, Int(stats[c].mass)) }
   guard heaviest > 0 else { return .noInk }
-  var lineHeight = 1
+  var tallest = 1
   for c in 1...n where !components.alongBorder(c) && Int(stats[c].mass) * 4 >= heaviest {
-    lineHeight = max(lineHeight, tall(c))
+    tallest = max(tallest, tall(c))
   }
+  let lineHeight = tallest
 
   // 2. Specks: light against the heaviest stroke, or small against the line.
   var kept = 0
@@ -132,6 +133,34 @@ func readNumber(
     group[c] = UInt16(c)
     groups += 1
   }
+
+  // Short groups (under 2/5 of the line: the bar of a 5 written apart, a
+  // dash, a broken-off stroke end) join the neighbour nearer to them when
+  // it is close and of full height; far from any, they are not digits.
+  @inline(__always) func short(_ c: Int) -> Bool { tall(c) * 5 < lineHeight * 2 }
+  var leaders = 0
+  for j in 0..<groups {
+    let c = Int(order[j])
+    guard short(c) else {
+      order[leaders] = UInt16(c)
+      leaders += 1
+      continue
+    }
+    let left = leaders > 0 ? Int(order[leaders - 1]) : 0
+    let right = j + 1 < groups && !short(Int(order[j + 1])) ? Int(order[j + 1]) : 0
+    let gapLeft = left == 0 ? Int.max : Int(stats[c].minX) - Int(stats[left].maxX)
+    let gapRight = right == 0 ? Int.max : Int(stats[right].minX) - Int(stats[c].maxX)
+    let into = gapLeft <= gapRight ? left : right
+    if into == 0 || min(gapLeft, gapRight) * 2 > lineHeight { continue }
+    stats[into].minX = min(stats[into].minX, stats[c].minX)
+    stats[into].maxX = max(stats[into].maxX, stats[c].maxX)
+    stats[into].minY = min(stats[into].minY, stats[c].minY)
+    stats[into].maxY = max(stats[into].maxY, stats[c].maxY)
+    group[c] = UInt16(into)  // a leader's own entry now names its new leader
+  }
+  groups = leaders
+  // Full-height leaders name themselves, so one step resolves every member.
+  for c in 1...n where group[c] != 0 { group[c] = group[Int(group[c])] }
 
   // 4. Each group as one digit, or cut into two or three.
   let set = KernelSet(rawValue: m.state.kernels) ?? .reference
@@ -177,6 +206,9 @@ func readNumber(
             canvas: (scratch + layout.canvas).assumingMemoryBound(to: UInt32.self),
             accumulators: (scratch + layout.accumulators).assumingMemoryBound(to: UInt64.self), out, &box) == .ok
         else { return -1 }
+        // A cut that leaves a piece under half the group's height took a
+        // stroke's end, not a digit.
+        if k > 1 && (box.y1 - box.y0) * 2 < h * f { return -1 }
         let result = classification(m, run(m, UnsafePointer(out), modelScratch, set))
         pieces[slot] = ReadPiece(result: result, box: box)
         score = (score * bestDigitProbability(result)) >> 16
@@ -184,11 +216,11 @@ func readNumber(
       return score
     }
 
-    // Whole, first.
+    // Whole, first. A group much wider than tall is rarely one digit.
     var best = attempt((0, 0), 1, bank: 0), bestK = 1, bank = 0
     if best < 0 { continue }
-    // A group wider than tall is two digits more often than one.
-    if w * 5 > h * 6 { best /= 2 }
+    if w * 10 > h * 13 { best /= 2 }
+    if w * 10 > h * 18 { best /= 4 }
     let minPiece = max(1, h / 5)
     if (w * 4 >= h * 3 || best < 32768) && w >= 2 * minPiece {
       // Ink per column, for the cuts.

@@ -61,29 +61,10 @@ static picture new_picture(uint32_t w, uint32_t h, uint8_t paper) {
   return p;
 }
 
-/*
-** Draws `text` (digits; a space leaves a gap) from x (in px) with digits
-** `h` px tall and `w` wide, `advance` px apart, the baseline at `y` rising
-** `slant` px per digit; pen radius h/14. '4' and '5' are drawn in two
-** strokes; '5' here, since support.c's 5 is one.
-*/
+/* pic_number in pixels. */
 static void draw_number(picture *p, const char *text, int32_t x, int32_t y, int32_t w, int32_t h, int32_t advance,
                         int32_t slant, uint8_t ink) {
-  int32_t k = 0, r = 16 * h / 14;
-  for (; *text; text++, k++) {
-    int32_t dx = 16 * (x + k * advance), dy = 16 * (y - k * slant) - 16 * h;
-    if (*text == ' ') continue;
-    if (*text == '5') { /* the bar, then the body */
-      pic_stroke(p, dx + 10 * w, dy, dx + 16 * w - 16, dy, r, ink);
-      pic_stroke(p, dx + 10 * w, dy, dx + 8 * w, dy + 7 * h, r, ink);
-      pic_stroke(p, dx + 8 * w, dy + 7 * h, dx + 14 * w, dy + 7 * h, r, ink);
-      pic_stroke(p, dx + 14 * w, dy + 7 * h, dx + 16 * w, dy + 11 * h, r, ink);
-      pic_stroke(p, dx + 16 * w, dy + 11 * h, dx + 12 * w, dy + 16 * h, r, ink);
-      pic_stroke(p, dx + 12 * w, dy + 16 * h, dx + 1 * w, dy + 15 * h, r, ink);
-      continue;
-    }
-    pic_digit(p, *text - '0', dx, dy, 16 * w, 16 * h, r, ink);
-  }
+  pic_number(p, text, 16 * x, 16 * y, 16 * w, 16 * h, 16 * advance, 16 * slant, ink);
 }
 
 /* Checks that `r` read `want`, boxes left to right inside the picture. */
