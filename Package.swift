@@ -104,7 +104,9 @@ let package = Package(
     .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
     .testTarget(
       name: "DigitInferCLITests",
-      dependencies: ["digitinfer-cli", "export-model", "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage"]),
+      dependencies: [
+        "digitinfer-cli", "export-model", "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage", "DigitInferFormat",
+      ]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
     .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
     .testTarget(

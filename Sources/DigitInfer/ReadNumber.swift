@@ -24,6 +24,9 @@ struct ReadLayout {
   static let workSide = 1024
   /// A group of ink is read as at most this many digits.
   static let maxPieces = 3
+  /// The reduced shape within those bounds whose arrays take the most
+  /// memory (found by search; Tests/c/test_read_number.c checks it).
+  static let largestShape = (width: 992, height: 33)
 
   let analysis: AnalysisLayout
   let mask: Int          // ww*wh x UInt16: the keep mask of one piece
@@ -36,12 +39,19 @@ struct ReadLayout {
   let model: Int         // the model's scratch
   let size: Int
 
-  init?(width: Int, height: Int, modelScratch: Int) {
+  /// The layout for an image, reduced by `factor` or, if nil, by the
+  /// smallest factor that fits the bounds; nil if the sizes are out of
+  /// range or the factor too small.
+  init?(width: Int, height: Int, modelScratch: Int, factor: Int? = nil) {
     let maxSide = Int(DGI_PREPROCESS_MAX_SIDE)
     guard width > 0, height > 0, width <= maxSide, height <= maxSide, modelScratch >= 0 else { return nil }
-    // The smallest factor that fits the bounds; at most 182 steps.
-    var f = max(1, (max(width, height) + Self.workSide - 1) / Self.workSide)
-    while ((width + f - 1) / f) * ((height + f - 1) / f) > Self.workPixels { f += 1 }
+    // At most 182 steps.
+    var f = factor ?? max(1, (max(width, height) + Self.workSide - 1) / Self.workSide)
+    guard f >= 1, (max(width, height) + f - 1) / f <= Self.workSide else { return nil }
+    while ((width + f - 1) / f) * ((height + f - 1) / f) > Self.workPixels {
+      if factor != nil { return nil }
+      f += 1
+    }
     var o = 0
     analysis = AnalysisLayout(width: width, height: height, factor: f, &o)
     let a = analysis
@@ -54,7 +64,15 @@ struct ReadLayout {
     pixels = take(&o, 2 * Self.maxPieces * 784)
     model = take(&o, 0)
     guard case let (total, overflow) = o.addingReportingOverflow(modelScratch), !overflow else { return nil }
-    size = total
+    // An image that is reduced gets room for any reduced shape, so that the
+    // number's own extent can be analysed again more finely (readNumber).
+    if f > 1, let largest = ReadLayout(
+      width: Self.largestShape.width, height: Self.largestShape.height, modelScratch: modelScratch, factor: 1)
+    {
+      size = max(total, largest.size)
+    } else {
+      size = total
+    }
   }
 }
 
@@ -66,11 +84,14 @@ struct ReadPiece {
 
 /// Reads the number. Arguments were checked by the caller; `scratch` holds
 /// at least `layout.size` bytes. `emit` receives each digit in reading
-/// order, with whether it was cut from a wider group.
+/// order, with whether it was cut from a wider group; boxes are moved by
+/// `origin`, where this image lies in the caller's. `refine`: whether the
+/// number's own extent may be analysed again at a finer reduction.
 @_optimize(size)
 func readNumber(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
   _ layout: ReadLayout, _ scratch: UnsafeMutableRawPointer, _ m: ModelView,
+  origin: (x: Int, y: Int) = (0, 0), refine: Bool = true,
   emit: (UnsafePointer<ReadPiece>, UnsafePointer<UInt8>, Bool) -> Void
 ) -> Status {
   let a = layout.analysis
@@ -107,6 +128,33 @@ func readNumber(
     else { continue }
     order[kept] = UInt16(c)
     kept += 1
+  }
+  guard kept > 0 else { return .noInk }
+
+  // A number small in a large image (a photo) was found on a coarse copy:
+  // its own extent, with a margin, is analysed again as finely as the
+  // scratch allows, with the polarity found here.
+  if refine && a.factor > 1 {
+    var bx0 = Int.max, bx1 = 0, by0 = Int.max, by1 = 0
+    for j in 0..<kept {
+      let c = Int(order[j])
+      bx0 = min(bx0, Int(stats[c].minX)); bx1 = max(bx1, Int(stats[c].maxX) + 1)
+      by0 = min(by0, Int(stats[c].minY)); by1 = max(by1, Int(stats[c].maxY) + 1)
+    }
+    let f = a.factor, margin = lineHeight / 2 + 1
+    let x0 = max(0, bx0 - margin) * f, x1 = min(width, (bx1 + margin) * f)
+    let y0 = max(0, by0 - margin) * f, y1 = min(height, (by1 + margin) * f)
+    for finer in 1..<f {
+      guard
+        let inner = ReadLayout(
+          width: x1 - x0, height: y1 - y0, modelScratch: Int(m.state.scratchSize), factor: finer),
+        inner.size <= layout.size
+      else { continue }
+      return readNumber(
+        image + y0 * stride + x0, width: x1 - x0, height: y1 - y0, stride: stride,
+        flags: found.lightInk ? DGI_INK_LIGHT : DGI_INK_DARK, inner, scratch, m,
+        origin: (origin.x + x0, origin.y + y0), refine: false, emit: emit)
+    }
   }
   sortByLeftEdge(order, kept, stats)
 
@@ -262,6 +310,8 @@ func readNumber(
     for p in 0..<bestK {
       let slot = bank * ReadLayout.maxPieces + p
       if pieces[slot].result.digit < 0 { continue }
+      pieces[slot].box.x0 += origin.x; pieces[slot].box.x1 += origin.x
+      pieces[slot].box.y0 += origin.y; pieces[slot].box.y1 += origin.y
       emit(UnsafePointer(pieces + slot), UnsafePointer(pixels + slot * 784), bestK > 1)
     }
   }

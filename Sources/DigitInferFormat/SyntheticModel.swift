@@ -81,4 +81,23 @@ public enum SyntheticModel {
     return QuantizedModel(
       name: name, metadata: [("kind", "synthetic"), ("seed", String(seed))], layers: layers)
   }
+
+  /// A model whose outputs are `logits` whatever the image, for tests that
+  /// need answers they can compute by hand: flatten, then a dense layer with
+  /// zero weights whose biases are twice the logits, requantized by 0.5
+  /// (multiplier 2^30, shift 0) to output zero point 0. Output scale 1/16
+  /// gives softmax_beta 1512775, docs/FORMAT.md's worked example's: a logit
+  /// 32 below the best weighs 145315229 against the best's 2^30. 11 logits
+  /// make a model with "not a digit" (its last class).
+  public static func constant(_ logits: [Int8]) -> QuantizedModel {
+    let flatten = QuantizedLayer(
+      kind: .flatten, input: Shape(28, 28, 1), outputChannels: 784, inputZeroPoint: -128,
+      outputZeroPoint: -128, outputScale: 1 / 255)
+    let dense = QuantizedLayer(
+      kind: .dense, input: Shape(1, 1, 784), outputChannels: logits.count, inputZeroPoint: -128, outputZeroPoint: 0,
+      outputScale: 1 / 16, weights: [Int8](repeating: 0, count: 784 * logits.count),
+      bias: logits.map { 2 * Int32($0) }, multipliers: [Int32](repeating: 1 << 30, count: logits.count),
+      shifts: [UInt8](repeating: 0, count: logits.count))
+    return QuantizedModel(name: "constant", layers: [flatten, dense])
+  }
 }

@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
         batch        dgi_classify_batch of --batch images on one thread: the median over repeated batches, per image and as images/s
         throughput   dgi_classify_batch on --threads threads at once, the images split between them, each thread with its own scratch buffer, --batch images a call
 
-      --json prints one object with: \(LoadedModel.jsonHelp), kernels (e.g. "avx512vnni"), kernels_supported, macs, parameters, file_bytes, scratch_bytes, load_us, preprocess_median_us, preprocess_p99_us, latency_median_us, latency_p99_us (dgi_classify, one image a call, one thread), batch_size, batch_us_per_image, batch_images_per_second (dgi_classify_batch, one thread), threads, images_per_second (dgi_classify_batch on all --threads threads), synthetic_digits_read_as. Times are microseconds.
+      --json prints one object with: \(LoadedModel.jsonHelp), kernels (e.g. "avx512vnni"), kernels_supported, macs, parameters, file_bytes, scratch_bytes, load_us, preprocess_median_us, preprocess_p99_us, latency_median_us, latency_p99_us (dgi_classify, one image a call, one thread), batch_size, batch_us_per_image, batch_images_per_second (dgi_classify_batch, one thread), threads, images_per_second (dgi_classify_batch on all --threads threads), synthetic_digits_read_as (null where the model said "not a digit"). Times are microseconds.
 
       --kernels compares kernel sets on one machine; every set gives the same answers.
 
@@ -143,7 +143,7 @@ struct Bench: ParsableCommand {
           ("batch_size", String(batch)), ("batch_us_per_image", String(format: "%.2f", batchMicroseconds)),
           ("batch_images_per_second", String(format: "%.0f", 1e6 / batchMicroseconds)),
           ("threads", String(threads)), ("images_per_second", String(format: "%.0f", throughput)),
-          ("synthetic_digits_read_as", JSON.array(answers.map(String.init))),
+          ("synthetic_digits_read_as", JSON.array(answers.map { $0 == Int(DGI_NOT_A_DIGIT) ? "null" : String($0) })),
         ]))
       } else {
         Stdout.line("model        \(model.sourceDescription)")
@@ -157,7 +157,7 @@ struct Bench: ParsableCommand {
           batchMicroseconds, Int((1e6 / batchMicroseconds).rounded()).formatted(), batch, batchRuns))
         Stdout.line(String(format: "throughput   %@ images/s on %d thread%@   (dgi_classify_batch, %d images a call)",
           Int(throughput.rounded()).formatted(), threads, threads == 1 ? "" : "s", batch))
-        Stdout.line("inputs       synthetic digits 0-9, read as \(answers.map(String.init).joined(separator: " "))")
+        Stdout.line("inputs       synthetic digits 0-9, read as \(answers.map { $0 == Int(DGI_NOT_A_DIGIT) ? "-" : String($0) }.joined(separator: " "))")
       }
     }
   }

@@ -9,13 +9,15 @@ struct Classify: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Classify the digit in each image (the default subcommand).",
     discussion: """
-      Prints one line per image: the file, the digit, its probability, and the three most probable digits. Each image is decoded to grey, turned into the model's 28x28 input by dgi_preprocess() (background removal, debris removal, fitting, centring), and classified by dgi_classify(), exactly as the C API does.
+      Prints one line per image: the file, the digit, its probability, and the three most probable digits. A model trained with the "not a digit" class (11 classes, see inspect) may instead answer "not a digit (87.0%; best guess 4, 11.0%)": the probability that the image is no digit, and the digit it looks most like with that digit's probability. Each image is decoded to grey, turned into the model's 28x28 input by dgi_preprocess() (background removal, debris removal, fitting, centring), and classified by dgi_classify(), exactly as the C API does.
 
       Arguments: image files (\(InputExpansion.extensionList)), directories (their image files with those extensions, sorted by name, not recursively, hidden files skipped), or - for one image read from standard input.
 
       --json prints JSON Lines instead, one object per image, in argument order:
-        {"file": "a.png", "digit": 4, "confidence": 0.9979, "probabilities": [p0, ..., p9]}
-        {"file": "b.png", "error": "reason"}
+        {"file": "a.png", "digit": 4, "not_a_digit": false, "confidence": 0.9979, "probabilities": [p0, ..., p9]}
+        {"file": "b.png", "digit": null, "not_a_digit": true, "confidence": 0.87, "best_digit": 4, "best_confidence": 0.11, "not_a_digit_probability": 0.87, "probabilities": [p0, ..., p9]}
+        {"file": "c.png", "error": "reason"}
+      "confidence" is the probability of the answer: of the digit, or of "not a digit". "probabilities" are the ten digits'. Only a model with the "not a digit" class refuses images; its answers also carry "not_a_digit_probability".
       Numbers are the shortest decimals that read back as the same 32-bit floats. Errors also go to standard error as one line.
 
       File names may be any bytes; files are opened by their exact names. Text output (answers, errors, --verbose) shows a name with \\ as \\\\, newline, carriage return and tab as \\n, \\r, \\t, and each byte of another control character or of invalid UTF-8 as \\xNN, so that every image is one line. In --json, "file" is the exact name when it is valid UTF-8; otherwise it is that escaped form and "file_bytes" holds the exact bytes in hexadecimal. --save-preprocessed names each PNG after the escaped name.
@@ -85,14 +87,11 @@ struct Classify: ParsableCommand {
         switch classify(item, pipeline: &pipeline, names: &names) {
         case .success(let answer):
           if json {
-            Stdout.line(JSON.object(item.name.jsonFields("file") + [
-              ("digit", String(answer.result.digit)),
-              ("confidence", JSON.number(answer.result.confidence)),
-              ("probabilities", JSON.array(answer.result.probabilityArray.map(JSON.number))),
-            ]))
+            Stdout.line(JSON.object(
+              item.name.jsonFields("file") + answer.result.jsonFields(modelHasNotADigit: model.model.info.hasNotADigit)))
           } else {
-            let top = answer.result.top(3).map { "\($0.digit) \(percent($0.probability))" }.joined(separator: ", ")
-            Stdout.line("\(item.name.display): \(answer.result.digit) (\(percent(answer.result.confidence)))  top 3: \(top)")
+            let top = answer.result.top(3).map { "\($0.digit) \(Percent.text($0.probability))" }.joined(separator: ", ")
+            Stdout.line("\(item.name.display): \(answer.result.answerText)  top 3: \(top)")
             if show { Stdout.line(Preview.render(answer.input, ascii: asciiPreview)) }
           }
         case .failure(let error):
@@ -157,13 +156,6 @@ struct Classify: ParsableCommand {
       if verbose { Stderr.line("\(item.name.display): model input saved as \(FileName(path).display)") }
     }
     return pipeline.classify(input).map { ($0, input) }
-  }
-
-  /// One decimal; never rounds a non-zero probability to 0% or a non-certain one to 100%.
-  private func percent(_ p: Float) -> String {
-    if p > 0 && p < 0.0005 { return "<0.1%" }
-    if p < 1 && p > 0.9995 { return ">99.9%" }
-    return String(format: "%.1f%%", 100 * p)
   }
 }
 

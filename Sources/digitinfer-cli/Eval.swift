@@ -15,9 +15,9 @@ struct Eval: ParsableCommand {
 
       Without --preprocess the images are the model's input as they are, so they must be 28x28 with MNIST's polarity (0 = background). --preprocess runs dgi_preprocess() on each image first, as classify does for photos; sets like semeion and optdigits are light ink on a dark background, so use --ink light (or auto). An image in which dgi_preprocess finds no ink counts as an error; it is reported but in no column of the confusion matrix.
 
-      --json prints one object with: \(LoadedModel.jsonHelp), kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
+      --json prints one object with: \(LoadedModel.jsonHelp), kernels (the kernel set the model ran, see --kernels), images, labels, preprocess, ink, total, correct, accuracy, no_ink, not_a_digit (images the model refused as not a digit: counted as errors, as a digit-labelled set expects digits), rejection_rate (not_a_digit / total), precision, recall, support (10 each), confusion (10x10, rows = true digit), seconds, threads, images_per_second.
 
-      --errors DIR writes each misclassified image's 28x28 model input as a PNG named <index>-true<label>-pred<digit>.png (index 0-based in the set; the image itself, named ...-noink.png, where preprocessing found no ink).
+      --errors DIR writes each misclassified image's 28x28 model input as a PNG named <index>-true<label>-pred<digit>.png (index 0-based in the set; ...-notadigit.png where the model refused it; the image itself, named ...-noink.png, where preprocessing found no ink).
 
       \(ModelOptions.defaultModelHelp)
 
@@ -90,7 +90,9 @@ struct Eval: ParsableCommand {
       let outcome = Evaluator(model: model, set: set, count: count, preprocess: preprocess ? ink : nil).run(threads: workers)
 
       let labelsUsed = Array(set.labels[0..<count])
-      let classified = outcome.predictions.indices.filter { outcome.predictions[$0] >= 0 }
+      // In the confusion matrix: the images answered with a digit.
+      let classified = outcome.predictions.indices.filter { (0..<10).contains(outcome.predictions[$0]) }
+      let refused = outcome.predictions.filter { $0 == Evaluator.notADigit }.count
       let evaluation = Evaluation(
         labels: classified.map { labelsUsed[$0] }, predictions: classified.map { Int(outcome.predictions[$0]) })
       var support = [Int](repeating: 0, count: 10)
@@ -99,7 +101,8 @@ struct Eval: ParsableCommand {
       let recall = (0..<10).map { support[$0] == 0 ? 0 : Double(evaluation.confusion[$0][$0]) / Double(support[$0]) }
       let correct = evaluation.correct
       let accuracy = count == 0 ? 0 : Double(correct) / Double(count)
-      let noInk = count - classified.count
+      let noInk = count - classified.count - refused
+      let rejectionRate = count == 0 ? 0 : Double(refused) / Double(count)
       let speed = Double(count) / max(outcome.seconds, 1e-9)
 
       if json {
@@ -108,7 +111,7 @@ struct Eval: ParsableCommand {
           ("images", JSON.string(images)), ("labels", JSON.string(labels)),
           ("preprocess", String(preprocess)), ("ink", preprocess ? JSON.string(ink.rawValue) : "null"),
           ("total", String(count)), ("correct", String(correct)), ("accuracy", JSON.number(accuracy)),
-          ("no_ink", String(noInk)),
+          ("no_ink", String(noInk)), ("not_a_digit", String(refused)), ("rejection_rate", JSON.number(rejectionRate)),
           ("precision", JSON.array(evaluation.precision.map(JSON.number))),
           ("recall", JSON.array(recall.map(JSON.number))),
           ("support", JSON.array(support.map(String.init))),
@@ -124,6 +127,10 @@ struct Eval: ParsableCommand {
         Stdout.line("preprocess   \(preprocess ? "dgi_preprocess, --ink \(ink.rawValue)" : "none (the images are the model input)")")
         Stdout.line(String(format: "accuracy     %.2f%% (%@ of %@ correct)", 100 * accuracy, correct.formatted(), count.formatted()))
         if preprocess { Stdout.line("no ink       \(noInk.formatted()) image\(noInk == 1 ? "" : "s") (dgi_preprocess found no digit; counted as errors)") }
+        if model.model.info.hasNotADigit || refused > 0 {
+          Stdout.line(String(format: "not a digit  %@ image%@ (%.2f%%: the model refused them; counted as errors)",
+            refused.formatted(), refused == 1 ? "" : "s", 100 * rejectionRate))
+        }
         Stdout.line("")
         Stdout.line("digit  precision   recall  support")
         for c in 0..<10 {
@@ -178,7 +185,7 @@ struct Eval: ParsableCommand {
       if predicted < 0 {
         name += "noink.png"
       } else {
-        name += "pred\(predicted).png"
+        name += predicted == Evaluator.notADigit ? "notadigit.png" : "pred\(predicted).png"
         if preprocess, case .success(let r) = pipeline.preprocess(image, ink: ink) {
           image = GrayImage(width: Int(DGI_INPUT_WIDTH), height: Int(DGI_INPUT_HEIGHT), pixels: r.input)
         }
@@ -212,7 +219,11 @@ struct Evaluator: @unchecked Sendable {
   /// Images per dgi_classify_batch call.
   static let batchSize = 1000
 
-  /// The predicted digit of each image, -1 where preprocessing found no ink.
+  /// What `run` reports for an image the model said is not a digit.
+  static let notADigit = Int32(DGI_CLASS_NOT_A_DIGIT)
+
+  /// The predicted digit of each image, -1 where preprocessing found no ink,
+  /// `notADigit` (10) where the model said it is not a digit.
   func run(threads: Int) -> (predictions: [Int32], seconds: Double) {
     var predictions = [Int32](repeating: -1, count: count)
     let start = DispatchTime.now().uptimeNanoseconds
@@ -271,7 +282,9 @@ struct Evaluator: @unchecked Sendable {
         }
         // Cannot fail: the model is open and the scratch sized for it.
         guard case .success = outcome else { continue }
-        for (k, index) in indices.enumerated() { output[index] = results[k].digit }
+        for (k, index) in indices.enumerated() {
+          output[index] = results[k].isNotADigit ? Self.notADigit : results[k].digit
+        }
       }
     }
   }

@@ -11,7 +11,7 @@ struct Inspect: ParsableCommand {
 
       Without MODEL, describes the model classify would use (see digitinfer-cli --help), which may be the built-in copy.
 
-      --json prints one object with: \(LoadedModel.jsonHelp), format, name, file_bytes, checksum, checksum_ok, classes, parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
+      --json prints one object with: \(LoadedModel.jsonHelp), format, name, file_bytes, checksum, checksum_ok, classes, not_a_digit (whether the model has the "not a digit" class: its 11th, class 10), parameters, macs, scratch_bytes, kernels (the set the model runs, e.g. "avx512vnni"), kernels_supported (every set this CPU runs, e.g. ["reference", "sse2", "avx512vnni"]), metadata, layers.
 
       Examples:
         digitinfer-cli inspect models/mnist-int8.dgi
@@ -27,6 +27,14 @@ struct Inspect: ParsableCommand {
 
   @Flag(help: "Print one JSON object instead of text.")
   var json = false
+
+  /// What the outputs mean: "the digits 0-9", "the digits 0-9 and \"not a
+  /// digit\"" (class 10 of an 11-class model), "the digits 0-1"...
+  static func classNames(_ count: Int) -> String {
+    let digits = min(count, Model.notADigitClass)
+    let range = digits == 1 ? "the digit 0" : "the digits 0-\(digits - 1)"
+    return count > Model.notADigitClass ? range + " and \"not a digit\"" : range
+  }
 
   func run() throws {
     try reportingFailures {
@@ -47,7 +55,8 @@ struct Inspect: ParsableCommand {
           ("format", JSON.string("\(info.format_major).\(info.format_minor)")),
           ("name", JSON.string(name)),
           ("file_bytes", String(info.file_size)), ("checksum", JSON.string(crc)), ("checksum_ok", "true"),
-          ("classes", String(info.class_count)), ("parameters", String(info.parameter_count)),
+          ("classes", String(info.class_count)), ("not_a_digit", String(loaded.model.info.hasNotADigit)),
+          ("parameters", String(info.parameter_count)),
           ("macs", String(info.macs)), ("scratch_bytes", String(info.scratch_size)),
           ("kernels", JSON.string(loaded.kernelsName)), ("kernels_supported", JSON.array(supported.map(JSON.string))),
           ("metadata", JSON.object(metadata.map { ($0.0, JSON.string($0.1)) })),
@@ -69,7 +78,7 @@ struct Inspect: ParsableCommand {
       Stdout.line("format       .dgi \(info.format_major).\(info.format_minor), \(Int(info.file_size).formatted()) bytes")
       Stdout.line("name         \(name.isEmpty ? "(none)" : name)")
       Stdout.line("checksum     ok (CRC-32 \(crc), verified by dgi_model_open)")
-      Stdout.line("classes      \(info.class_count)")
+      Stdout.line("classes      \(info.class_count) (\(Self.classNames(Int(info.class_count))))")
       Stdout.line("parameters   \(Int(info.parameter_count).formatted())")
       Stdout.line("MACs         \(Int(info.macs).formatted()) per image")
       Stdout.line("scratch      \(info.scratch_size.formatted()) bytes per concurrent inference")

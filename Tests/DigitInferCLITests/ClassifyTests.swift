@@ -19,7 +19,7 @@ import Testing
     }
   }
 
-  /// Exactly {"file","digit","confidence","probabilities"} per image, and
+  /// Exactly {"file","digit","not_a_digit","confidence","probabilities"} per image, and
   /// {"file","error"} for one that fails, with the good ones still answered
   /// and a non-zero status.
   @Test func jsonLinesShape() throws {
@@ -36,7 +36,8 @@ import Testing
 
     for (index, expected) in [(0, 7), (2, 1)] {
       let object = objects[index]
-      #expect(Set(object.keys) == ["file", "digit", "confidence", "probabilities"])
+      #expect(Set(object.keys) == ["file", "digit", "not_a_digit", "confidence", "probabilities"])
+      #expect(object["not_a_digit"] as? Bool == false)
       #expect(object["digit"] as? Int == expected)
       let probabilities = try #require(object["probabilities"] as? [Double])
       #expect(probabilities.count == 10)

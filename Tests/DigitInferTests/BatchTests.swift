@@ -16,12 +16,13 @@ import Testing
     var scratch = [UInt8](repeating: 0x3C, count: dgi_model_scratch_size(record))
     for set in supportedKernelSets {
       #expect(dgi_model_set_kernels(record, dgi_kernels(rawValue: set.rawValue)) == DGI_OK)
-      var logits = [Int8](repeating: 99, count: 10 * images.count)
+      let n = Int(DGI_MAX_CLASSES)  // logits per image
+      var logits = [Int8](repeating: 99, count: n * images.count)
       #expect(dgi_infer_batch(record, pixels, images.count, &scratch, scratch.count, &logits) == DGI_OK)
       var results = [dgi_result](repeating: dgi_result(), count: images.count)
       #expect(dgi_classify_batch(record, pixels, images.count, &scratch, scratch.count, &results) == DGI_OK)
       for (i, image) in images.enumerated() {
-        #expect(Array(logits[(10 * i)..<(10 * i + 10)]) == m.logits(image), "\(set), image \(i)")
+        #expect(Array(logits[(n * i)..<(n * i + n)]) == m.logits(image), "\(set), image \(i)")
         #expect(try Model.Classification(results[i], classes: m.info.classCount) == m.classify(image), "\(set)")
       }
     }

@@ -56,7 +56,7 @@ import Testing
     var scratch = [UInt8](repeating: 0, count: dgi_model_scratch_size(record))
     #expect(dgi_model_set_kernels(record, DGI_KERNELS_REFERENCE) == DGI_OK)
     let expected = images.map { image -> [Int8] in
-      var logits = [Int8](repeating: 0, count: 10)
+      var logits = [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES))
       #expect(dgi_infer(record, image, &scratch, scratch.count, &logits) == DGI_OK)
       return logits
     }
@@ -66,7 +66,7 @@ import Testing
       #expect(dgi_model_kernels(record) == k)
       #expect(dgi_model_scratch_size(record) == scratch.count, "one buffer serves every set")
       for (image, want) in zip(images, expected) {
-        var logits = [Int8](repeating: 0, count: 10)
+        var logits = [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES))
         #expect(dgi_infer(record, image, &scratch, scratch.count, &logits) == DGI_OK)
         #expect(logits == want, "\(set)")
       }

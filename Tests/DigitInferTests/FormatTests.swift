@@ -204,7 +204,8 @@ func openStatus(_ file: [UInt8]) -> dgi_status {
     #expect(openStatus(patched(file, 24, 17, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // > 16 layers
     #expect(openStatus(patched(file, 24, 0, bytes: 2)) == DGI_ERROR_MALFORMED)
     #expect(openStatus(patched(file, 26, 32, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 32x28 input
-    #expect(openStatus(patched(file, 32, 11, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 11 classes
+    #expect(openStatus(patched(file, 32, 12, bytes: 2)) == DGI_ERROR_UNSUPPORTED)  // 12 classes
+    #expect(openStatus(patched(file, 32, 11, bytes: 2)) == DGI_ERROR_MALFORMED)  // 11 is allowed, but not the 10 outputs (E1)
     // The scratch field is a lower bound (E2): at least the two arenas,
     // 2304 + 9216 = 11520 bytes, which is what the writer stores; at most
     // 2^31 - 1 (E3).

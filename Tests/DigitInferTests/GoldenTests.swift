@@ -31,7 +31,7 @@ enum Golden {
     images().enumerated().map { i, image in
       var logits = m.logits(image, kernels: kernels)
       logits += [Int8](repeating: 0, count: 10 - logits.count)
-      let digit = try! m.classify(image).digit
+      let digit = try! m.classify(image).predictedClass
       return "\(file) \(i) \(digit) " + logits.map(String.init).joined(separator: " ")
     }
   }

@@ -69,7 +69,7 @@ import Testing
       let size = m.scratchSize
       var scratch = [UInt8](repeating: 0, count: size + 64)
       for k in size..<(size + 64) { scratch[k] = 0xC3 }
-      var logits = [Int8](repeating: 0, count: 10)
+      var logits = [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES))
       for image in images {
         #expect(dgi_infer(m.record, image, &scratch, size, &logits) == DGI_OK)
       }
@@ -88,7 +88,7 @@ import Testing
 
     var result = dgi_result()
     result.digit = 42
-    var logits = [Int8](repeating: 0, count: 10)
+    var logits = [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES))
     let image = [UInt8](repeating: 0, count: 784)
     var scratch = [UInt8](repeating: 0, count: 1 << 16)
     #expect(dgi_classify(&record, image, &scratch, scratch.count, &result) == DGI_ERROR_NOT_OPEN)

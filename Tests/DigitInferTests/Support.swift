@@ -11,10 +11,11 @@ extension Model {
   /// The runtime's read-only view of the opened record.
   var view: ModelView { ModelView(raw: UnsafeRawPointer(record)) }
 
-  /// int8 logits through the public API, padded with zeros to 10 as dgi_infer pads them.
+  /// int8 logits through the public API, padded with zeros to DGI_MAX_CLASSES (11)
+  /// as dgi_infer pads them.
   func logits(_ image: [UInt8]) -> [Int8] {
     let logits = try! infer(image)
-    return logits + [Int8](repeating: 0, count: 10 - logits.count)
+    return logits + [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES) - logits.count)
   }
 
   /// int8 logits from the chosen kernel set, through the internal API.

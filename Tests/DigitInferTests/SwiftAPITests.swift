@@ -29,14 +29,15 @@ import Testing
       var scratch = [UInt8](repeating: 0, count: size)
       for image in Self.images {
         var result = dgi_result()
-        var logits = [Int8](repeating: 0, count: 10)
+        var logits = [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES))
         #expect(dgi_classify(record, image, &scratch, size, &result) == DGI_OK)
         #expect(dgi_infer(record, image, &scratch, size, &logits) == DGI_OK)
         let answer = try model.classify(image)
         #expect(answer == Model.Classification(result, classes: 10))
         #expect(answer.digit == Int(result.digit) && answer.confidence == result.confidence)
-        #expect(answer.probabilities.count == 10 && answer.probabilities[answer.digit] == answer.confidence)
-        #expect(try model.infer(image) == logits)
+        #expect(!answer.notADigit && answer.bestDigit == answer.digit && answer.notADigitProbability == 0)
+        #expect(answer.probabilities.count == 10 && answer.probabilities[answer.digit!] == answer.confidence)
+        #expect(try model.infer(image) + [0] == logits)  // a 10-class model: logits[10] is 0
       }
     }
     // The drawn sevens are sevens.

@@ -15,7 +15,7 @@ import Testing
     let failures = Mutex(0)
     DispatchQueue.concurrentPerform(iterations: 8) { t in
       var scratch = [UInt8](repeating: 0, count: m.scratchSize)
-      var logits = [Int8](repeating: 0, count: 10)
+      var logits = [Int8](repeating: 0, count: Int(DGI_MAX_CLASSES))
       for round in 0..<300 {
         let i = (round + t) % images.count
         let s = dgi_infer(m.record, images[i], &scratch, scratch.count, &logits)

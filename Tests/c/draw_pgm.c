@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
   /* Paper a little darker on the right, as under a lamp; the digit in the
      middle, 60% of the height, with a pen about 1/20 of it. */
   pic_gradient(&pic, light ? 30 : 235, light ? 45 : 205);
-  if (strlen(argv[arg + 2]) > 1) {
+  if (strlen(argv[arg + 2]) > 1 && argv[arg + 2][0] != '-') {
     /* A number across the middle: digits 60% of the height, or narrower
        so that it fits the width. */
     int32_t n = (int32_t)strlen(argv[arg + 2]), dh = 16 * (int32_t)h * 6 / 10, dw = dh * 6 / 10;

@@ -38,7 +38,7 @@ static void test_null_arguments(const unsigned char *bytes, size_t size, const u
   dgi_model_info info;
   dgi_layer_info layer;
   dgi_result result;
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   size_t n;
   void *scratch;
 
@@ -72,7 +72,7 @@ static void test_not_open(const uint8_t *image) {
   dgi_model_info info;
   dgi_layer_info layer;
   dgi_result result;
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   static unsigned char scratch[1 << 16];
 
   memset(&m, 0, sizeof m);
@@ -89,7 +89,7 @@ static void test_not_open(const uint8_t *image) {
 /* A failed open un-opens a record that was open before. */
 static void test_failed_reopen(const unsigned char *bytes, size_t size, const uint8_t *image) {
   dgi_model m;
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   static unsigned char scratch[1 << 16];
   unsigned char *bad = (unsigned char *)malloc(size);
 
@@ -106,7 +106,7 @@ static void test_failed_reopen(const unsigned char *bytes, size_t size, const ui
 static void test_scratch(const unsigned char *bytes, size_t size, const uint8_t *image) {
   dgi_model m;
   dgi_result result, untouched;
-  int8_t logits[10], logits_untouched[10];
+  int8_t logits[DGI_MAX_CLASSES], logits_untouched[DGI_MAX_CLASSES];
   size_t n;
   guarded scratch;
 
@@ -233,7 +233,8 @@ static void all_logits(const golden_set *g, const dgi_model *m, unsigned char *s
                        int8_t *out) {
   size_t i;
   for (i = 0; i < g->image_count; i++) {
-    if (dgi_infer(m, golden_image(g, i), scratch, n, out + 10 * i) != DGI_OK) memset(out + 10 * i, 0x7F, 10);
+    if (dgi_infer(m, golden_image(g, i), scratch, n, out + DGI_MAX_CLASSES * i) != DGI_OK)
+      memset(out + DGI_MAX_CLASSES * i, 0x7F, DGI_MAX_CLASSES);
   }
 }
 
@@ -242,7 +243,7 @@ static void all_logits(const golden_set *g, const dgi_model *m, unsigned char *s
 static void test_placement(const golden_set *g, const char *name, const unsigned char *bytes,
                            size_t size) {
   dgi_model m, copy;
-  size_t n, k, logit_bytes = 10 * g->image_count;
+  size_t n, k, logit_bytes = DGI_MAX_CLASSES * g->image_count;
   int8_t *expected = (int8_t *)malloc(logit_bytes), *got = (int8_t *)malloc(logit_bytes);
   unsigned char *buffer = (unsigned char *)malloc(size + 1024 + 16), *scratch;
 
@@ -285,7 +286,7 @@ static void test_kernels(const golden_set *g, const char *name, const unsigned c
   dgi_model m, closed;
   uint32_t supported = dgi_kernels_supported();
   const char *forced = getenv("DIGITINFER_KERNELS");
-  size_t n, logit_bytes = 10 * g->image_count;
+  size_t n, logit_bytes = DGI_MAX_CLASSES * g->image_count;
   int8_t *expected = (int8_t *)malloc(logit_bytes), *got = (int8_t *)malloc(logit_bytes);
   guarded scratch;
   int k;

@@ -15,7 +15,7 @@
 static void check_case(const golden_set *g, const golden_case *c, const dgi_model *m,
                        unsigned char *scratch, size_t n) {
   const uint8_t *image = golden_image(g, c->index);
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   dgi_result r;
   float sum = 0;
   int i, in_range = 1, best = 0;
@@ -28,6 +28,9 @@ static void check_case(const golden_set *g, const golden_case *c, const dgi_mode
         logits[5], logits[6], logits[7], logits[8], logits[9], c->logits[0], c->logits[1],
         c->logits[2], c->logits[3], c->logits[4], c->logits[5], c->logits[6], c->logits[7],
         c->logits[8], c->logits[9]);
+  /* The golden models have 10 classes: dgi_infer pads the 11th logit. */
+  CHECK(logits[DGI_CLASS_NOT_A_DIGIT] == 0, "%s #%lu: logit 10 is %d, not 0", c->model, (unsigned long)c->index,
+        logits[DGI_CLASS_NOT_A_DIGIT]);
 
   /* Fill the result with garbage first so that every field must be written. */
   memset(&r, 0xFF, sizeof r);
@@ -46,6 +49,9 @@ static void check_case(const golden_set *g, const golden_case *c, const dgi_mode
     if (c->logits[i] > c->logits[best]) best = i;
   }
   CHECK(in_range, "%s #%lu: a probability outside [0, 1]", c->model, (unsigned long)c->index);
+  /* Without a "not a digit" class: never refused, not_a_digit 0. */
+  CHECK(r.not_a_digit == 0.0f && r.best_digit == r.digit, "%s #%lu: not_a_digit %g, best_digit %d",
+        c->model, (unsigned long)c->index, (double)r.not_a_digit, (int)r.best_digit);
   CHECK(fabsf(sum - 1.0f) <= 1e-5f, "%s #%lu: probabilities sum to %.9g", c->model,
         (unsigned long)c->index, (double)sum);
   /* The digit is the first largest logit, as the header's softmax implies. */

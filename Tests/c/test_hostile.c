@@ -143,7 +143,7 @@ static void run_survivor(const char *name, const dgi_model *m, const uint8_t *im
   dgi_model_info info;
   dgi_layer_info layer;
   dgi_result r;
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   guarded scratch;
   size_t size = dgi_model_scratch_size(m);
   float sum = 0;
@@ -157,7 +157,7 @@ static void run_survivor(const char *name, const dgi_model *m, const uint8_t *im
   guarded_init(&scratch, size ? size : 1);
   CHECK(dgi_infer(m, image, guarded_tail(&scratch, size), size, logits) == DGI_OK,
         "%s mutation %d: infer", name, n);
-  for (i = info.class_count; i < 10; i++) ok &= logits[i] == 0;
+  for (i = info.class_count; i < DGI_MAX_CLASSES; i++) ok &= logits[i] == 0;
   CHECK(ok, "%s mutation %d: logits past the class count are not 0", name, n);
   CHECK(dgi_classify(m, image, guarded_tail(&scratch, size), size, &r) == DGI_OK,
         "%s mutation %d: classify", name, n);
@@ -165,8 +165,15 @@ static void run_survivor(const char *name, const dgi_model *m, const uint8_t *im
     ok &= r.probabilities[i] >= 0 && r.probabilities[i] <= 1 && (i < info.class_count || r.probabilities[i] == 0);
     sum += r.probabilities[i];
   }
-  CHECK(ok && r.digit >= 0 && (uint32_t)r.digit < info.class_count && fabsf(sum - 1) < 1e-5f,
-        "%s mutation %d: digit %d, probabilities sum to %g", name, n, (int)r.digit, (double)sum);
+  sum += r.not_a_digit;
+  ok &= info.class_count > DGI_CLASS_NOT_A_DIGIT || r.not_a_digit == 0;
+  ok &= r.best_digit >= 0 && r.best_digit < 10 && (uint32_t)r.best_digit < info.class_count;
+  ok &= r.digit == DGI_NOT_A_DIGIT ? info.class_count > DGI_CLASS_NOT_A_DIGIT && r.confidence == r.not_a_digit
+                                   : r.digit == r.best_digit;
+  CHECK(ok && (r.digit == DGI_NOT_A_DIGIT || (r.digit >= 0 && (uint32_t)r.digit < info.class_count)) &&
+            fabsf(sum - 1) < 1e-5f,
+        "%s mutation %d: digit %d, best %d, probabilities sum to %g", name, n, (int)r.digit, (int)r.best_digit,
+        (double)sum);
   guarded_free(&scratch);
 }
 

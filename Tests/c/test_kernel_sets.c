@@ -195,7 +195,7 @@ int main(int argc, char **argv) {
     if (!scratch) exit(2);
     for (image = 0; image < IMAGES; image++) {
       uint8_t pixels[DGI_INPUT_SIZE];
-      int8_t want[10], got[10];
+      int8_t want[DGI_MAX_CLASSES], got[DGI_MAX_CLASSES];
       int j;
       for (j = 0; j < DGI_INPUT_SIZE; j++) pixels[j] = (uint8_t)(image == 0 ? (j * 7) & 255 : below(&rng, 256));
       CHECK(dgi_model_set_kernels(&m, DGI_KERNELS_REFERENCE) == DGI_OK, "network %d: reference", net);

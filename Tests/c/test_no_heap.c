@@ -90,7 +90,7 @@ static void run_model(const golden_set *g, const char *name) {
   dgi_model_info info;
   dgi_layer_info layer;
   dgi_result result;
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   unsigned char *scratch;
   uint32_t i;
   int n;

@@ -20,7 +20,7 @@ typedef struct shared {
   const dgi_model *model; /* one record for all threads */
   size_t scratch_size;
   int rounds;
-  const int8_t *logits;       /* single-threaded logits, 10 per image */
+  const int8_t *logits;       /* single-threaded logits, DGI_MAX_CLASSES per image */
   const dgi_result *results;  /* single-threaded classifications */
 } shared;
 
@@ -34,7 +34,7 @@ static void *work(void *arg) {
   worker *w = (worker *)arg;
   const shared *s = w->s;
   unsigned char *scratch = (unsigned char *)malloc(s->scratch_size);
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   dgi_result r;
   size_t i;
   int round;
@@ -44,7 +44,7 @@ static void *work(void *arg) {
       const uint8_t *image = golden_image(s->g, i);
       if ((round + i) % 2) {
         w->errors += dgi_infer(s->model, image, scratch, s->scratch_size, logits) != DGI_OK;
-        w->mismatches += memcmp(logits, s->logits + 10 * i, 10) != 0;
+        w->mismatches += memcmp(logits, s->logits + DGI_MAX_CLASSES * i, DGI_MAX_CLASSES) != 0;
       } else {
         w->errors += dgi_classify(s->model, image, scratch, s->scratch_size, &r) != DGI_OK;
         w->mismatches += memcmp(&r, &s->results[i], sizeof r) != 0;
@@ -80,12 +80,12 @@ int main(int argc, char **argv) {
   s.model = &model;
   s.scratch_size = dgi_model_scratch_size(&model);
   s.rounds = argc > 3 ? atoi(argv[3]) : 2000;
-  logits = (int8_t *)malloc(10 * g.image_count);
+  logits = (int8_t *)malloc(DGI_MAX_CLASSES * g.image_count);
   results = (dgi_result *)malloc(g.image_count * sizeof *results);
   scratch = (unsigned char *)malloc(s.scratch_size);
   for (i = 0; i < g.image_count; i++) {
     memset(&results[i], 0, sizeof results[i]);
-    CHECK(dgi_infer(&model, golden_image(&g, i), scratch, s.scratch_size, logits + 10 * i) == DGI_OK &&
+    CHECK(dgi_infer(&model, golden_image(&g, i), scratch, s.scratch_size, logits + DGI_MAX_CLASSES * i) == DGI_OK &&
               dgi_classify(&model, golden_image(&g, i), scratch, s.scratch_size, &results[i]) == DGI_OK,
           "%s: image %lu fails single-threaded", name, (unsigned long)i);
   }

@@ -62,7 +62,8 @@ def litert_predictions(model_path, images):
 
 def ours_predictions(labels, errors_dir, eval_json):
     preds = labels.astype(np.int64).copy()
-    pattern = re.compile(r"^(\d+)-true(\d)-(?:pred(\d)|noink)\.png$")
+    # -notadigit: a model with the "not a digit" class refused the image.
+    pattern = re.compile(r"^(\d+)-true(\d)-(?:pred(\d)|noink|notadigit)\.png$")
     names = os.listdir(errors_dir) if os.path.isdir(errors_dir) else []
     for name in names:
         m = pattern.match(name)

@@ -230,7 +230,7 @@ static unsigned compare(network *net, const fw_model *m, dgi_model *model, int p
   for (i = 0; i < fw_golden_count; i++) {
     const uint8_t *image = fw_golden_inputs + (size_t)i * DGI_INPUT_SIZE;
     const int8_t *theirs;
-    int8_t ours[10];
+    int8_t ours[DGI_MAX_CLASSES];
     platform_probe_begin();
     theirs = run(net, image, 0);
     platform_probe_end(label, m->name);

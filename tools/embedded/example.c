@@ -33,7 +33,7 @@ int harness_main(void) {
     platform_write("example: failed\n"); /* dgi_status_message(s) would link 0.7 KiB of text */
     return 1;
   }
-  text[15] = (char)('0' + r.digit);
+  text[15] = r.digit == DGI_NOT_A_DIGIT ? 'x' : (char)('0' + r.digit);
   platform_write(text);
   return 0;
 }

@@ -89,7 +89,7 @@ static void open_models(void) {
 /* dgi_infer and dgi_classify on one 28x28 image; prints "golden"/"digit"
    and, for the golden set, "classify". */
 static void run_image(int k, const char *tag, unsigned index, const uint8_t *image, int with_classify) {
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES]; /* the golden lines print the first 10: expected.txt's format */
   dgi_result r;
   dgi_status s;
   int i;
@@ -129,6 +129,13 @@ static void run_image(int k, const char *tag, unsigned index, const uint8_t *ima
     put_ch(' ');
     put_float(r.probabilities[i]);
   }
+  /* ABI 2's fields, and the 11th logit (0 for a 10-class model). */
+  put_ch(' ');
+  put_float(r.not_a_digit);
+  put_ch(' ');
+  put_i(r.best_digit);
+  put_ch(' ');
+  put_i(logits[DGI_CLASS_NOT_A_DIGIT]);
   end_line();
 }
 
@@ -156,7 +163,7 @@ static void run_kernel_sets(void) {
     dgi_model *model = &models[measured[m]];
     for (i = 0; i < fw_golden_count; i++) {
       const uint8_t *image = fw_golden_inputs + (size_t)i * DGI_INPUT_SIZE;
-      int8_t want[10], got[10];
+      int8_t want[DGI_MAX_CLASSES], got[DGI_MAX_CLASSES];
       dgi_status s = dgi_model_set_kernels(model, DGI_KERNELS_AUTO);
       if (s == DGI_OK) s = dgi_infer(model, image, model_scratch, sizeof model_scratch, want);
       if (s != DGI_OK) return fail("kernel sets: the default set", s);
@@ -176,7 +183,7 @@ static void run_kernel_sets(void) {
         s = dgi_infer(model, image, model_scratch, sizeof model_scratch, got);
         platform_probe_end(label, fw_models[measured[m]].name);
         if (s != DGI_OK) return fail(label, s);
-        for (j = 0; j < 10; j++)
+        for (j = 0; j < DGI_MAX_CLASSES; j++)
           if (got[j] != want[j]) {
             put_str("error ");
             put_str(label);

@@ -175,7 +175,10 @@ int main(int argc, char **argv) {
   printf("image %ux%u, %s ink, digit at %u,%u size %ux%u\n", (unsigned)width, (unsigned)height,
          found.ink == DGI_INK_DARK ? "dark" : "light", (unsigned)found.x, (unsigned)found.y,
          (unsigned)found.width, (unsigned)found.height);
-  printf("digit %d (confidence %.1f%%)\n", (int)result.digit, 100.0 * result.confidence);
+  if (result.digit == DGI_NOT_A_DIGIT) /* only a model with the "not a digit" class says so */
+    printf("not a digit (confidence %.1f%%, best guess %d)\n", 100.0 * result.confidence, (int)result.best_digit);
+  else
+    printf("digit %d (confidence %.1f%%)\n", (int)result.digit, 100.0 * result.confidence);
 
   free(scratch);
   free(file);

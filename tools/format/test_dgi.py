@@ -203,7 +203,8 @@ CORRUPTIONS = [
     (26, 0, 2, "MALFORMED", "H12"),
     (28, 32, 2, "UNSUPPORTED", "H13"),
     (32, 0, 2, "MALFORMED", "H14"),
-    (32, 11, 2, "UNSUPPORTED", "H15"),
+    (32, 12, 2, "UNSUPPORTED", "H15"),
+    (32, 11, 2, "MALFORMED", "E1"),  # 11 classes are allowed (1.2), but tiny.dgi outputs 2
     (32, 9, 2, "MALFORMED", "E1"),
     (34, 0, 1, "UNSUPPORTED", "H16"),
     (35, 1, 1, "MALFORMED", "H17"),
@@ -484,3 +485,49 @@ def test_cli_inspect_and_hexdump(model_file):
     bad = subprocess.run([sys.executable, str(HERE / "dgi.py"), "inspect", str(HERE / "dgi.py")],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "MAGIC" in bad.stderr
+
+
+# --- (f) "not a digit" (format 1.2) ------------------------------------------------
+
+
+def _constant(logits):
+    """flatten + dense with zero weights and biases 2 * logits, scale 0.5,
+    output scale 1/16 (softmax_beta 1512775, the worked example's)."""
+    q = -128
+    n = len(logits)
+    flatten = dgi.Layer(dgi.FLATTEN, 0, q, q, (28, 28, 1), (1, 1, 784), out_scale=dgi.to_f32(1 / 255))
+    dense = dgi.Layer(dgi.DENSE, 0, q, 0, (1, 1, 784), (1, 1, n), out_scale=0.0625, weights=[0] * (784 * n),
+                      bias=[2 * v for v in logits], multipliers=[1 << 30] * n, shifts=[0] * n)
+    return dgi.read(dgi.write(dgi.Model(name="c", metadata="", layers=[flatten, dense],
+                                        softmax_beta=dgi.softmax_beta_for_scale(0.0625))))
+
+
+def test_eleven_classes_are_written_as_1_2_and_refuse():
+    m = _constant([-16] * 7 + [0] + [-16] * 2 + [16])
+    assert (m.minor, m.class_count) == (2, 11)
+    assert _constant([0] * 10).minor == 1  # the lowest version that describes the file
+    logits = dgi.infer(m, bytes(784))
+    assert logits == [-16] * 7 + [0] + [-16] * 2 + [16]
+    digit, confidence, probs, not_a_digit, best = dgi.result(m, logits)
+    assert digit == dgi.NOT_A_DIGIT and best == 7 and confidence == not_a_digit
+    assert len(probs) == 10 and max(probs) == probs[7] < not_a_digit
+    assert abs(sum(probs) + not_a_digit - 1) < 1e-6
+
+
+def test_not_a_digit_by_hand():
+    # 2^30 against ten digits 32 below: e = 145315229 each (section 11).
+    m = _constant([-16] * 10 + [16])
+    digit, confidence, probs, not_a_digit, best = dgi.result(m, dgi.infer(m, bytes(784)))
+    total = dgi.to_f32(2 ** 30 + 10 * 145315229)
+    assert digit == -1 and best == 0
+    assert not_a_digit == confidence == dgi.to_f32(2 ** 30 / total)
+    assert probs == [dgi.to_f32(dgi.to_f32(145315229) / total)] * 10
+
+
+def test_a_digit_tied_with_not_a_digit_wins_and_ten_classes_are_unchanged():
+    m = _constant([-16] * 4 + [16] + [-16] * 5 + [16])
+    digit, confidence, _, not_a_digit, best = dgi.result(m, dgi.infer(m, bytes(784)))
+    assert digit == best == 4 and confidence == not_a_digit
+    m = _constant([-16] * 3 + [16] + [-16] * 6)
+    digit, _, probs, not_a_digit, best = dgi.result(m, dgi.infer(m, bytes(784)))
+    assert digit == best == 3 and not_a_digit == 0.0 and len(probs) == 10

@@ -2,7 +2,7 @@
 """Checks the model fuzzer's oracle (tools/fuzz/harness/oracle.c) against
 tools/format/dgi.py, the other independent reader of docs/FORMAT.md: for
 every model file given (or found in the directories given), both must report
-the same status and, for a valid model, the same logits, digit and binary32
+the same status and, for a valid model, the same 11 logits, class and binary32
 probabilities on the golden images. A corpus of fuzzer mutants is the best
 input: it holds files failing every rule.
 
@@ -34,9 +34,9 @@ def python_answer(data, images):
     lines = ["status 0"]
     for k in range(len(images) // 784):
         logits = dgi.infer(model, images[784 * k:784 * (k + 1)])
-        digit, probs = dgi.softmax(model, logits)
-        logits = list(logits) + [0] * (10 - len(logits))
-        probs = list(probs) + [0.0] * (10 - len(probs))
+        digit, probs = dgi.softmax(model, logits)  # the class: 10 is "not a digit"
+        logits = list(logits) + [0] * (dgi.MAX_CLASSES - len(logits))
+        probs = list(probs) + [0.0] * (dgi.MAX_CLASSES - len(probs))
         lines.append(" ".join([str(k), str(digit)] + [str(v) for v in logits] + [float(p).hex() for p in probs]))
     return lines
 
@@ -53,7 +53,8 @@ def c_answer(oracle, path, images_path):
             lines.append(f"status {f[1]}")  # dgi.py names rules too, but only the status is the API's
             rule = f[2] if f[2] != "-" else "valid"
         else:
-            lines.append(" ".join(f[:12] + [float.fromhex(p).hex() for p in f[12:]]))
+            n = 2 + dgi.MAX_CLASSES  # index, class, logits
+            lines.append(" ".join(f[:n] + [float.fromhex(p).hex() for p in f[n:]]))
     return lines, rule
 
 

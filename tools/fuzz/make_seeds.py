@@ -42,8 +42,22 @@ def digits():
     return [ring, bar, seven, ell]
 
 
+def not_a_digit_model():
+    """The worked example with 11 outputs (format 1.2): class 10, "not a
+    digit", wins on a blank image, the digits on ink."""
+    m = dgi.example_model()
+    dense = m.layers[-1]
+    dense.out_shape = (1, 1, 11)
+    dense.weights = [1, -1] * 5 + [-1]
+    dense.bias = [-64, 64] * 5 + [96]
+    dense.multipliers = [1 << 30] * 11
+    dense.shifts = [0] * 11
+    return m
+
+
 def model_seeds():
     out("model", "example.dgi", dgi.write(dgi.example_model()))
+    out("model", "not-a-digit.dgi", dgi.write(not_a_digit_model()))
     with open(os.path.join(GOLDEN, "tiny.dgi"), "rb") as f:
         out("model", "tiny.dgi", f.read())
 

@@ -17,7 +17,10 @@
 'use strict';
 (() => {
   const DGI_OK = 0, DGI_ERROR_NO_INK = 11, DGI_INK_DARK = 1;
-  const MODEL_RECORD = 1024, RESULT_SIZE = 48, INFO_SIZE = 32, INPUT = 784;
+  const MODEL_RECORD = 1024, RESULT_SIZE = 56, INFO_SIZE = 32, INPUT = 784;
+  // dgi_result (ABI 2): digit at 0 (DGI_NOT_A_DIGIT = -1 when the model refuses
+  // the image), probabilities[10] at 8, not_a_digit at 48, best_digit at 52.
+  const DGI_NOT_A_DIGIT = -1, NOT_A_DIGIT_OFFSET = 48, BEST_DIGIT_OFFSET = 52;
   const pad = document.getElementById('pad');
   const seen = document.getElementById('seen');
   const answer = document.getElementById('answer');
@@ -90,6 +93,7 @@
     for (let d = 0; d < 10; d++) probabilities.push(view.getFloat32(8 + 4 * d, true));
     return {
       status: s, digit: view.getInt32(0, true), probabilities,
+      notADigit: view.getFloat32(NOT_A_DIGIT_OFFSET, true), bestDigit: view.getInt32(BEST_DIGIT_OFFSET, true),
       input: new Uint8Array(x.memory.buffer, rt.pixels, INPUT).slice(),
     };
   }
@@ -125,7 +129,9 @@
         image.data.fill(r.input[i], 4 * i, 4 * i + 3);
         image.data[4 * i + 3] = 255;
       }
-      answer.textContent = `It is a ${r.digit} (${(100 * r.probabilities[r.digit]).toFixed(1)}%)`;
+      answer.textContent = r.digit === DGI_NOT_A_DIGIT
+        ? `Not a digit (${(100 * r.notADigit).toFixed(1)}%; best guess ${r.bestDigit})`
+        : `It is a ${r.digit} (${(100 * r.probabilities[r.digit]).toFixed(1)}%)`;
     } else {
       for (let i = 3; i < image.data.length; i += 4) image.data[i] = 255;
       answer.textContent = r && r.status !== DGI_ERROR_NO_INK && r.status !== undefined
@@ -251,7 +257,7 @@
     for (const c of digits) {
       clear();
       const r = drawDigit(Number(c));
-      got += r && r.status === DGI_OK ? String(r.digit) : '?';
+      got += r && r.status === DGI_OK ? (r.digit === DGI_NOT_A_DIGIT ? 'x' : String(r.digit)) : '?';
     }
     let verdict = `expected ${digits} got ${got}, module ${rt.module}`;
     const out = document.getElementById('test-result');

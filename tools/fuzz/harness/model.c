@@ -76,34 +76,50 @@ static void check_info(const dgi_model *model, const oracle_model *o) {
   CHECK(dgi_model_get_layer(model, o->layer_count, &li) == DGI_ERROR_ARGUMENT, "layer index past the end accepted");
 }
 
+// The dgi_result the header promises for the oracle's logits (FORMAT.md
+// 10.7): "not a digit" (class 10) apart from the ten digits.
+static dgi_result oracle_result(const oracle_model *o, const int8_t logits[ORACLE_MAX_CLASSES]) {
+  float p[ORACLE_MAX_CLASSES];
+  dgi_result r;
+  memset(&r, 0, sizeof r);
+  int best = oracle_softmax(o, logits, p);
+  memcpy(r.probabilities, p, sizeof r.probabilities);
+  r.not_a_digit = p[ORACLE_NOT_A_DIGIT];
+  r.digit = best == ORACLE_NOT_A_DIGIT ? DGI_NOT_A_DIGIT : best;
+  r.confidence = p[best];
+  r.best_digit = oracle_best_digit(o, logits);
+  return r;
+}
+
 // One kernel set: dgi_infer and dgi_classify on `image` against the oracle.
 static void check_inference(const dgi_model *model, const oracle_model *o, const uint8_t image[784],
-                            const int8_t expected[10], size_t scratch_size, uint8_t garbage) {
+                            const int8_t expected[ORACLE_MAX_CLASSES], size_t scratch_size, uint8_t garbage) {
   const char *set = dgi_kernels_name(dgi_model_kernels(model));
   unsigned char *scratch = guard_end(&scratch_pages, scratch_size);
   fill(scratch, scratch_size, garbage);  // its previous content must not matter
-  int8_t logits[10];
+  int8_t logits[DGI_MAX_CLASSES];
   dgi_status status = dgi_infer(model, image, scratch, scratch_size, logits);
   CHECK(status == DGI_OK, "%s: dgi_infer: %s", set, dgi_status_message(status));
-  for (int i = 0; i < 10; i++)
+  for (int i = 0; i < DGI_MAX_CLASSES; i++)
     CHECK(logits[i] == expected[i], "%s: logit %d is %d, oracle %d", set, i, logits[i], expected[i]);
 
-  float probabilities[10];
-  int digit = oracle_softmax(o, expected, probabilities);
-  dgi_result result;
+  dgi_result want = oracle_result(o, expected), result;
   fill(scratch, scratch_size, garbage ^ 0xFF);
   status = dgi_classify(model, image, scratch, scratch_size, &result);
   CHECK(status == DGI_OK, "%s: dgi_classify: %s", set, dgi_status_message(status));
-  CHECK(result.digit == digit, "%s: digit %d, oracle %d", set, result.digit, digit);
-  CHECK(memcmp(result.probabilities, probabilities, sizeof probabilities) == 0, "%s: probabilities differ", set);
-  CHECK(memcmp(&result.confidence, &probabilities[digit], 4) == 0, "%s: confidence differs", set);
+  CHECK(result.digit == want.digit, "%s: digit %d, oracle %d", set, result.digit, want.digit);
+  CHECK(memcmp(result.probabilities, want.probabilities, sizeof want.probabilities) == 0, "%s: probabilities differ",
+        set);
+  CHECK(memcmp(&result.confidence, &want.confidence, 4) == 0, "%s: confidence differs", set);
+  CHECK(memcmp(&result.not_a_digit, &want.not_a_digit, 4) == 0 && result.best_digit == want.best_digit,
+        "%s: not_a_digit or best_digit differs", set);
 
   // One byte short is refused, and nothing is written.
   if (scratch_size > 0) {
-    memset(logits, 0x5A, 10);
+    memset(logits, 0x5A, DGI_MAX_CLASSES);
     status = dgi_infer(model, image, guard_end(&scratch_pages, scratch_size - 1), scratch_size - 1, logits);
     CHECK(status == DGI_ERROR_SCRATCH, "%s: scratch one byte short gave %d", set, status);
-    for (int i = 0; i < 10; i++) CHECK(logits[i] == 0x5A, "%s: failed dgi_infer wrote logits", set);
+    for (int i = 0; i < DGI_MAX_CLASSES; i++) CHECK(logits[i] == 0x5A, "%s: failed dgi_infer wrote logits", set);
   }
 }
 
@@ -122,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         dgi_status_message(status), expected_status, rule);
   if (status != DGI_OK) {
     CHECK(dgi_model_scratch_size(&model) == 0, "a model that failed to open has a scratch size");
-    int8_t logits[10];
+    int8_t logits[DGI_MAX_CLASSES];
     uint8_t image[784] = {0};
     unsigned char scratch[16];
     CHECK(dgi_infer(&model, image, scratch, sizeof scratch, logits) == DGI_ERROR_NOT_OPEN, "failed model ran");
@@ -133,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t images[2 * 784];
   make_image(o.crc32, images);
   for (int i = 0; i < 784; i++) images[784 + i] = (uint8_t)(255 - images[i]);
-  int8_t expected[2][10];
+  int8_t expected[2][ORACLE_MAX_CLASSES];
   if (oracle_infer(&o, images, expected[0]) != 0 || oracle_infer(&o, images + 784, expected[1]) != 0) return 0;
 
   size_t scratch_size = dgi_model_scratch_size(&model);
@@ -148,20 +164,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   // The batch path packs weights once for all images: its own code.
   CHECK(dgi_model_set_kernels(&model, DGI_KERNELS_AUTO) == DGI_OK, "cannot return to auto");
-  int8_t batch[20];
+  int8_t batch[2 * DGI_MAX_CLASSES];
   unsigned char *scratch = guard_end(&scratch_pages, scratch_size);
   fill(scratch, scratch_size, garbage);
   status = dgi_infer_batch(&model, images, 2, scratch, scratch_size, batch);
   CHECK(status == DGI_OK, "dgi_infer_batch: %s", dgi_status_message(status));
-  CHECK(memcmp(batch, expected, 20) == 0, "dgi_infer_batch differs from the oracle");
+  CHECK(memcmp(batch, expected, sizeof batch) == 0, "dgi_infer_batch differs from the oracle");
   dgi_result results[2];
   status = dgi_classify_batch(&model, images, 2, scratch, scratch_size, results);
   CHECK(status == DGI_OK, "dgi_classify_batch: %s", dgi_status_message(status));
   for (int j = 0; j < 2; j++) {
-    float probabilities[10];
-    int digit = oracle_softmax(&o, expected[j], probabilities);
-    CHECK(results[j].digit == digit && memcmp(results[j].probabilities, probabilities, 40) == 0,
-          "dgi_classify_batch image %d differs from the oracle", j);
+    dgi_result want = oracle_result(&o, expected[j]);
+    CHECK(memcmp(&results[j], &want, sizeof want) == 0, "dgi_classify_batch image %d differs from the oracle", j);
   }
   return 0;
 }

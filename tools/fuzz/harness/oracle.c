@@ -262,7 +262,7 @@ NO_COVERAGE static void maxpool2d(const oracle_layer *l, const int8_t *x, int8_t
       }
 }
 
-NO_COVERAGE int oracle_infer(const oracle_model *m, const uint8_t pixels[784], int8_t logits[10]) {
+NO_COVERAGE int oracle_infer(const oracle_model *m, const uint8_t pixels[784], int8_t logits[ORACLE_MAX_CLASSES]) {
   // Plain buffers per tensor, not the spec's arenas: the oracle checks the
   // values, and the fuzzer checks the runtime's arenas by their bounds.
   size_t largest = 784;
@@ -286,7 +286,7 @@ NO_COVERAGE int oracle_infer(const oracle_model *m, const uint8_t pixels[784], i
     x = y;
     y = t;
   }
-  memset(logits, 0, 10);
+  memset(logits, 0, ORACLE_MAX_CLASSES);
   memcpy(logits, x, m->class_count);
   free(x);
   free(y);
@@ -301,17 +301,25 @@ NO_COVERAGE static uint64_t exp2_neg(uint64_t f) {
   return p;
 }
 
-int oracle_softmax(const oracle_model *m, const int8_t logits[10], float probabilities[10]) {
+int oracle_softmax(const oracle_model *m, const int8_t logits[ORACLE_MAX_CLASSES],
+                   float probabilities[ORACLE_MAX_CLASSES]) {
   uint32_t n = m->class_count, best = 0;
   for (uint32_t i = 1; i < n; i++)
     if (logits[i] > logits[best]) best = i;
-  uint64_t e[10] = {0}, total = 0;
+  uint64_t e[ORACLE_MAX_CLASSES] = {0}, total = 0;
   for (uint32_t i = 0; i < n; i++) {
     uint64_t t = (uint64_t)(logits[best] - logits[i]) * m->softmax_beta;
     uint64_t whole = t >> 24, f = t & 0xFFFFFF;
     e[i] = whole >= 40 ? 0 : exp2_neg(f) >> whole;
     total += e[i];
   }
-  for (uint32_t i = 0; i < 10; i++) probabilities[i] = i < n ? (float)e[i] / (float)total : 0.0f;
+  for (uint32_t i = 0; i < ORACLE_MAX_CLASSES; i++) probabilities[i] = i < n ? (float)e[i] / (float)total : 0.0f;
+  return (int)best;
+}
+
+int oracle_best_digit(const oracle_model *m, const int8_t logits[ORACLE_MAX_CLASSES]) {
+  uint32_t n = m->class_count < ORACLE_NOT_A_DIGIT ? m->class_count : ORACLE_NOT_A_DIGIT, best = 0;
+  for (uint32_t i = 1; i < n; i++)
+    if (logits[i] > logits[best]) best = i;
   return (int)best;
 }

@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { ORACLE_MAX_LAYERS = 16, ORACLE_MAX_CLASSES = 10 };
+// 11 classes: the ten digits and, as class 10, "not a digit" (section 10.7).
+enum { ORACLE_MAX_LAYERS = 16, ORACLE_MAX_CLASSES = 11, ORACLE_NOT_A_DIGIT = 10 };
 
 typedef struct oracle_layer {
   uint32_t kind, flags;
@@ -34,11 +35,16 @@ typedef struct oracle_model {
 int oracle_open(oracle_model *model, const uint8_t *bytes, size_t size, const char **rule);
 
 // Section 10: the class_count int8 outputs for one 28x28 image, padded with
-// zeros to 10. Returns 0, or -1 if memory for the activations ran out.
-int oracle_infer(const oracle_model *model, const uint8_t pixels[784], int8_t logits[10]);
+// zeros to 11. Returns 0, or -1 if memory for the activations ran out.
+int oracle_infer(const oracle_model *model, const uint8_t pixels[784], int8_t logits[ORACLE_MAX_CLASSES]);
 
-// Section 11: the predicted class, and probabilities[0..9] (0 past class_count).
-int oracle_softmax(const oracle_model *model, const int8_t logits[10], float probabilities[10]);
+// Section 11: the predicted class (10: "not a digit"), and
+// probabilities[0..10] of every class (0 past class_count).
+int oracle_softmax(const oracle_model *model, const int8_t logits[ORACLE_MAX_CLASSES],
+                   float probabilities[ORACLE_MAX_CLASSES]);
+
+// Section 10.7: the first largest logit among the digit classes 0..9.
+int oracle_best_digit(const oracle_model *model, const int8_t logits[ORACLE_MAX_CLASSES]);
 
 // Weights plus biases of a conv2d or dense layer, 0 for the others.
 uint64_t oracle_layer_parameters(const oracle_layer *layer);

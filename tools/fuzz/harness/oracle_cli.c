@@ -2,7 +2,8 @@
 // check_oracle.py to compare with tools/format/dgi.py. Prints
 //   status CODE RULE
 // and, for a valid model, one line per 784-byte image of IMAGES:
-//   INDEX DIGIT L0..L9 P0..P9    (probabilities as exact hexadecimal floats)
+//   INDEX CLASS L0..L10 P0..P10    (CLASS 10: "not a digit"; probabilities as
+//                                   exact hexadecimal floats, of every class)
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,13 +42,13 @@ int main(int argc, char **argv) {
   if (status != 0 || argc < 3) return 0;
   unsigned char *images = slurp(argv[2], &images_size);
   for (size_t k = 0; k < images_size / 784; k++) {
-    int8_t logits[10];
-    float p[10];
+    int8_t logits[ORACLE_MAX_CLASSES];
+    float p[ORACLE_MAX_CLASSES];
     if (oracle_infer(&m, images + 784 * k, logits) != 0) return 2;
     int digit = oracle_softmax(&m, logits, p);
     printf("%zu %d", k, digit);
-    for (int i = 0; i < 10; i++) printf(" %d", logits[i]);
-    for (int i = 0; i < 10; i++) printf(" %a", (double)p[i]);
+    for (int i = 0; i < ORACLE_MAX_CLASSES; i++) printf(" %d", logits[i]);
+    for (int i = 0; i < ORACLE_MAX_CLASSES; i++) printf(" %a", (double)p[i]);
     printf("\n");
   }
   return 0;

@@ -15,13 +15,15 @@ import threading
 from typing import List, Optional
 
 #: The ABI version this package is written for (DGI_ABI_VERSION in the header).
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # Constants of the header.
 DGI_INPUT_WIDTH = 28
 DGI_INPUT_HEIGHT = 28
 DGI_INPUT_SIZE = 784
-DGI_MAX_CLASSES = 10
+DGI_MAX_CLASSES = 11  # ten digits and "not a digit"
+DGI_CLASS_NOT_A_DIGIT = 10
+DGI_NOT_A_DIGIT = -1
 DGI_MAX_LAYERS = 16
 DGI_MODEL_WORDS = 128
 DGI_LAYER_RELU = 1
@@ -53,6 +55,8 @@ class dgi_result(ctypes.Structure):
         ("digit", ctypes.c_int32),
         ("confidence", ctypes.c_float),
         ("probabilities", ctypes.c_float * 10),
+        ("not_a_digit", ctypes.c_float),
+        ("best_digit", ctypes.c_int32),
     ]
 
 
@@ -330,7 +334,7 @@ def library_path() -> Optional[str]:
 
 def version() -> str:
     """dgi_version() of the loaded library: the project's one version string
-    (DGI_VERSION of include/digitinfer.h), e.g. "1.0.0"."""
+    (DGI_VERSION of include/digitinfer.h), e.g. "1.1.0"."""
     raw = lib().dgi_version()
     return raw.decode("ascii", "replace") if raw else ""
 

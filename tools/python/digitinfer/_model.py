@@ -6,6 +6,7 @@ import ctypes
 import enum
 import os
 import threading
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
@@ -149,17 +150,61 @@ class ModelInfo:
 class Result:
     """The answer for one image.
 
-    ``probabilities`` has one entry per class of the model. For
-    classify_image(), ``pixels`` is the 28x28 input the model saw (784 bytes)
-    and ``preprocess_info`` what dgi_preprocess found; both are None for
-    classify().
+    ``digit`` is the most probable digit, 0 to 9, or None when the model
+    says the image is not a digit (only a model with that class does, see
+    Model.has_not_a_digit): then ``not_a_digit`` is True, ``confidence`` is
+    the probability of "not a digit", and ``best_digit`` the digit the image
+    looks most like (with ``best_confidence``). Otherwise ``confidence`` is
+    the digit's probability and ``best_digit`` equals ``digit``.
+
+    ``probabilities`` has one entry per digit class of the model (10 for
+    the usual models); with ``not_a_digit_probability`` (0 for a model
+    without that class) they sum to 1. For classify_image(), ``pixels`` is
+    the 28x28 input the model saw (784 bytes) and ``preprocess_info`` what
+    dgi_preprocess found; both are None for classify().
     """
 
-    digit: int
+    digit: Optional[int]
     confidence: float
     probabilities: Tuple[float, ...]
     pixels: Optional[bytes] = None
     preprocess_info: Optional[PreprocessInfo] = None
+    not_a_digit: bool = False
+    not_a_digit_probability: float = 0.0
+    best_digit: int = -1  # -1 (only when built by hand): taken from digit
+
+    def __post_init__(self) -> None:
+        if self.best_digit < 0 and self.digit is not None:
+            object.__setattr__(self, "best_digit", self.digit)
+
+    @property
+    def best_confidence(self) -> float:
+        """The probability of ``best_digit``."""
+        if 0 <= self.best_digit < len(self.probabilities):
+            return self.probabilities[self.best_digit]
+        return 0.0
+
+    @property
+    def predicted_class(self) -> int:
+        """The winning output: the digit, or 10 (DGI_CLASS_NOT_A_DIGIT)
+        for "not a digit", e.g. to compare with labels using 10 for non-digits."""
+        return _lib.DGI_CLASS_NOT_A_DIGIT if self.digit is None else self.digit
+
+    @staticmethod
+    def _from_c(r: Any, classes: int, pixels: Optional[bytes] = None,
+                info: Optional[PreprocessInfo] = None) -> "Result":
+        """From a dgi_result of a model of ``classes`` classes."""
+        refused = r.digit == _lib.DGI_NOT_A_DIGIT
+        return Result(
+            digit=None if refused else int(r.digit),
+            confidence=r.confidence,
+            probabilities=tuple(r.probabilities[: min(classes, _lib.DGI_CLASS_NOT_A_DIGIT)]),
+            pixels=pixels,
+            preprocess_info=info,
+            not_a_digit=refused,
+            not_a_digit_probability=r.not_a_digit,
+            best_digit=int(r.best_digit),
+        )
 
 
 def _check_threads(threads: Any) -> None:
@@ -303,6 +348,12 @@ class Model:
         return self._info.class_count
 
     @property
+    def has_not_a_digit(self) -> bool:
+        """Whether the model has the "not a digit" class (11 classes), so that
+        it can refuse an image (Result.digit None)."""
+        return self._info.class_count > _lib.DGI_CLASS_NOT_A_DIGIT
+
+    @property
     def parameter_count(self) -> int:
         return self._info.parameter_count
 
@@ -373,7 +424,7 @@ class Model:
         float rule), or a 28x28 Pillow image of any mode. Never preprocessed; see classify_image() for other images.
         """
         data = model_input(pixels)
-        logits = (ctypes.c_int8 * 10)()
+        logits = (ctypes.c_int8 * _lib.DGI_MAX_CLASSES)()
         scratch = self._scratch()
         check(_lib.lib().dgi_infer(ctypes.byref(self._record), data, scratch, len(scratch), logits),
               "dgi_infer")
@@ -393,13 +444,7 @@ class Model:
         scratch = self._scratch()
         check(_lib.lib().dgi_classify(ctypes.byref(self._record), data, scratch, len(scratch),
                                       ctypes.byref(result)), "dgi_classify")
-        return Result(
-            digit=result.digit,
-            confidence=result.confidence,
-            probabilities=tuple(result.probabilities[: self._info.class_count]),
-            pixels=pixels,
-            preprocess_info=info,
-        )
+        return Result._from_c(result, self._info.class_count, pixels, info)
 
     def _run_batch(self, data: bytes, count: int, threads: int, output: Any, item_size: int,
                    function: Any, name: str) -> None:
@@ -451,10 +496,11 @@ class Model:
         """
         _check_threads(threads)
         data, count = batch_input(images)
-        logits = (ctypes.c_int8 * max(10 * count, 1))()
-        self._run_batch(data, count, threads, logits, 10, _lib.lib().dgi_infer_batch, "dgi_infer_batch")
+        n = _lib.DGI_MAX_CLASSES  # logits per image
+        logits = (ctypes.c_int8 * max(n * count, 1))()
+        self._run_batch(data, count, threads, logits, n, _lib.lib().dgi_infer_batch, "dgi_infer_batch")
         classes = self._info.class_count
-        return [list(logits[10 * i:10 * i + classes]) for i in range(count)]
+        return [list(logits[n * i:n * i + classes]) for i in range(count)]
 
     def classify_batch(self, images: Batch, threads: int = 1) -> List[Result]:
         """classify() for many model inputs at once, through
@@ -468,10 +514,7 @@ class Model:
         self._run_batch(data, count, threads, results, ctypes.sizeof(_lib.dgi_result),
                         _lib.lib().dgi_classify_batch, "dgi_classify_batch")
         classes = self._info.class_count
-        return [
-            Result(digit=r.digit, confidence=r.confidence, probabilities=tuple(r.probabilities[:classes]))
-            for r in results[:count]
-        ]
+        return [Result._from_c(r, classes) for r in results[:count]]
 
     def classify_image(self, image: Image, ink: str = "auto", stride: Optional[int] = None) -> Result:
         """Preprocesses a grayscale image of any size (a photo, scan or
@@ -529,5 +572,4 @@ class Model:
             width, height, data = read_gray(path)
             prepared.append(preprocess((width, height, data), ink=ink))
         results = self.classify_batch(b"".join(p for p, _ in prepared), threads=threads)
-        return [Result(r.digit, r.confidence, r.probabilities, p, info)
-                for r, (p, info) in zip(results, prepared)]
+        return [dataclasses.replace(r, pixels=p, preprocess_info=info) for r, (p, info) in zip(results, prepared)]

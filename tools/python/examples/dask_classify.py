@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Classifies every image file under a directory with Dask distributed.
 
-    pip install digitinfer-1.0.0-py3-none-manylinux_2_17_x86_64.whl \\
+    pip install digitinfer-1.1.0-py3-none-manylinux_2_17_x86_64.whl \\
         "digitinfer[images]" dask==2026.8.0 distributed==2026.8.0
     python3 dask_classify.py IMAGES_DIR --workers 2 [--partition-size 250] [--out results.csv]
 

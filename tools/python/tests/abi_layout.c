@@ -21,6 +21,8 @@ int main(void) {
   FIELD(dgi_result, digit);
   FIELD(dgi_result, confidence);
   FIELD(dgi_result, probabilities);
+  FIELD(dgi_result, not_a_digit);
+  FIELD(dgi_result, best_digit);
 
   STRUCT(dgi_model_info);
   FIELD(dgi_model_info, format_major);
@@ -78,6 +80,8 @@ int main(void) {
   printf("const.DGI_ABI_VERSION %u\n", (unsigned)DGI_ABI_VERSION);
   printf("const.DGI_INPUT_SIZE %d\n", DGI_INPUT_SIZE);
   printf("const.DGI_MAX_CLASSES %d\n", DGI_MAX_CLASSES);
+  printf("const.DGI_CLASS_NOT_A_DIGIT %d\n", DGI_CLASS_NOT_A_DIGIT);
+  printf("const.DGI_NOT_A_DIGIT %d\n", DGI_NOT_A_DIGIT);
   printf("const.DGI_MAX_LAYERS %d\n", DGI_MAX_LAYERS);
   printf("const.DGI_MODEL_WORDS %d\n", DGI_MODEL_WORDS);
   printf("const.DGI_LAYER_RELU %u\n", (unsigned)DGI_LAYER_RELU);

@@ -1,12 +1,12 @@
 /*
 ** A fake libdigitinfer that exports every dgi_* function of the header but
 ** reports ABI version STUB_ABI: tests/test_model.py checks that the
-** bindings refuse it. Build: cc -shared -fPIC -DSTUB_ABI=2 -I PREFIX/include.
+** bindings refuse it. Build: cc -shared -fPIC -DSTUB_ABI=1 -I PREFIX/include.
 */
 #include "digitinfer.h"
 
 #ifndef STUB_ABI
-#define STUB_ABI 2
+#define STUB_ABI 1
 #endif
 
 const char *dgi_version(void) { return "0.0.0-stub"; }
@@ -30,7 +30,7 @@ dgi_status dgi_classify(const dgi_model *m, const uint8_t p[784], void *s, size_
   (void)m, (void)p, (void)s, (void)n, (void)r;
   return DGI_ERROR_NOT_OPEN;
 }
-dgi_status dgi_infer(const dgi_model *m, const uint8_t p[784], void *s, size_t n, int8_t l[10]) {
+dgi_status dgi_infer(const dgi_model *m, const uint8_t p[784], void *s, size_t n, int8_t l[DGI_MAX_CLASSES]) {
   (void)m, (void)p, (void)s, (void)n, (void)l;
   return DGI_ERROR_NOT_OPEN;
 }

@@ -13,11 +13,11 @@ from conftest import HERE, installed_include
 # layout test below checks every field against the compiler's view.
 EXPECTED_SIZES_64 = {
     "dgi_model": 1024,  # 128 uint64
-    "dgi_result": 48,  # int32, float, float[10]
+    "dgi_result": 56,  # int32, float, float[10], float, int32
     "dgi_model_info": 64,  # 6 uint32, 2 uint64, size_t, 2 pointers
     "dgi_layer_info": 72,  # enum + 9 uint32, 2 int32, float, (pad), 2 uint64
     "dgi_preprocess_info": 32,  # 8 uint32
-    "dgi_number_digit": 852,  # dgi_result, 5 uint32, 784 uint8
+    "dgi_number_digit": 860,  # dgi_result, 5 uint32, 784 uint8
 }
 
 
@@ -43,7 +43,7 @@ def test_struct_layouts_match_the_installed_header(dgi, compile_c):
         # No field of the C struct is missing from the ctypes one.
         c_fields = {k.split(".", 1)[1] for k in layout if k.startswith(name + ".")}
         assert c_fields == {f for f, _ in struct._fields_}, name
-    assert checked == 1 + 3 + 11 + 15 + 8 + 7
+    assert checked == 1 + 5 + 11 + 15 + 8 + 7
     assert int(layout["enum.dgi_status"]) == ctypes.sizeof(_lib.c_enum)
     assert int(layout["enum.dgi_layer_kind"]) == ctypes.sizeof(_lib.c_enum)
     assert int(layout["enum.dgi_kernels"]) == ctypes.sizeof(_lib.c_enum)
@@ -54,7 +54,7 @@ def test_constants_match_the_installed_header(dgi, compile_c):
 
     layout = c_layout(compile_c)
     assert int(layout["const.DGI_ABI_VERSION"]) == dgi.ABI_VERSION
-    for name in ("DGI_INPUT_SIZE", "DGI_MAX_CLASSES", "DGI_MAX_LAYERS", "DGI_MODEL_WORDS", "DGI_LAYER_RELU",
+    for name in ("DGI_INPUT_SIZE", "DGI_MAX_CLASSES", "DGI_CLASS_NOT_A_DIGIT", "DGI_NOT_A_DIGIT", "DGI_MAX_LAYERS", "DGI_MODEL_WORDS", "DGI_LAYER_RELU",
                  "DGI_LAYER_SAME_PADDING", "DGI_INK_AUTO", "DGI_INK_DARK", "DGI_INK_LIGHT",
                  "DGI_PREPROCESS_MAX_SIDE"):
         assert getattr(_lib, name) == int(layout[f"const.{name}"]), name
@@ -97,7 +97,7 @@ def test_every_function_of_the_header_is_declared(dgi):
 def test_abi_version_and_status_messages(dgi):
     from digitinfer import _lib
 
-    assert _lib.lib().dgi_abi_version() == dgi.ABI_VERSION == 1
+    assert _lib.lib().dgi_abi_version() == dgi.ABI_VERSION == 2
     messages = [dgi.status_message(s) for s in dgi.Status]
     assert all(messages) and len(set(messages)) == len(messages)
     assert dgi.status_message(9999)  # a generic text, not NULL

@@ -251,13 +251,13 @@ def test_library_with_another_abi_is_refused(compile_c, tmp_path):
 
     from conftest import HERE, child_env, installed_include
 
-    stub = compile_c("libdigitinfer-abi2.so", [HERE / "abi_stub.c"], [installed_include()],
-                     ["-shared", "-fPIC", "-DSTUB_ABI=2"])
+    stub = compile_c("libdigitinfer-abi1.so", [HERE / "abi_stub.c"], [installed_include()],
+                     ["-shared", "-fPIC", "-DSTUB_ABI=1"])
     code = ("import digitinfer\ntry:\n    digitinfer.load_library()\n"
             "except digitinfer.LibraryError as e:\n    print(e)\nelse:\n    print('loaded')\n")
     env = child_env(DIGITINFER_LIBRARY=str(stub))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert "ABI version 2" in out.stdout and "ABI version 1" in out.stdout
+    assert "ABI version 1" in out.stdout and "ABI version 2" in out.stdout
     if not sys.platform.startswith("linux"):
         return
     # A shared library that is not libdigitinfer at all.

@@ -40,5 +40,9 @@ def use(paths: List[Path]) -> Tuple[int, str]:
     version: str = digitinfer.__version__
     kernels: List[str] = digitinfer.supported_kernels()
     library: str | None = digitinfer.bundled_library()
-    return one.digit + len(number) + first.box[0] + int(split) + len(many) + len(logits) + len(table) + len(pixels) + box[0] + len(kernels), (
+    digit: int | None = one.digit  # None: "not a digit"
+    refused: bool = one.not_a_digit or model.has_not_a_digit
+    chance: float = one.not_a_digit_probability + one.best_confidence + one.confidence
+    guess: int = one.best_digit if digit is None else digit
+    return guess + len(number) + first.box[0] + int(split) + int(refused) + int(chance) + one.predicted_class + len(many) + len(logits) + len(table) + len(pixels) + box[0] + len(kernels), (
         version + model.kernels + os.fspath(library or ""))

@@ -205,7 +205,7 @@ static void test_golden_vectors(void) {
     const char *p = skip_spaces(line);
     size_t k = 0, size, index;
     int ok = 1, digit, i, best = 0, in_range = 1;
-    int8_t want[10], got[10];
+    int8_t want[10], got[DGI_MAX_CLASSES];
     dgi_result r;
     float sum = 0;
     TEXT(what, 160);
@@ -234,6 +234,7 @@ static void test_golden_vectors(void) {
                "dgi_infer failed")) {
       int equal = 1;
       for (i = 0; i < 10; i++) equal &= got[i] == want[i];
+      equal &= got[DGI_CLASS_NOT_A_DIGIT] == 0; /* 10-class golden models: padding */
       t_str(&detail, "logits");
       for (i = 0; i < 10; i++) t_char(&detail, ' '), t_int(&detail, got[i]);
       t_str(&detail, ", expected");
@@ -253,6 +254,7 @@ static void test_golden_vectors(void) {
     expect(r.digit >= 0 && r.digit < 10 && r.confidence == r.probabilities[r.digit], what.p,
            "confidence is not probabilities[digit]");
     expect(in_range && __builtin_fabsf(sum - 1.0f) <= 1e-5f, what.p, "probabilities are not a distribution");
+    expect(r.not_a_digit == 0.0f && r.best_digit == r.digit, what.p, "a 10-class model: not_a_digit not 0");
   }
   expect(models == 2 && cases == 2 * images, "expected.txt covers two models, every image twice", 0);
   web_release(mark);

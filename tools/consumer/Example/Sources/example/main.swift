@@ -22,7 +22,8 @@ do {
     for dx in -1...1 { pixels[y * 28 + x + dx] = 255 }
   }
   let seven = try model.classify(pixels)
-  print("digit \(seven.digit)")
+  // digit is nil when a model with the "not a digit" class refuses the image.
+  print("digit \(seven.digit.map(String.init) ?? "none (not a digit, best guess \(seven.bestDigit))")")
 
   if arguments.count == 3 {
     guard let file = FileManager.default.contents(atPath: arguments[2]), let image = PGM([UInt8](file)) else {
@@ -30,7 +31,7 @@ do {
       exit(2)
     }
     let answer = try model.classify(gray: image.pixels, width: image.width, height: image.height)
-    print("image \(answer.digit)")
+    print("image \(answer.digit.map(String.init) ?? "not a digit")")
   }
 } catch {
   // `error` is a DigitInferError: the runtime's status and its message.
