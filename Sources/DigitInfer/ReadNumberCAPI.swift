@@ -22,10 +22,7 @@ public func dgi_read_number(
   }
   guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
   guard let layout = ReadLayout(width: Int(width), height: Int(height), modelScratch: Int(m.state.scratchSize)),
-    stride >= Int(width), flags <= DGI_INK_LIGHT,
-    // The last byte must be addressable: (height - 1) * stride + width.
-    case let (rows, o1) = (Int(height) - 1).multipliedReportingOverflow(by: stride), !o1,
-    !rows.addingReportingOverflow(Int(width)).overflow
+    imageArgumentsValid(width: width, height: height, stride: stride, flags: flags)
   else { return Status.image.c }
   guard let unaligned = scratch, scratchSize >= layout.size + 7 else { return Status.scratch.c }
   let scratch = unaligned + ((8 - Int(bitPattern: unaligned) & 7) & 7)

@@ -54,12 +54,7 @@ extension Model {
   public func readNumber(
     gray: [UInt8], width: Int, height: Int, stride: Int? = nil, ink: Ink = .auto
   ) throws(DigitInferError) -> NumberReading {
-    let stride = stride ?? width
-    let maxSide = Int(DGI_PREPROCESS_MAX_SIDE)
-    guard (1...maxSide).contains(width), (1...maxSide).contains(height), stride >= width,
-      case let (rows, overflow) = (height - 1).multipliedReportingOverflow(by: stride), !overflow,
-      rows <= gray.count - width
-    else { throw .image }
+    let stride = try Self.checkImage(gray, width: width, height: height, stride: stride)
     let size = dgi_read_number_scratch_size(record, UInt32(width), UInt32(height))
     var scratch = [UInt8](repeating: 0, count: size)
     // Room for a long number first; the exact count if there are more.
