@@ -148,7 +148,8 @@ typedef struct dgi_result {
   float confidence;          /* probabilities[digit], or not_a_digit when digit is DGI_NOT_A_DIGIT */
   float probabilities[10];   /* of each digit; digits past the model's class count are 0 */
   float not_a_digit;         /* probability of "not a digit"; 0 for a model without that class */
-  int32_t best_digit;        /* the most probable of 0..9 (first on ties), also when digit is DGI_NOT_A_DIGIT */
+  int32_t best_digit;        /* the digit of the largest logit (first on ties), the most probable
+                                of 0..9, also when digit is DGI_NOT_A_DIGIT */
 } dgi_result;
 
 /* Layer kinds, as stored in the file. */
@@ -324,11 +325,11 @@ dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[784],
 /*
 ** Runs the network like dgi_classify() but returns the raw int8 outputs of
 ** the last layer (one per class, before softmax) in
-** logits[0..DGI_MAX_CLASSES-1], that is 11 entries (ABI 1 wrote 10): the
-** digits' in logits[0..9] and, for a model with it, "not a digit" in
+** logits[0..DGI_MAX_CLASSES-1], 11 entries (ABI 1 wrote 10): the digits'
+** in logits[0..9] and, for a model with it, "not a digit"'s in
 ** logits[DGI_CLASS_NOT_A_DIGIT]; entries past the model's class count are
-** set to 0. These integers are the
-** bit-exact, platform-independent answer: compare them across devices.
+** set to 0. These integers are the bit-exact, platform-independent answer:
+** compare them across devices.
 ** Same arguments, errors, and thread-safety as dgi_classify().
 */
 dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[784],

@@ -7,7 +7,8 @@ import Foundation
 /// never predicted has precision 0: a defined number keeps tables and JSON
 /// free of NaN, and the Markdown card shows "–" for such classes instead.
 public struct Evaluation: Codable, Sendable, Equatable {
-  /// Rows are true labels, columns predicted labels (10x10 for digits).
+  /// Rows are true labels, columns predicted labels (10x10 for digits,
+  /// 11x11 with "not a digit").
   public var confusion: [[Int]]
 
   public init(confusion: [[Int]]) {
@@ -15,8 +16,14 @@ public struct Evaluation: Codable, Sendable, Equatable {
     self.confusion = confusion
   }
 
-  /// Counts `predictions[i]` against `labels[i]` in a `classes`x`classes` matrix.
-  public init(labels: [UInt8], predictions: [Int], classes: Int = 10) {
+  /// Counts `predictions[i]` against `labels[i]` in a `classes`x`classes`
+  /// matrix. By default 10x10, or 11x11 when a label or a prediction is 10,
+  /// "not a digit": the class a model with it predicts when it refuses an
+  /// image (`Model.predict`), so that a refused digit counts as an error
+  /// instead of falling outside the matrix.
+  public init(labels: [UInt8], predictions: [Int], classes: Int? = nil) {
+    let notADigit = 10
+    let classes = classes ?? (labels.contains(UInt8(notADigit)) || predictions.contains(notADigit) ? 11 : 10)
     precondition(labels.count == predictions.count, "one prediction per label")
     var matrix = Array(repeating: Array(repeating: 0, count: classes), count: classes)
     for (label, predicted) in zip(labels, predictions) {

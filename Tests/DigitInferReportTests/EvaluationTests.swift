@@ -53,6 +53,16 @@ import Testing
     #expect(!empty.recall.contains { $0.isNaN })
   }
 
+  /// A model with "not a digit" predicts 10 when it refuses an image: the
+  /// matrix grows to 11x11 and the refusal counts as an error.
+  @Test func notADigitAddsAClass() {
+    let refused = Evaluation(labels: [4, 4, 7], predictions: [4, 10, 7])
+    #expect(refused.classes == 11 && refused.total == 3 && refused.correct == 2)
+    #expect(refused.confusion[4][10] == 1 && refused.recall[4] == 0.5)
+    #expect(Evaluation(labels: [4], predictions: [4]).classes == 10)
+    #expect(Evaluation(labels: [10], predictions: [10]).accuracy == 1)  // a negative set
+  }
+
   @Test func codableKeepsOnlyTheMatrixAuthoritative() throws {
     let data = try JSONEncoder().encode(evaluation)
     let text = String(decoding: data, as: UTF8.self)
