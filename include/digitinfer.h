@@ -532,7 +532,7 @@ size_t dgi_read_number_scratch_size(const dgi_model *model, uint32_t width, uint
 ** buffer must not be used by two calls at the same time; distinct buffers
 ** make concurrent calls on one model safe. The image is only read.
 **
-** Returns DGI_OK; DGI_ERROR_ARGUMENT (image or count NULL, digits NULL
+** Returns DGI_OK; DGI_ERROR_ARGUMENT (model, image or count NULL, digits NULL
 ** while max_digits > 0, or scratch_size above PTRDIFF_MAX);
 ** DGI_ERROR_NOT_OPEN; DGI_ERROR_IMAGE (as for dgi_preprocess: sizes,
 ** stride, flags); DGI_ERROR_SCRATCH (scratch NULL or too small);

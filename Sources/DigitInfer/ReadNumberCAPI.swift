@@ -17,9 +17,9 @@ public func dgi_read_number(
   _ digits: UnsafeMutablePointer<dgi_number_digit>?, _ maxDigits: Int, _ count: UnsafeMutablePointer<Int>?
 ) -> dgi_status {
   // A size_t above PTRDIFF_MAX arrives negative (see runChecked).
-  guard let image, let count, scratchSize >= 0, maxDigits >= 0, digits != nil || maxDigits == 0 else {
-    return model == nil ? Status.argument.c : (openedModel(model) == nil ? Status.notOpen.c : Status.argument.c)
-  }
+  // The order of the header: ARGUMENT, NOT_OPEN, IMAGE, SCRATCH.
+  guard model != nil, let image, let count, scratchSize >= 0, maxDigits >= 0, digits != nil || maxDigits == 0
+  else { return Status.argument.c }
   guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
   guard let layout = ReadLayout(width: Int(width), height: Int(height), modelScratch: Int(m.state.scratchSize)),
     imageArgumentsValid(width: width, height: height, stride: stride, flags: flags)
