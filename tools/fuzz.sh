@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer campaign on one target of tools/fuzz (see its README):
 #   tools/fuzz.sh TARGET SECONDS JOBS [BUILD_DIR]
-# TARGET: model, preprocess, image, idx, or all (each in turn, SECONDS each).
+# TARGET: model, preprocess, read, image, idx, or all (each in turn, SECONDS each).
 # JOBS: parallel fuzzing processes (libFuzzer -fork); 1 runs in-process.
 # Starts from the committed seeds (tools/fuzz/seeds/TARGET) and the
 # regression inputs; new corpus and crash inputs go to a working directory
@@ -19,9 +19,9 @@ fi
 target=$1 seconds=$2 jobs=$3
 build=${4:-$repo/.build-fuzz}
 case "$target" in
-  model | preprocess | image | idx) targets=("$target") ;;
-  all) targets=(model preprocess image idx) ;;
-  *) echo "fuzz.sh: unknown target '$target' (model, preprocess, image, idx, all)" >&2; exit 2 ;;
+  model | preprocess | read | image | idx) targets=("$target") ;;
+  all) targets=(model preprocess read image idx) ;;
+  *) echo "fuzz.sh: unknown target '$target' (model, preprocess, read, image, idx, all)" >&2; exit 2 ;;
 esac
 [[ "$seconds" =~ ^[0-9]+$ && "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: SECONDS and JOBS are numbers" >&2; exit 2; }
 

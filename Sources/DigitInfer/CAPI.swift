@@ -224,10 +224,7 @@ public func dgi_preprocess(
 ) -> dgi_status {
   guard let image, let pixels, scratchSize >= 0 else { return Status.argument.c }  // see runChecked
   guard let layout = PreprocessLayout(width: Int(width), height: Int(height)),
-    stride >= Int(width), flags <= DGI_INK_LIGHT,
-    // The last byte must be addressable: (height - 1) * stride + width.
-    case let (rows, o1) = (Int(height) - 1).multipliedReportingOverflow(by: stride), !o1,
-    !rows.addingReportingOverflow(Int(width)).overflow
+    imageArgumentsValid(width: width, height: height, stride: stride, flags: flags)
   else { return Status.image.c }
   guard let unaligned = scratch, scratchSize >= layout.size + 7 else { return Status.scratch.c }
   let scratch = unaligned + ((8 - Int(bitPattern: unaligned) & 7) & 7)
@@ -245,4 +242,15 @@ public func dgi_preprocess(
       components: UInt32(found.components), dropped: UInt32(found.dropped))
   }
   return Status.ok.c
+}
+
+/// The checks of an image's stride and flags shared by dgi_preprocess and
+/// dgi_read_number (after their size checks: width and height are 1 or
+/// more): rows at least `width` apart, known flags, and the last byte,
+/// (height - 1) * stride + width, addressable.
+func imageArgumentsValid(width: UInt32, height: UInt32, stride: Int, flags: UInt32) -> Bool {
+  guard stride >= Int(width), flags <= DGI_INK_LIGHT,
+    case let (rows, o1) = (Int(height) - 1).multipliedReportingOverflow(by: stride), !o1
+  else { return false }
+  return !rows.addingReportingOverflow(Int(width)).overflow
 }

@@ -76,6 +76,9 @@ public struct DigitInferError: Error, Hashable, Sendable, CustomStringConvertibl
   /// Preprocessing found nothing that looks like a digit: a blank or uniform
   /// image, or only specks (`DGI_ERROR_NO_INK`).
   public static let noInk = DigitInferError(.noInk)
+  /// More digits than the caller's array holds (`DGI_ERROR_TOO_MANY`); the
+  /// Swift API sizes its array itself, so it does not throw this.
+  public static let tooMany = DigitInferError(.tooMany)
 }
 
 /// Throws the error for `status` unless it is DGI_OK.
@@ -317,18 +320,26 @@ public final class Model: @unchecked Sendable {
   public static func preprocess(
     gray: [UInt8], width: Int, height: Int, stride: Int? = nil, ink: Ink = .auto
   ) throws(DigitInferError) -> [UInt8] {
-    let stride = stride ?? width
-    let maxSide = Int(DGI_PREPROCESS_MAX_SIDE)
-    guard (1...maxSide).contains(width), (1...maxSide).contains(height), stride >= width,
-      case let (rows, overflow) = (height - 1).multipliedReportingOverflow(by: stride), !overflow,
-      rows <= gray.count - width
-    else { throw .image }
+    let stride = try checkImage(gray, width: width, height: height, stride: stride)
     var scratch = [UInt8](repeating: 0, count: dgi_preprocess_scratch_size(UInt32(width), UInt32(height)))
     var pixels = [UInt8](repeating: 0, count: inputSize)
     let status = dgi_preprocess(
       gray, UInt32(width), UInt32(height), stride, ink.rawValue, &scratch, scratch.count, &pixels, nil)
     try check(status)
     return pixels
+  }
+
+  /// The stride of a grayscale image (`width` if nil), after checking that
+  /// the sizes are in range and `gray` holds every row; throws
+  /// ``DigitInferError/image`` otherwise.
+  static func checkImage(_ gray: [UInt8], width: Int, height: Int, stride: Int?) throws(DigitInferError) -> Int {
+    let stride = stride ?? width
+    let maxSide = Int(DGI_PREPROCESS_MAX_SIDE)
+    guard (1...maxSide).contains(width), (1...maxSide).contains(height), stride >= width,
+      case let (rows, overflow) = (height - 1).multipliedReportingOverflow(by: stride), !overflow,
+      rows <= gray.count - width
+    else { throw .image }
+    return stride
   }
 
   // MARK: The C record

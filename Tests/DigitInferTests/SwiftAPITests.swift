@@ -179,7 +179,7 @@ import Testing
   }
 
   @Test func errorsCarryTheirStatusAndMessage() {
-    for code in UInt32(1)...11 {
+    for code in UInt32(1)...12 {
       let status = dgi_status(rawValue: code)
       let error = DigitInferError(status: status)
       #expect(error?.status == status)
@@ -187,8 +187,9 @@ import Testing
       #expect(error?.description == error?.message)
     }
     #expect(DigitInferError(status: DGI_OK) == nil)
-    #expect(DigitInferError(status: dgi_status(rawValue: 12)) == nil)
+    #expect(DigitInferError(status: dgi_status(rawValue: 13)) == nil)
     #expect(DigitInferError.checksum.status == DGI_ERROR_CHECKSUM)
+    #expect(DigitInferError.tooMany.status == DGI_ERROR_TOO_MANY)
   }
 
   @Test func oneModelServesManyThreads() throws {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tools/fuzz into BUILD_DIR (default
-# <repo>/.build-fuzz): fuzz-model, fuzz-preprocess, fuzz-image, fuzz-idx.
+# <repo>/.build-fuzz): fuzz-model, fuzz-preprocess, fuzz-read, fuzz-image, fuzz-idx.
 # The Swift code under test is compiled with -sanitize=fuzzer,address so that
 # coverage guidance and ASan reach inside it, not only into the harnesses;
 # the C harnesses and the C image shim add UBSan. Also oracle-cli, the
@@ -18,7 +18,7 @@ fi
 out=${1:-$repo/.build-fuzz}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-targets=(fuzz-model fuzz-preprocess fuzz-image fuzz-idx oracle-cli)
+targets=(fuzz-model fuzz-preprocess fuzz-read fuzz-image fuzz-idx oracle-cli)
 if [ $if_needed = 1 ]; then
   stale=0
   for t in "${targets[@]}"; do
@@ -87,9 +87,11 @@ step "swiftc image harness"
   -c tools/fuzz/harness/image.swift -o "$obj/FuzzImage.o"
 
 step "clang C harnesses and oracle"
-for f in model mutate preprocess oracle guard; do
+for f in model mutate preprocess read_number oracle guard; do
   # -O2 after c_flags' -O1: the oracle's loops are most of an execution.
-  "$cc" "${c_flags[@]}" $([ $f = oracle ] && echo -O2) -I include -I tools/fuzz/harness -c "tools/fuzz/harness/$f.c" -o "$obj/$f.o"
+  # FUZZ_REPO: where read_number finds the shipped model.
+  "$cc" "${c_flags[@]}" $([ $f = oracle ] && echo -O2) -DFUZZ_REPO="\"$repo\"" -I include -I tools/fuzz/harness \
+    -c "tools/fuzz/harness/$f.c" -o "$obj/$f.o"
 done
 
 # swiftc links: it adds the Swift runtime and libFuzzer's main. The ASan
@@ -103,6 +105,7 @@ link() {
 }
 link fuzz-model "$obj/model.o" "$obj/mutate.o" "$obj/oracle.o" "$obj/guard.o" "$obj/DigitInfer.o"
 link fuzz-preprocess "$obj/preprocess.o" "$obj/guard.o" "$obj/DigitInfer.o"
+link fuzz-read "$obj/read_number.o" "$obj/guard.o" "$obj/DigitInfer.o"
 link fuzz-image "$obj/FuzzImage.o" "$obj/DigitInferImage.o" "${shim_objs[@]}" "$obj/DigitInfer.o" -ljpeg -lpng
 link fuzz-idx "$obj/DigitInferData.o" "$obj/DigitInferFormat.o" -lz
 step "cc oracle-cli"

@@ -9,10 +9,13 @@
 #   model: inference on a 16 KB model may legitimately take a while under ASan
 #     with the unoptimized oracle beside it.
 #   preprocess: images up to 2^18 pixels (the harness's bound), five runs each.
+#   read: images up to 2^16 pixels, three or four readings each, every digit
+#     found classified (and a wide group up to ten times more).
 fuzz_flags_for() {
   case "$1" in
     model) echo "-max_len=16384 -timeout=10 -rss_limit_mb=1024" ;;
     preprocess) echo "-max_len=8192 -timeout=5 -rss_limit_mb=512" ;;
+    read) echo "-max_len=8192 -timeout=10 -rss_limit_mb=512" ;;
     image) echo "-max_len=65536 -timeout=4 -rss_limit_mb=256" ;;
     idx) echo "-max_len=65536 -timeout=1 -rss_limit_mb=256" ;;
   esac

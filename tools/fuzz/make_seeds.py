@@ -72,6 +72,20 @@ def preprocess_seeds():
         [200] * 13 + [200, 200, 30, 30, 200, 200, 200, 200, 200, 30, 200, 200] * 4 + [200] * 12))
 
 
+def read_seeds():
+    # The preprocess header. Three of the digits side by side, and two
+    # touching, in blocky mode (one byte per 8x8 block) and in full.
+    ring, bar, seven, _ = digits()
+    row = [ring, bar, seven]
+    strip = bytes(row[(x // 28)][y * 28 + x % 28] for y in range(28) for x in range(84))
+    out("read", "three", struct.pack("<HHBBB", 83, 27, 0, 5, 0) + strip)
+    touching = bytes(max(ring[y * 28 + x] if x < 28 else 0, seven[y * 28 + x - 20] if x >= 20 else 0)
+                     for y in range(28) for x in range(48))
+    out("read", "touching", struct.pack("<HHBBB", 47, 27, 2, 0, 2) + bytes(255 - p for p in touching))
+    out("read", "blocks", struct.pack("<HHBBB", 159, 47, 0, 3, 1) + bytes(
+        [220] * 20 + ([220, 40, 220, 40, 40, 220, 40, 220, 220, 40, 40, 40, 220, 220, 40, 220, 220, 220, 220, 220]) * 4))
+
+
 def image_seeds():
     from PIL import Image
 
@@ -126,4 +140,5 @@ if __name__ == "__main__":
     # check_oracle.py --pick.
     model_seeds()
     preprocess_seeds()
+    read_seeds()
     image_seeds()

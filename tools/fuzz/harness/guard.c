@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -33,4 +34,27 @@ void guard_writable(guard_buffer *buffer, int writable) {
     perror("guard_writable: mprotect");
     abort();
   }
+}
+
+unsigned char *fuzz_image(guard_buffer *pages, const unsigned char *src, size_t n, unsigned w, unsigned h,
+                          unsigned char mode) {
+  guard_writable(pages, 1);
+  unsigned char *image = guard_end(pages, (size_t)w * h);
+  for (unsigned y = 0; y < h; y++)
+    for (unsigned x = 0; x < w; x++) {
+      size_t i = (mode & 1) ? (size_t)(y / 8) * ((w + 7) / 8) + x / 8 : (size_t)y * w + x;
+      image[(size_t)y * w + x] = n ? src[i % n] : 0;
+    }
+  guard_writable(pages, 0);
+  return image;
+}
+
+unsigned char *fuzz_padded(guard_buffer *pages, const unsigned char *image, unsigned w, unsigned h, size_t stride,
+                           unsigned char mode) {
+  guard_writable(pages, 1);
+  unsigned char *padded = guard_end(pages, (size_t)(h - 1) * stride + w);
+  for (size_t i = 0; i < (size_t)(h - 1) * stride + w; i++) padded[i] = (unsigned char)(i * 131 + mode);
+  for (unsigned y = 0; y < h; y++) memcpy(padded + (size_t)y * stride, image + (size_t)y * w, w);
+  guard_writable(pages, 0);
+  return padded;
 }

@@ -36,4 +36,17 @@ unsigned char *guard_end(guard_buffer *buffer, size_t size);
 // write into memory the API promises only to read faults.
 void guard_writable(guard_buffer *buffer, int writable);
 
+// The image of a fuzz input of the image targets (preprocess, read): w x h
+// pixels from the input's bytes `src` (n of them, used cyclically), or
+// (mode odd) one byte per 8x8 block, so that short inputs still make
+// strokes and paper large enough to matter. Ends at the guard page of
+// `pages`, read-only.
+unsigned char *fuzz_image(guard_buffer *pages, const unsigned char *src, size_t n, unsigned w, unsigned h,
+                          unsigned char mode);
+
+// The same rows `stride` bytes apart, the padding full of noise: at the
+// guard page of `pages`, read-only.
+unsigned char *fuzz_padded(guard_buffer *pages, const unsigned char *image, unsigned w, unsigned h, size_t stride,
+                           unsigned char mode);
+
 #endif

@@ -102,16 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const uint8_t *src = data + 7;
   size_t n = size - 7;
 
-  // Pixels: the bytes themselves, or (mode odd) one byte per 8x8 block, so
-  // that short inputs still make strokes and paper large enough to matter.
-  guard_writable(&image_pages, 1);
-  uint8_t *image = guard_end(&image_pages, (size_t)w * h);
-  for (uint32_t y = 0; y < h; y++)
-    for (uint32_t x = 0; x < w; x++) {
-      size_t i = (mode & 1) ? (size_t)(y / 8) * ((w + 7) / 8) + x / 8 : (size_t)y * w + x;
-      image[(size_t)y * w + x] = n ? src[i % n] : 0;
-    }
-  guard_writable(&image_pages, 0);
+  const uint8_t *image = fuzz_image(&image_pages, src, n, w, h, mode);
 
   size_t need = dgi_preprocess_scratch_size(w, h);
   CHECK(need > 0 && need <= MAX_SCRATCH, "scratch for %ux%u is %zu bytes", w, h, need);
@@ -122,11 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   // The same rows, `pad` bytes apart, the padding full of noise.
   size_t stride = w + pad;
-  guard_writable(&padded_pages, 1);
-  uint8_t *padded = guard_end(&padded_pages, (size_t)(h - 1) * stride + w);
-  for (size_t i = 0; i < (size_t)(h - 1) * stride + w; i++) padded[i] = (uint8_t)(i * 131 + mode);
-  for (uint32_t y = 0; y < h; y++) memcpy(padded + (size_t)y * stride, image + (size_t)y * w, w);
-  guard_writable(&padded_pages, 0);
+  const uint8_t *padded = fuzz_padded(&padded_pages, image, w, h, stride, mode);
   run(&other, padded, w, h, stride, flags, (uint8_t)~mode);
   CHECK(same_digit(&tight, &other) && (tight.status != DGI_OK || memcmp(&tight.info, &other.info, sizeof tight.info) == 0),
         "%ux%u: stride %zu differs from the tight stride %u", w, h, stride, w);
