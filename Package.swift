@@ -116,6 +116,7 @@ let package = Package(
       name: "DigitInferCLITests",
       dependencies: ["digitinfer-cli", "export-model", "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage"]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
+    .testTarget(name: "MakeNumbersTests", dependencies: ["make-numbers", "DigitInferData", "DigitInferImage"]),
     .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
     .testTarget(
       name: "DigitInferTrainingTests",
