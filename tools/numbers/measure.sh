@@ -5,13 +5,13 @@
 #
 #   tools/numbers/measure.sh [--count N] [--seed S] [--out DIR] [-- score.py options]
 #
-# Defaults: 2000 images, seed 1, /tmp/digitinfer-numbers. The MNIST data is
+# Defaults: 3000 images, seed 1, /tmp/digitinfer-numbers. The MNIST data is
 # found as make-numbers finds it ($DIGITINFER_DATA, else ../shared/data).
 # $DIGITINFER_CLI and $MAKE_NUMBERS name prebuilt executables; else both are
 # built with `swift build -c release`. Example with the issue's targets:
-#   tools/numbers/measure.sh --count 2000 -- --min-separated-4 0.98 --min-touching-4 0.90
+#   tools/numbers/measure.sh --count 3000 -- --min-separated-4 0.98 --min-touching-4 0.90
 set -eu
-count=2000
+count=3000
 seed=1
 out=/tmp/digitinfer-numbers
 while [ $# -gt 0 ]; do
