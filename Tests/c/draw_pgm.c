@@ -5,8 +5,9 @@
 **
 ** Usage: draw_pgm [--light] [--maxval N] [--raw] WIDTH HEIGHT DIGIT OUTPUT
 **   dark ink on light, slightly uneven, slightly noisy paper by default;
-**   --light: light ink on dark; DIGIT -1: a blank page; --maxval N: write
-**   levels 0..N (N < 256); --raw: only the pixels, no header.
+**   --light: light ink on dark; DIGIT -1: a blank page; DIGIT of several
+**   characters, e.g. "2026" or "326 751": that number in one row (pic_number);
+**   --maxval N: write levels 0..N (N < 256); --raw: only the pixels, no header.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,14 @@ int main(int argc, char **argv) {
   /* Paper a little darker on the right, as under a lamp; the digit in the
      middle, 60% of the height, with a pen about 1/20 of it. */
   pic_gradient(&pic, light ? 30 : 235, light ? 45 : 205);
-  if (digit >= 0) {
+  if (strlen(argv[arg + 2]) > 1) {
+    /* A number across the middle: digits 60% of the height, or narrower
+       so that it fits the width. */
+    int32_t n = (int32_t)strlen(argv[arg + 2]), dh = 16 * (int32_t)h * 6 / 10, dw = dh * 6 / 10;
+    if (dw * 13 / 10 * n > 16 * (int32_t)w * 9 / 10) dw = 16 * (int32_t)w * 9 / 10 * 10 / 13 / n;
+    pic_number(&pic, argv[arg + 2], (16 * (int32_t)w - dw * 13 / 10 * n) / 2 + dw * 15 / 100,
+               (16 * (int32_t)h + dh) / 2, dw, dh, dw * 13 / 10, 0, light ? 230 : 35);
+  } else if (digit >= 0) {
     int32_t dh = 16 * (int32_t)h * 6 / 10, dw = dh * 7 / 10;
     pic_digit(&pic, digit, (16 * (int32_t)w - dw) / 2, (16 * (int32_t)h - dh) / 2, dw, dh, dh / 22 + 8,
               light ? 230 : 35);

@@ -296,6 +296,25 @@ void pic_digit(picture *p, int d, int32_t x, int32_t y, int32_t w, int32_t h, in
   }
 }
 
+void pic_number(picture *p, const char *text, int32_t x, int32_t baseline, int32_t w, int32_t h, int32_t advance,
+                int32_t slant, uint8_t ink) {
+  int32_t k = 0, r = h / 14;
+  for (; *text; text++, k++) {
+    int32_t dx = x + k * advance, dy = baseline - k * slant - h;
+    if (*text < '0' || *text > '9') continue;
+    if (*text == '5') { /* the bar, then the body: two strokes */
+      pic_stroke(p, dx + 10 * w / 16, dy, dx + w - 16, dy, r, ink);
+      pic_stroke(p, dx + 10 * w / 16, dy, dx + 8 * w / 16, dy + 7 * h / 16, r, ink);
+      pic_stroke(p, dx + 8 * w / 16, dy + 7 * h / 16, dx + 14 * w / 16, dy + 7 * h / 16, r, ink);
+      pic_stroke(p, dx + 14 * w / 16, dy + 7 * h / 16, dx + w, dy + 11 * h / 16, r, ink);
+      pic_stroke(p, dx + w, dy + 11 * h / 16, dx + 12 * w / 16, dy + h, r, ink);
+      pic_stroke(p, dx + 12 * w / 16, dy + h, dx + w / 16, dy + 15 * h / 16, r, ink);
+      continue;
+    }
+    pic_digit(p, *text - '0', dx, dy, w, h, r, ink);
+  }
+}
+
 /* A random point in 1/16 px, somewhat beyond the picture on every side. */
 static int32_t random_coordinate(uint32_t *rng, uint32_t side) {
   return (int32_t)lcg_below(rng, 16 * side + 64) - 32;

@@ -128,6 +128,13 @@ void pic_stroke(picture *p, int32_t ax, int32_t ay, int32_t bx, int32_t by, int3
 /* Digit d (0-9) drawn with polylines inside the box (x, y, w, h). */
 void pic_digit(picture *p, int d, int32_t x, int32_t y, int32_t w, int32_t h, int32_t radius, uint8_t ink);
 
+/* A number of one row: the digits of `text` (anything else leaves a gap)
+   w wide and h tall, each `advance` right of the one before, the first
+   standing on `baseline` and each next `slant` higher; pen radius h/14.
+   A 4 and a 5 have two strokes each (the 5's bar is drawn apart). */
+void pic_number(picture *p, const char *text, int32_t x, int32_t baseline, int32_t w, int32_t h, int32_t advance,
+                int32_t slant, uint8_t ink);
+
 /* What pic_random draws. */
 enum {
   PIC_BLANK,    /* one level */

@@ -8,6 +8,8 @@ runtime (pure ctypes, no compiled extension; numpy optional).
     model.classify_image(gray_image)   # any size: dgi_preprocess, then classify
     model.infer(pixels784)             # the raw int8 logits (bit-exact everywhere)
     model.classify_batch(images)       # N model inputs at once (dgi_classify_batch)
+    model.read_number(gray_image)      # a whole number: .number "2026", .digits (dgi_read_number)
+    model.read_number_file("2026.png")
     model.kernels                      # the kernel set it runs: "avx512vnni", ...
     digitinfer.supported_kernels()     # ["reference", "sse2", "avx2", ...]
     digitinfer.preprocess(gray_image, ink="auto")  # -> (784 bytes, PreprocessInfo)
@@ -22,6 +24,7 @@ from typing import List
 from ._errors import DigitInferError, ImageError, KernelsError, ModelError, NoInkError, Status, status_message
 from ._files import MissingDependencyError, default_model_path, shipped_models
 from ._images import GrayImage, PreprocessInfo, preprocess, scratch_size as preprocess_scratch_size
+from ._numbers import NumberDigit, NumberReading
 from ._lib import ABI_VERSION, LibraryError, bundled_library, library_path, load_library
 from ._model import (
     KERNEL_NAMES,
@@ -72,6 +75,8 @@ __all__ = [
     "ModelError",
     "ModelInfo",
     "NoInkError",
+    "NumberDigit",
+    "NumberReading",
     "PreprocessInfo",
     "Result",
     "Status",

@@ -23,6 +23,7 @@ class Status(enum.IntEnum):
     ERROR_IMAGE = 9
     ERROR_NOT_OPEN = 10
     ERROR_NO_INK = 11
+    ERROR_TOO_MANY = 12
 
 
 class DigitInferError(Exception):

@@ -105,6 +105,21 @@ class dgi_preprocess_info(ctypes.Structure):
     ]
 
 
+DGI_DIGIT_SPLIT = 1
+
+
+class dgi_number_digit(ctypes.Structure):
+    _fields_ = [
+        ("result", dgi_result),
+        ("x", ctypes.c_uint32),
+        ("y", ctypes.c_uint32),
+        ("width", ctypes.c_uint32),
+        ("height", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+        ("pixels", ctypes.c_uint8 * DGI_INPUT_SIZE),
+    ]
+
+
 #: Every struct of the header, by its C name (for the layout test).
 STRUCTS = {
     "dgi_model": dgi_model,
@@ -112,6 +127,7 @@ STRUCTS = {
     "dgi_model_info": dgi_model_info,
     "dgi_layer_info": dgi_layer_info,
     "dgi_preprocess_info": dgi_preprocess_info,
+    "dgi_number_digit": dgi_number_digit,
 }
 
 _P = ctypes.POINTER
@@ -161,6 +177,23 @@ SIGNATURES = {
             ctypes.c_size_t,  # scratch_size
             ctypes.c_void_p,  # uint8_t pixels[784]
             _P(dgi_preprocess_info),  # info, may be NULL
+        ],
+    ),
+    "dgi_read_number_scratch_size": (ctypes.c_size_t, [_P(dgi_model), ctypes.c_uint32, ctypes.c_uint32]),
+    "dgi_read_number": (
+        c_enum,
+        [
+            _P(dgi_model),
+            ctypes.c_void_p,  # const uint8_t *image
+            ctypes.c_uint32,  # width
+            ctypes.c_uint32,  # height
+            ctypes.c_size_t,  # stride
+            ctypes.c_uint32,  # flags
+            ctypes.c_void_p,  # void *scratch
+            ctypes.c_size_t,  # scratch_size
+            _P(dgi_number_digit),  # digits, may be NULL when max_digits is 0
+            ctypes.c_size_t,  # max_digits
+            _P(ctypes.c_size_t),  # count
         ],
     ),
 }

@@ -13,6 +13,7 @@ from . import _lib
 from ._errors import KernelsError, Status, check, status_message
 from ._files import default_model_path, read_gray
 from ._images import PreprocessInfo, batch_input, model_input, preprocess
+from ._numbers import NumberReading, read_number
 from ._types import Batch, Image, ModelSource, Pixels, StrPath
 
 #: A kernel set: a name ("auto", "avx2", ...) or a Kernels value.
@@ -496,6 +497,27 @@ class Model:
         width, height, data = read_gray(path)
         pixels, info = preprocess((width, height, data), ink=ink)
         return self._classify(pixels, pixels, info)
+
+    def read_number(self, image: Image, ink: str = "auto", stride: Optional[int] = None) -> NumberReading:
+        """Reads a handwritten number of one row (dgi_read_number): the
+        digits left to right, each fitted to 28x28 as classify_image() fits
+        one digit and classified; strokes of one digit are joined, specks
+        dropped, gaps between groups ignored, touching digits split.
+
+        ``image``, ``ink`` and ``stride`` as for preprocess(). Returns a
+        NumberReading: ``.number`` (a str, leading zeros kept) and
+        ``.digits`` (digit, confidence, box, split, pixels of each). Raises
+        NoInkError when no digit is found, ImageError if the library rejects
+        the image.
+        """
+        return read_number(self, image, ink=ink, stride=stride)
+
+    def read_number_file(self, path: StrPath, ink: str = "auto") -> NumberReading:
+        """Reads an image file (whatever Pillow opens, made 8-bit gray as for
+        classify_file()) and the number in it, as read_number() does. Needs
+        Pillow (``pip install 'digitinfer[images]'``)."""
+        width, height, data = read_gray(path)
+        return read_number(self, (width, height, data), ink=ink)
 
     def classify_files(self, paths: Iterable[StrPath], ink: str = "auto", threads: int = 1) -> List[Result]:
         """classify_file() for many files: each is read and preprocessed,

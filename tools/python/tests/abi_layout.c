@@ -62,6 +62,15 @@ int main(void) {
   FIELD(dgi_preprocess_info, components);
   FIELD(dgi_preprocess_info, dropped);
 
+  STRUCT(dgi_number_digit);
+  FIELD(dgi_number_digit, result);
+  FIELD(dgi_number_digit, x);
+  FIELD(dgi_number_digit, y);
+  FIELD(dgi_number_digit, width);
+  FIELD(dgi_number_digit, height);
+  FIELD(dgi_number_digit, flags);
+  FIELD(dgi_number_digit, pixels);
+
   /* The enums are passed as C int by the bindings. */
   printf("enum.dgi_status %zu\n", sizeof(dgi_status));
   printf("enum.dgi_layer_kind %zu\n", sizeof(dgi_layer_kind));
@@ -78,6 +87,8 @@ int main(void) {
   printf("const.DGI_INK_LIGHT %u\n", (unsigned)DGI_INK_LIGHT);
   printf("const.DGI_PREPROCESS_MAX_SIDE %u\n", (unsigned)DGI_PREPROCESS_MAX_SIDE);
   printf("const.DGI_ERROR_NO_INK %d\n", (int)DGI_ERROR_NO_INK);
+  printf("const.DGI_ERROR_TOO_MANY %d\n", (int)DGI_ERROR_TOO_MANY);
+  printf("const.DGI_DIGIT_SPLIT %u\n", (unsigned)DGI_DIGIT_SPLIT);
   printf("const.DGI_LAYER_FLATTEN %d\n", (int)DGI_LAYER_FLATTEN);
   /* The dgi_kernels values are read from the header's text by test_abi.py,
      so that this program builds whatever sets the header lists. */

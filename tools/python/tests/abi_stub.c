@@ -45,3 +45,9 @@ dgi_status dgi_preprocess(const uint8_t *im, uint32_t w, uint32_t h, size_t st, 
   (void)im, (void)w, (void)h, (void)st, (void)f, (void)s, (void)n, (void)p, (void)i;
   return DGI_ERROR_ARGUMENT;
 }
+size_t dgi_read_number_scratch_size(const dgi_model *m, uint32_t w, uint32_t h) { (void)m, (void)w, (void)h; return 0; }
+dgi_status dgi_read_number(const dgi_model *m, const uint8_t *im, uint32_t w, uint32_t h, size_t st, uint32_t f,
+                           void *s, size_t n, dgi_number_digit *d, size_t md, size_t *c) {
+  (void)m, (void)im, (void)w, (void)h, (void)st, (void)f, (void)s, (void)n, (void)d, (void)md, (void)c;
+  return DGI_ERROR_NOT_OPEN;
+}

@@ -17,6 +17,7 @@ EXPECTED_SIZES_64 = {
     "dgi_model_info": 64,  # 6 uint32, 2 uint64, size_t, 2 pointers
     "dgi_layer_info": 72,  # enum + 9 uint32, 2 int32, float, (pad), 2 uint64
     "dgi_preprocess_info": 32,  # 8 uint32
+    "dgi_number_digit": 852,  # dgi_result, 5 uint32, 784 uint8
 }
 
 
@@ -42,7 +43,7 @@ def test_struct_layouts_match_the_installed_header(dgi, compile_c):
         # No field of the C struct is missing from the ctypes one.
         c_fields = {k.split(".", 1)[1] for k in layout if k.startswith(name + ".")}
         assert c_fields == {f for f, _ in struct._fields_}, name
-    assert checked == 1 + 3 + 11 + 15 + 8
+    assert checked == 1 + 3 + 11 + 15 + 8 + 7
     assert int(layout["enum.dgi_status"]) == ctypes.sizeof(_lib.c_enum)
     assert int(layout["enum.dgi_layer_kind"]) == ctypes.sizeof(_lib.c_enum)
     assert int(layout["enum.dgi_kernels"]) == ctypes.sizeof(_lib.c_enum)
@@ -58,6 +59,8 @@ def test_constants_match_the_installed_header(dgi, compile_c):
                  "DGI_PREPROCESS_MAX_SIDE"):
         assert getattr(_lib, name) == int(layout[f"const.{name}"]), name
     assert dgi.Status.ERROR_NO_INK == int(layout["const.DGI_ERROR_NO_INK"])
+    assert dgi.Status.ERROR_TOO_MANY == int(layout["const.DGI_ERROR_TOO_MANY"])
+    assert _lib.DGI_DIGIT_SPLIT == int(layout["const.DGI_DIGIT_SPLIT"])
     assert dgi.LayerKind.FLATTEN == int(layout["const.DGI_LAYER_FLATTEN"])
     # Every dgi_kernels value of the header, and no other, in the Kernels
     # enum and as _lib constants (the values are read from the header's text,

@@ -32,8 +32,13 @@ def use(paths: List[Path]) -> Tuple[int, str]:
     box: Tuple[int, int, int, int] = info.box
     image = digitinfer.GrayImage(40, 50, bytes(2000))
     one = model.classify_image(image)
+    reading: digitinfer.NumberReading = model.read_number(np.zeros((50, 200), np.uint8), ink="dark")
+    reading = model.read_number_file(Path("2026.png"))
+    number: str = reading.number
+    first: digitinfer.NumberDigit = reading.digits[0]
+    split: bool = first.split
     version: str = digitinfer.__version__
     kernels: List[str] = digitinfer.supported_kernels()
     library: str | None = digitinfer.bundled_library()
-    return one.digit + len(many) + len(logits) + len(table) + len(pixels) + box[0] + len(kernels), (
+    return one.digit + len(number) + first.box[0] + int(split) + len(many) + len(logits) + len(table) + len(pixels) + box[0] + len(kernels), (
         version + model.kernels + os.fspath(library or ""))
