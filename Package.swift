@@ -88,6 +88,16 @@ let package = Package(
       ],
       path: "tools/samples"),
 
+    // Draws whole numbers from MNIST test digits, to measure `digitinfer-cli read`.
+    .executableTarget(
+      name: "make-numbers",
+      dependencies: [
+        "DigitInferData", "DigitInferImage", "DigitInferFormat",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "tools/numbers",
+      exclude: ["measure.sh", "score.py"]),
+
     // models/mnist-int8.dgi compiled into digitinfer-cli (C23 #embed, or
     // .incbin through the models directory on the include path).
     .target(name: "DigitInferBuiltinModel", cSettings: [.headerSearchPath("../../models")]),
@@ -108,6 +118,7 @@ let package = Package(
         "digitinfer-cli", "export-model", "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage", "DigitInferFormat",
       ]),
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
+    .testTarget(name: "MakeNumbersTests", dependencies: ["make-numbers", "DigitInferData", "DigitInferImage"]),
     .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
     .testTarget(
       name: "DigitInferTrainingTests",

@@ -181,7 +181,7 @@ public struct Augmentation: Sendable {
   /// Uniform in [0, 1), from the top 53 bits: fixed here rather than left
   /// to the standard library, so that a seed means the same across versions.
   @inlinable @inline(__always)
-  static func unit(_ rng: inout SplitMix64) -> Double {
+  public static func unit(_ rng: inout SplitMix64) -> Double {
     Double(rng.next() >> 11) * 0x1p-53
   }
 }

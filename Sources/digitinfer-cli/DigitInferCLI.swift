@@ -11,7 +11,7 @@ import Foundation
 #endif
 
 /// digitinfer-cli: classify handwritten digits in image files with
-/// libdigitinfer, evaluate a model on a labelled set, describe a model,
+/// libdigitinfer, read whole numbers, evaluate a model on a labelled set, describe a model,
 /// and measure speed.
 @main
 struct DigitInferCLI: ParsableCommand {
@@ -31,12 +31,13 @@ struct DigitInferCLI: ParsableCommand {
         digitinfer-cli photo.jpg
         digitinfer-cli --show drawing.png
         digitinfer-cli --json scans/ > answers.jsonl
+        digitinfer-cli read number.jpg
         digitinfer-cli eval
         digitinfer-cli inspect models/mnist-int8.dgi
         digitinfer-cli bench
       """,
     version: DigitInferVersion.string,
-    subcommands: [Classify.self, Eval.self, Inspect.self, Bench.self],
+    subcommands: [Classify.self, Read.self, Eval.self, Inspect.self, Bench.self],
     defaultSubcommand: Classify.self)
 
   /// ArgumentParser's main and exit(withError:), but with argv's bytes
