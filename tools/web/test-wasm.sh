@@ -64,7 +64,7 @@ done
 check "bundle.js holds the model" grep -q "model: \"$(base64 -w0 "$repo/models/mnist-int8.dgi" | head -c 64)" "$build/bundle.js"
 
 echo "== harness (WASI, wasmkit)"
-h=$build/harness
+h=$build.obj/harness
 mkdir -p "$h"
 if "$bin/clang" --target=wasm32 -O2 -nostdlib -ffreestanding -std=c23 -Wall -Wextra -Werror \
   -isystem "$web/harness/libc" -I "$repo/include" -I "$repo/Tests/c" \
@@ -74,7 +74,7 @@ if "$bin/clang" --target=wasm32 -O2 -nostdlib -ffreestanding -std=c23 -Wall -Wex
     -isystem "$web/harness/libc" -I "$repo/include" -I "$repo/Tests/c" \
     -c "$repo/Tests/c/support.c" -o "$h/support.o" &&
   "$bin/wasm-ld" --gc-sections -z stack-size=262144 "$h/harness.o" "$h/support.o" \
-    "$build/obj/runtime-shim.o" "$build/obj/DigitInfer.o" -o "$h/harness.wasm"; then
+    "$build.obj/scalar/runtime-shim.o" "$build.obj/scalar/DigitInfer.o" -o "$h/harness.wasm"; then
   pass "harness builds (support.c and the runtime objects, no libc)"
 else
   fail "harness builds"
