@@ -13,8 +13,16 @@
 #     not a test (timings are not pass/fail);
 #   - from a loopback web server (python3 -m http.server on 127.0.0.1),
 #     fetching digitinfer-simd.wasm and mnist-int8.dgi (?fetch): a 7;
+#   - a number drawn with pointer events in "a number" mode (?number=):
+#     read digit for digit, one box each;
 #   - the page without test mode starts cleanly ("Draw a digit");
-#   - a screenshot of the page after drawing a 7 (the artifact).
+#   - a screenshot of the page after drawing a 7 (the artifact);
+#   - with node: the page as a phone shows it (harness/phone.mjs, over the
+#     DevTools protocol): a 390x844 touch viewport, the sample photos and a
+#     generated photo of a number through the file input, a number drawn
+#     with touch events, the answer visible without scrolling, the camera
+#     (Chromium's fake device) and what the page says when it is refused or
+#     absent; screenshots digitinfer-web-phone.png, digitinfer-web-photo.png.
 # Ends with "browser: N passed, M failed"; exits non-zero on failure.
 #
 # Usage: tools/web/test-browser.sh [BUILD_DIR]
@@ -143,6 +151,16 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 server=""
 
+echo "== a number drawn with pointer events (?number=)"
+for number in 2026 7391 45; do
+  verdict=$(chrome "file://$site/index.html?number=$number" --dump-dom | result)
+  echo "page: ${verdict:-(no result)}"
+  case "$verdict" in
+    "number expected $number got $number, boxes ${#number},"*) pass "drew $number, the page read $number in ${#number} boxes" ;;
+    *) fail "drew $number: ${verdict:-no result}" ;;
+  esac
+done
+
 echo "== the page as a user opens it"
 dom=$(chrome "file://$site/index.html" --dump-dom)
 if echo "$dom" | grep -q '<output id="answer"[^>]*>Draw a digit</output>'; then
@@ -160,5 +178,24 @@ if [ -s "$shot" ] && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 8950
   pass "screenshot $shot ($(wc -c <"$shot") bytes)"
 else
   fail "no screenshot at $shot"
+fi
+
+echo "== as a phone shows it (harness/phone.mjs: DevTools protocol, 390x844, touch)"
+if command -v node >/dev/null; then
+  photos=()
+  for sample in "$repo"/models/samples/*-[0-9].png "$repo"/models/samples/*-[0-9].jpg; do
+    [ -f "$sample" ] || continue
+    label=${sample##*-}
+    photos+=("$sample=${label%%.*}") # the digit in the name
+  done
+  node "$repo/tools/web/harness/phone.mjs" "$browser" "$site" "$shots" "${photos[@]}" | tee "$tmp/phone.log"
+  read -r p f < <(sed -n 's/^phone: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/phone.log")
+  if [ -n "${p:-}" ]; then
+    passed=$((passed + p)) failed=$((failed + f))
+  else
+    fail "harness/phone.mjs did not finish"
+  fi
+else
+  echo "(node not installed: the phone tests are skipped)"
 fi
 finish

@@ -8,7 +8,10 @@
 #   - a WASI test harness (tools/web/harness/harness.c) linked from the same
 #     objects runs under wasmkit, the WebAssembly runtime of the Swift
 #     toolchain: the golden vectors bit for bit, the dgi_preprocess golden
-#     lines, the shipped model on a sample scan and on drawn digits;
+#     lines, the shipped model on a sample scan and on drawn digits,
+#     dgi_read_number on drawn numbers and its argument errors;
+#   - app.js's struct offsets (dgi_result, dgi_preprocess_info,
+#     dgi_number_digit) are the header's on wasm32 (the harness prints them);
 #   - if node is installed, each module itself (not a re-link) on the
 #     golden vectors through its exports, as the page calls it.
 # Ends with "wasm: N passed, M failed"; exits non-zero on failure.
@@ -97,6 +100,17 @@ if [ -n "${p:-}" ]; then
 else
   fail "the harness did not finish (exit status $status)"
 fi
+
+# The struct layouts app.js reads (its constants) against the header's
+# offsetof on wasm32 (the harness's "layout" lines).
+while read -r _ name fields; do
+  if [ "$name" = ABI ]; then
+    check "app.js: ABI $fields, as the header" grep -q "^ *const ABI = $fields;" "$web/app.js"
+    continue
+  fi
+  js=$(sed -n "s/^ *const $name = { \(.*\) };.*/\1/p" "$web/app.js" | tr -d ' ' | tr ',' '\n' | tr : = | sort)
+  check "app.js: $name's offsets are the header's ($fields)" test "$js" = "$(echo "$fields" | tr ' ' '\n' | sort)"
+done < <(grep '^layout ' "$h/log")
 
 if command -v node >/dev/null; then
   # Both modules; node runs wasm SIMD, which wasmkit cannot.

@@ -113,6 +113,44 @@ async function screenshot(s, name) {
 
 const b = await launch();
 try {
+  // A phone photo of a written number, drawn here from the page's test
+  // strokes (no dataset image, no font): uneven light, paper grain, a
+  // blue-black pen, digits of different sizes on a slightly sloping line;
+  // JPEG, then through the file input with the other photos.
+  {
+    const number = '3185';
+    const page = await open(b, '?hooks');
+    const jpeg = await page.evaluate(`(() => {
+      const W = 1200, H = 700, c = document.createElement('canvas');
+      c.width = W; c.height = H;
+      const g = c.getContext('2d');
+      const light = g.createLinearGradient(0, 0, W, H);
+      light.addColorStop(0, '#e8e4da'); light.addColorStop(1, '#a9a398');
+      g.fillStyle = light; g.fillRect(0, 0, W, H);
+      let seed = 7;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      for (let i = 0; i < 3000; i++) {
+        g.fillStyle = 'rgba(90,80,60,' + (0.05 + 0.1 * rnd()) + ')';
+        g.fillRect(rnd() * W, rnd() * H, 2, 2);
+      }
+      g.strokeStyle = '#1c2450'; g.lineCap = g.lineJoin = 'round';
+      const digits = ${JSON.stringify(number)};
+      [...digits].forEach((ch, i) => {
+        const h = 230 + 40 * rnd(), w = 0.55 * h, x = 180 + i * 220 + 20 * rnd(), y = 200 + 18 * i + 20 * rnd();
+        g.lineWidth = 16 + 4 * rnd();
+        for (const line of window.DIGITINFER_TEST.strokes(Number(ch))) {
+          g.beginPath();
+          line.forEach(([px, py], k) => (k ? g.lineTo : g.moveTo).call(g, x + px * w / 64, y + py * h / 64));
+          g.stroke();
+        }
+      });
+      return c.toDataURL('image/jpeg', 0.85).split(',')[1];
+    })()`);
+    const file = join(shots, `digitinfer-web-number-photo-${number}.jpg`);
+    writeFileSync(file, Buffer.from(jpeg, 'base64'));
+    photos.push(`${file}=${number}:number`);
+  }
+
   // A photo through the file input, as a user picks it.
   for (const spec of photos) {
     const [, file, expected, mode] = spec.match(/^(.*)=([0-9]+)(?::(number|digit))?$/) || [];
