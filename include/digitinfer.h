@@ -10,7 +10,10 @@
 **     void *scratch = malloc(n);                        // or a static array, or the stack
 **     dgi_result r;
 **     dgi_classify(&model, pixels, scratch, n, &r);     // pixels: 28x28, 0 = paper, 255 = ink
-**     printf("%d (%.1f%%)\n", r.digit, 100 * r.confidence);
+**     if (r.digit == DGI_NOT_A_DIGIT)                   // only models with that class say so
+**       printf("not a digit (%.1f%%)\n", 100 * r.confidence);
+**     else
+**       printf("%d (%.1f%%)\n", r.digit, 100 * r.confidence);
 **
 ** A photo, scan or drawing of any size first goes through dgi_preprocess(),
 ** which makes those 28x28 pixels the way MNIST was made (see below).
@@ -64,23 +67,40 @@ extern "C" {
 ** and the release artifacts all report it). dgi_version() returns the
 ** library's.
 */
-#define DGI_VERSION "1.0.0"
+#define DGI_VERSION "1.1.0"
 
-/* The ABI this header describes. dgi_abi_version() returns the library's. */
-#define DGI_ABI_VERSION 1u
+/*
+** The ABI this header describes. dgi_abi_version() returns the library's.
+** ABI 2 (DigitInfer 1.1) added "not a digit": dgi_result grew the fields
+** not_a_digit and best_digit, and dgi_infer() writes DGI_MAX_CLASSES (11)
+** logits instead of 10. Code built against ABI 1 must be rebuilt.
+*/
+#define DGI_ABI_VERSION 2u
 
 /* The .dgi format major version this library reads, and the newest minor. */
 #define DGI_FORMAT_MAJOR 1u
-#define DGI_FORMAT_MINOR 1u
+#define DGI_FORMAT_MINOR 2u
 
 /* Size of the model input: one 28x28 grayscale image, row-major. */
 #define DGI_INPUT_WIDTH 28
 #define DGI_INPUT_HEIGHT 28
 #define DGI_INPUT_SIZE 784
 
-/* The most classes a model may have, and the most layers the runtime runs. */
-#define DGI_MAX_CLASSES 10
+/*
+** The most classes a model may have, and the most layers the runtime runs.
+** A model has 1 to 10 classes, the digits 0 to class_count - 1, or 11: the
+** ten digits and "not a digit", class DGI_CLASS_NOT_A_DIGIT (its last
+** output), which a model trained on non-digits (scribbles, letters, noise)
+** uses to refuse them.
+*/
+#define DGI_MAX_CLASSES 11
 #define DGI_MAX_LAYERS 16
+
+/* The index of the "not a digit" class in an 11-class model's outputs. */
+#define DGI_CLASS_NOT_A_DIGIT 10
+
+/* dgi_result.digit when the model says the image is not a digit. */
+#define DGI_NOT_A_DIGIT (-1)
 
 /*
 ** Status codes. DGI_OK is zero; every failure has its own code so that a
@@ -113,11 +133,21 @@ typedef struct dgi_model {
   uint64_t opaque_[DGI_MODEL_WORDS];
 } dgi_model;
 
-/* The answer for one image. */
+/*
+** The answer for one image. The softmax runs over all of the model's
+** classes, so probabilities[0..9] and not_a_digit sum to 1 (up to
+** rounding). digit is the most probable class (the first on ties); when
+** that is "not a digit", digit is DGI_NOT_A_DIGIT, never a digit, and
+** best_digit still says which digit the image looks most like. A model
+** without the "not a digit" class never answers DGI_NOT_A_DIGIT; its
+** not_a_digit is 0 and best_digit equals digit.
+*/
 typedef struct dgi_result {
-  int32_t digit;             /* the most probable class, 0..9 */
-  float confidence;          /* probabilities[digit] */
-  float probabilities[10];   /* softmax of the model's outputs; classes past the model's count are 0 */
+  int32_t digit;             /* 0..9, or DGI_NOT_A_DIGIT */
+  float confidence;          /* probabilities[digit], or not_a_digit when digit is DGI_NOT_A_DIGIT */
+  float probabilities[10];   /* of each digit; digits past the model's class count are 0 */
+  float not_a_digit;         /* probability of "not a digit"; 0 for a model without that class */
+  int32_t best_digit;        /* the most probable of 0..9 (first on ties), also when digit is DGI_NOT_A_DIGIT */
 } dgi_result;
 
 /* Layer kinds, as stored in the file. */
@@ -139,7 +169,7 @@ typedef struct dgi_model_info {
   uint32_t file_size;        /* bytes, as stored in the header */
   uint32_t checksum;         /* the file's CRC-32, verified by dgi_model_open */
   uint32_t layer_count;
-  uint32_t class_count;      /* outputs of the last layer, 1..10 */
+  uint32_t class_count;      /* outputs of the last layer, 1..11 (11: class 10 is "not a digit") */
   uint64_t parameter_count;  /* weights and biases */
   uint64_t macs;             /* multiply-accumulates per image */
   size_t scratch_size;       /* same as dgi_model_scratch_size() */
@@ -170,7 +200,7 @@ uint32_t dgi_abi_version(void);
 
 /*
 ** The version of the library actually linked: DGI_VERSION of the header it
-** was built with, e.g. "1.0.0". A static NUL-terminated string that must not
+** was built with, e.g. "1.1.0". A static NUL-terminated string that must not
 ** be freed. Never fails; thread-safe.
 */
 const char *dgi_version(void);
@@ -292,13 +322,16 @@ dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[784],
 
 /*
 ** Runs the network like dgi_classify() but returns the raw int8 outputs of
-** the last layer (one per class, before softmax) in logits[0..9]; entries
-** past the model's class count are set to 0. These integers are the
+** the last layer (one per class, before softmax) in
+** logits[0..DGI_MAX_CLASSES-1], that is 11 entries (ABI 1 wrote 10): the
+** digits' in logits[0..9] and, for a model with it, "not a digit" in
+** logits[DGI_CLASS_NOT_A_DIGIT]; entries past the model's class count are
+** set to 0. These integers are the
 ** bit-exact, platform-independent answer: compare them across devices.
 ** Same arguments, errors, and thread-safety as dgi_classify().
 */
 dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[784],
-                     void *scratch, size_t scratch_size, int8_t logits[10]);
+                     void *scratch, size_t scratch_size, int8_t logits[DGI_MAX_CLASSES]);
 
 /*
 ** Classifies `count` images stored one after another (count x 784 bytes,
@@ -319,8 +352,9 @@ dgi_status dgi_classify_batch(const dgi_model *model, const uint8_t *pixels, siz
 
 /*
 ** dgi_infer() for `count` images stored one after another: the outputs of
-** image i go to logits[10 * i .. 10 * i + 9]. Same arguments, errors and
-** threading as dgi_classify_batch().
+** image i go to logits[11 * i .. 11 * i + 10] (DGI_MAX_CLASSES per image,
+** padded with 0 as for dgi_infer), so logits holds count x 11 bytes. Same
+** arguments, errors and threading as dgi_classify_batch().
 */
 dgi_status dgi_infer_batch(const dgi_model *model, const uint8_t *pixels, size_t count,
                            void *scratch, size_t scratch_size, int8_t *logits);

@@ -69,7 +69,8 @@ public func dgi_infer_batch(
 
 /// The argument checks shared by the inference entry points, in the order
 /// the header documents; then the network on each of `count` images, whose
-/// outputs become dgi_result (classify) or ten logits each in `output`.
+/// outputs become dgi_result (classify) or DGI_MAX_CLASSES (11) logits each
+/// in `output`.
 /// Nothing is written to `output` unless every check passed. One copy for
 /// the four entry points (inlined into each, it costs 2 KB of library).
 @inline(never)
@@ -99,17 +100,26 @@ func runChecked(
   return Status.ok.c
 }
 
-/// dgi_result from the last layer's int8 outputs.
+/// dgi_result from the last layer's int8 outputs (docs/FORMAT.md, section
+/// 11): the softmax over all classes, then "not a digit" (class 10 of an
+/// 11-class model) reported apart from the ten digits.
 func classification(_ m: ModelView, _ logits: UnsafePointer<Int8>) -> dgi_result {
+  let classes = Int(m.state.classCount)
+  var p: (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float) =
+    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
   var r = dgi_result()
-  r.digit = withUnsafeMutableBytes(of: &r.probabilities) { raw in
-    Int32(
-      Softmax.run(
-        logits, Int(m.state.classCount), beta: m.state.softmaxBeta,
-        raw.baseAddress!.assumingMemoryBound(to: Float.self)))
-  }
-  r.confidence = withUnsafeBytes(of: r.probabilities) { raw in
-    raw.load(fromByteOffset: 4 * Int(r.digit), as: Float.self)
+  withUnsafeMutableBytes(of: &p) { all in
+    let p = all.baseAddress!.assumingMemoryBound(to: Float.self)
+    let best = Softmax.run(logits, classes, beta: m.state.softmaxBeta, p)
+    withUnsafeMutableBytes(of: &r.probabilities) { digits in
+      digits.copyMemory(from: UnsafeRawBufferPointer(start: p, count: 4 * FileLayout.digitClasses))
+    }
+    // p[10] is 0 for a model of at most 10 classes.
+    r.not_a_digit = p[FileLayout.notADigitClass]
+    let bestDigit = Softmax.best(logits, min(classes, FileLayout.digitClasses))
+    r.best_digit = Int32(bestDigit)
+    r.digit = best == FileLayout.notADigitClass ? DGI_NOT_A_DIGIT : Int32(best)
+    r.confidence = p[best]
   }
   return r
 }

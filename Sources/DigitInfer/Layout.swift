@@ -2,11 +2,15 @@
 enum FileLayout {
   static let magic: UInt32 = 0x4649_4744  // "DGIF"
   static let major: UInt16 = 1
-  static let minor: UInt16 = 1  // the newest this reader knows; any minor is read
+  static let minor: UInt16 = 2  // the newest this reader knows (DGI_FORMAT_MINOR); any minor is read
   static let headerSize = 64
   static let layerRecordSize = 32
   static let maxLayers = 16  // DGI_MAX_LAYERS
-  static let maxClasses = 10
+  static let maxClasses = 11  // DGI_MAX_CLASSES
+  /// The digits' classes are 0...9; an 11-class model's last is "not a
+  /// digit" (DGI_CLASS_NOT_A_DIGIT, format 1.2).
+  static let digitClasses = 10
+  static let notADigitClass = 10
   static let inputSide = 28
   static let inputZeroPoint: Int8 = -128
   /// The largest tensor the runtime accepts, so that every index fits a

@@ -26,17 +26,24 @@ enum Softmax {
     return p
   }
 
-  /// Fills `probabilities[0..<count]` (the rest 0) and returns the index of
-  /// the largest logit (the first one on ties).
+  /// The index of the largest of `logits[0..<count]` (the first one on ties).
+  @inline(__always) static func best(_ logits: UnsafePointer<Int8>, _ count: Int) -> Int {
+    var best = 0
+    for i in 1..<count where logits[i] > logits[best] { best = i }
+    return best
+  }
+
+  /// Fills `probabilities[0..<count]` (the rest, up to FileLayout.maxClasses,
+  /// 0) and returns the index of the largest logit (the first one on ties).
+  /// The softmax runs over every class, "not a digit" included.
   static func run(
     _ logits: UnsafePointer<Int8>, _ count: Int, beta: UInt32,
     _ probabilities: UnsafeMutablePointer<Float>
   ) -> Int {
-    var best = 0
-    for i in 1..<count where logits[i] > logits[best] { best = i }
+    let best = best(logits, count)
     let top = Int32(logits[best])
-    var weights: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var weights: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     var total: UInt64 = 0
     withUnsafeMutableBytes(of: &weights) { raw in
       for i in 0..<count {
@@ -46,7 +53,7 @@ enum Softmax {
         raw.storeBytes(of: e, toByteOffset: 8 * i, as: UInt64.self)
         total += e
       }
-      for i in 0..<10 {
+      for i in 0..<FileLayout.maxClasses {
         let e = i < count ? raw.load(fromByteOffset: 8 * i, as: UInt64.self) : 0
         probabilities[i] = Float(e) / Float(total)
       }

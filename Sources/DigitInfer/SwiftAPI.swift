@@ -94,7 +94,7 @@ func check(_ status: dgi_status) throws(DigitInferError) {
 /// ```swift
 /// let model = try Model(Array(fileData))
 /// let result = try model.classify(pixels)   // 784 bytes, 0 = paper, 255 = ink
-/// print(result.digit, result.confidence)
+/// print(result.digit.map(String.init) ?? "not a digit", result.confidence)
 /// ```
 ///
 /// ## Threads
@@ -113,6 +113,9 @@ public final class Model: @unchecked Sendable {
   public static let inputSide = Int(DGI_INPUT_WIDTH)
   /// The number of pixels of one model input, 28x28 (`DGI_INPUT_SIZE`).
   public static let inputSize = Int(DGI_INPUT_SIZE)
+  /// The index of the "not a digit" class in an 11-class model's outputs
+  /// (`DGI_CLASS_NOT_A_DIGIT`): ``infer(_:)`` returns its logit last.
+  public static let notADigitClass = Int(DGI_CLASS_NOT_A_DIGIT)
 
   /// The opened record, heap-allocated so that its address is stable.
   let record: UnsafeMutablePointer<dgi_model>
@@ -223,7 +226,7 @@ public final class Model: @unchecked Sendable {
   /// - Parameter pixels: 784 bytes, row-major, 0 = background and 255 = full ink,
   ///   as in MNIST. ``preprocess(gray:width:height:stride:ink:)`` makes them from
   ///   a photo or drawing of any size.
-  /// - Returns: The most probable digit, its probability and every class's.
+  /// - Returns: The most probable digit (or "not a digit"), its probability and every class's.
   /// - Throws: ``DigitInferError/argument`` if `pixels` is not 784 bytes.
   public func classify(_ pixels: [UInt8]) throws(DigitInferError) -> Classification {
     try Self.checkInput(pixels.count, multiple: false)
@@ -239,7 +242,8 @@ public final class Model: @unchecked Sendable {
   /// with every kernel set: compare them across devices.
   ///
   /// - Parameter pixels: 784 bytes, as for ``classify(_:)``.
-  /// - Returns: One logit per class (``Info/classCount`` values), before softmax.
+  /// - Returns: One logit per class (``Info/classCount`` values), before
+  ///   softmax; for an 11-class model the last is "not a digit"'s.
   /// - Throws: ``DigitInferError/argument`` if `pixels` is not 784 bytes.
   public func infer(_ pixels: [UInt8]) throws(DigitInferError) -> [Int8] {
     try Self.checkInput(pixels.count, multiple: false)
@@ -348,7 +352,7 @@ public final class Model: @unchecked Sendable {
     try body(bytes)
   }
 
-  /// The version of the library, e.g. "1.0.0" (`dgi_version`).
+  /// The version of the library, e.g. "1.1.0" (`dgi_version`).
   public static var version: String { String(cString: dgi_version()) }
 
   // MARK: Helpers
@@ -366,26 +370,63 @@ public final class Model: @unchecked Sendable {
 
 extension Model {
   /// The answer for one image.
+  ///
+  /// A model trained with the "not a digit" class (``Info/hasNotADigit``) may
+  /// refuse an image: then ``digit`` is `nil`, so it cannot be mistaken for
+  /// a digit, and ``bestDigit`` says which digit the image looks most like.
+  ///
+  /// ```swift
+  /// let answer = try model.classify(pixels)
+  /// if let digit = answer.digit {
+  ///   print(digit, answer.confidence)
+  /// } else {
+  ///   print("not a digit (best guess \(answer.bestDigit))")
+  /// }
+  /// ```
   public struct Classification: Sendable, Equatable {
-    /// The most probable class, 0 to 9.
-    public let digit: Int
-    /// The probability of ``digit``.
+    /// The most probable digit, 0 to 9, or `nil` when the most probable class
+    /// is "not a digit" (`DGI_NOT_A_DIGIT`). Models without that class always
+    /// answer a digit.
+    public let digit: Int?
+    /// The probability of the answer: of ``digit``, or of "not a digit" when
+    /// ``digit`` is `nil`.
     public let confidence: Float
-    /// The softmax of the model's outputs: one probability per class
-    /// (``Info/classCount`` values), summing to 1 up to rounding.
+    /// The probability of each digit, 0 first: `min(classCount, 10)` values
+    /// (``Info/classCount``). With ``notADigitProbability`` they sum to 1 up to
+    /// rounding: the softmax runs over every class.
     public let probabilities: [Float]
+    /// The probability that the image is not a digit; 0 for a model without
+    /// that class.
+    public let notADigitProbability: Float
+    /// The most probable digit, also when ``digit`` is `nil`; equal to
+    /// ``digit`` otherwise.
+    public let bestDigit: Int
+
+    /// Whether the model says the image is not a digit (``digit`` is `nil`).
+    public var notADigit: Bool { digit == nil }
+
+    /// The probability of ``bestDigit``.
+    public var bestConfidence: Float { probabilities.indices.contains(bestDigit) ? probabilities[bestDigit] : 0 }
+
+    /// The winning class as the model numbers its outputs: the digit, or
+    /// ``Model/notADigitClass`` (10), e.g. to compare with labels that use 10
+    /// for non-digits.
+    public var predictedClass: Int { digit ?? Model.notADigitClass }
 
     /// The answer that a C `dgi_result` holds.
     ///
     /// - Parameters:
     ///   - result: What `dgi_classify` filled in.
-    ///   - classes: The model's class count (1 to 10): how many probabilities to keep.
+    ///   - classes: The model's class count (1 to 11): how many digit
+    ///     probabilities to keep (at most 10).
     public init(_ result: dgi_result, classes: Int) {
-      digit = Int(result.digit)
+      digit = result.digit == DGI_NOT_A_DIGIT ? nil : Int(result.digit)
       confidence = result.confidence
       probabilities = Swift.withUnsafeBytes(of: result.probabilities) { raw in
-        (0..<max(0, min(classes, Int(DGI_MAX_CLASSES)))).map { raw.load(fromByteOffset: 4 * $0, as: Float.self) }
+        (0..<max(0, min(classes, 10))).map { raw.load(fromByteOffset: 4 * $0, as: Float.self) }
       }
+      notADigitProbability = result.not_a_digit
+      bestDigit = Int(result.best_digit)
     }
   }
 
@@ -405,8 +446,13 @@ extension Model {
     public let checksum: UInt32
     /// The number of layers.
     public let layerCount: Int
-    /// The number of classes the model tells apart (outputs of the last layer), 1 to 10.
+    /// The number of classes the model tells apart (outputs of the last
+    /// layer), 1 to 11: the digits 0 to `classCount - 1`, or with 11 the ten
+    /// digits and "not a digit" (``Model/notADigitClass``).
     public let classCount: Int
+    /// Whether the model has the "not a digit" class, so that it can refuse
+    /// an image (``Classification/digit`` is then `nil`).
+    public var hasNotADigit: Bool { classCount > Model.notADigitClass }
     /// Weights and biases.
     public let parameterCount: Int
     /// Multiply-accumulates per image.

@@ -14,7 +14,11 @@ public struct FormatError: Error, CustomStringConvertible, Sendable {
 extension QuantizedModel {
   public static let magic: [UInt8] = Array("DGIF".utf8)
   public static let formatMajor: UInt16 = 1
-  public static let formatMinor: UInt16 = 1
+  /// The lowest minor version that describes a model of `classes` classes:
+  /// 1.2 added the 11th class, "not a digit" (docs/FORMAT.md, section 4.2),
+  /// so an 11-class model is written as 1.2 and every other as 1.1, which
+  /// older 1.x readers open.
+  public static func formatMinor(classes: Int) -> UInt16 { classes > 10 ? 2 : 1 }
   static let headerSize = 64
   static let layerRecordSize = 32
 
@@ -83,8 +87,8 @@ extension QuantizedModel {
       shape = out
       zeroPoint = l.outputZeroPoint
     }
-    guard shape.height == 1, shape.width == 1, (1...10).contains(shape.channels) else {
-      throw FormatError("the last layer must output 1 to 10 classes, got \(shape)")
+    guard shape.height == 1, shape.width == 1, (1...11).contains(shape.channels) else {
+      throw FormatError("the last layer must output 1 to 11 classes (11: the digits and \"not a digit\"), got \(shape)")
     }
     guard (1...0x7FFF_FFFF).contains(softmaxBeta) else {
       throw FormatError("the last layer's output scale \(layers.last!.outputScale) is out of range")
@@ -149,7 +153,7 @@ extension QuantizedModel {
 
     out.replaceSubrange(0..<4, with: Self.magic)
     set16(&out, 4, Self.formatMajor)
-    set16(&out, 6, Self.formatMinor)
+    set16(&out, 6, Self.formatMinor(classes: classCount))
     set32(&out, 8, UInt32(Self.headerSize))
     set32(&out, 12, UInt32(out.count))
     set32(&out, 24 - 4, 0)  // flags

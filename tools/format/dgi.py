@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An independent reader, interpreter and writer for .dgi models (format 1.1).
+"""An independent reader, interpreter and writer for .dgi models (format 1.2).
 
 Written from docs/FORMAT.md alone, as a third party would, so that it checks
 the specification as much as the Swift runtime: if this file and the runtime
@@ -12,7 +12,8 @@ Standard library only.
     python3 tools/format/dgi.py run FILE IMAGES   logits and digit per 784-byte image
 
 API: read(bytes) -> Model (raises DgiError), infer(model, pixels) -> logits,
-softmax(model, logits) -> (digit, probabilities), write(model) -> bytes.
+softmax(model, logits) -> (class, probabilities), result(model, logits) ->
+dgi_result's fields ("not a digit" apart), write(model) -> bytes.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from dataclasses import dataclass, field
 
 MAGIC = 0x46494744  # b"DGIF" read as a little-endian u32
 FORMAT_MAJOR = 1
-FORMAT_MINOR = 1
+FORMAT_MINOR = 2  # the newest minor this reader knows; 1.2 added "not a digit"
 HEADER_SIZE = 64
 RECORD_SIZE = 32
 MAX_LAYERS = 16
-MAX_CLASSES = 10
+MAX_CLASSES = 11  # the ten digits and, as class 10, "not a digit" (FORMAT.md, 10.7)
+DIGIT_CLASSES = 10
+NOT_A_DIGIT_CLASS = 10
+NOT_A_DIGIT = -1  # result()'s digit when "not a digit" wins (DGI_NOT_A_DIGIT)
 INPUT_SHAPE = (28, 28, 1)
 INPUT_ZERO_POINT = -128
 MAX_TENSOR_ELEMENTS = 1 << 24
@@ -118,7 +122,7 @@ class Model:
     layers: list
     softmax_beta: int
     major: int = FORMAT_MAJOR
-    minor: int = FORMAT_MINOR
+    minor: int = 1  # as read; write() stores format_minor(class_count)
     header_size: int = HEADER_SIZE
     file_size: int = 0
     crc: int = 0
@@ -561,6 +565,27 @@ def softmax(model: Model, logits) -> tuple:
     return best, [to_f32(to_f32(float(e)) / total) for e in weights]
 
 
+def result(model: Model, logits) -> tuple:
+    """What dgi_classify() reports (FORMAT.md, 10.7 and 11): (digit,
+    confidence, probabilities of the ten digits (0 past class_count),
+    not_a_digit, best_digit). digit is NOT_A_DIGIT when class 10 of an
+    11-class model wins; best_digit is the first largest digit logit."""
+    best, probs = softmax(model, logits)
+    digits = min(model.class_count, DIGIT_CLASSES)
+    logits = list(logits)[:digits]
+    best_digit = logits.index(max(logits))
+    padded = probs[:DIGIT_CLASSES] + [0.0] * (DIGIT_CLASSES - min(len(probs), DIGIT_CLASSES))
+    not_a_digit = probs[NOT_A_DIGIT_CLASS] if model.class_count > NOT_A_DIGIT_CLASS else 0.0
+    digit = NOT_A_DIGIT if best == NOT_A_DIGIT_CLASS else best
+    return digit, probs[best], padded, not_a_digit, best_digit
+
+
+def format_minor(class_count: int) -> int:
+    """The lowest minor version that describes a model: 2 for 11 classes
+    (section 4.2), else 1."""
+    return 2 if class_count > DIGIT_CLASSES else 1
+
+
 def softmax_beta_for_scale(scale: float) -> int:
     """round(scale * log2(e) * 2^24), ties away from zero, scale a float32."""
     return int(math.floor(float(scale) * 1.4426950408889634 * 16777216 + 0.5))
@@ -571,7 +596,8 @@ def softmax_beta_for_scale(scale: float) -> int:
 
 def write(model: Model) -> bytes:
     """Serialises a model: header, layer table, name, metadata, then each
-    parameter block on a 16-byte boundary, as format 1.1. Offsets, sizes, class
+    parameter block on a 16-byte boundary, as format 1.1 (1.2 for an 11-class
+    model). Offsets, sizes, class
     count, scratch size (A + B) and CRC are computed; shapes and parameters are
     taken as given."""
     name = model.name.encode("utf-8")
@@ -608,7 +634,7 @@ def write(model: Model) -> bytes:
     scratch = scratch_plan(layers)[2]
     class_count = layers[-1].out_shape[2]
     struct.pack_into(
-        "<IHHIIIIHHHHHbBIIIIIII", out, 0, MAGIC, FORMAT_MAJOR, FORMAT_MINOR, HEADER_SIZE, len(out),
+        "<IHHIIIIHHHHHbBIIIIIII", out, 0, MAGIC, FORMAT_MAJOR, format_minor(class_count), HEADER_SIZE, len(out),
         0, 0, len(layers), *INPUT_SHAPE, class_count, INPUT_ZERO_POINT, 0, model.softmax_beta,
         scratch, table, name_offset, len(name), metadata_offset, len(metadata))
     struct.pack_into("<I", out, 16, file_checksum(out, len(out)))
@@ -799,8 +825,10 @@ def main(argv) -> int:
                 images = f.read()
             for k in range(len(images) // 784):
                 logits = infer(m, images[784 * k:784 * (k + 1)])
-                digit, probs = softmax(m, logits)
-                print(k, digit, " ".join(map(str, logits)), " ".join(f"{p:.4f}" for p in probs))
+                digit, _, probs, not_a_digit, _ = result(m, logits)
+                answer = "not-a-digit" if digit == NOT_A_DIGIT else str(digit)
+                extra = f" {not_a_digit:.4f}" if m.class_count > NOT_A_DIGIT_CLASS else ""
+                print(k, answer, " ".join(map(str, logits)), " ".join(f"{p:.4f}" for p in probs[:m.class_count]) + extra)
         else:
             print(usage, file=sys.stderr)
             return 2

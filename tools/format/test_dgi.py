@@ -203,7 +203,8 @@ CORRUPTIONS = [
     (26, 0, 2, "MALFORMED", "H12"),
     (28, 32, 2, "UNSUPPORTED", "H13"),
     (32, 0, 2, "MALFORMED", "H14"),
-    (32, 11, 2, "UNSUPPORTED", "H15"),
+    (32, 12, 2, "UNSUPPORTED", "H15"),
+    (32, 11, 2, "MALFORMED", "E1"),  # 11 classes are allowed (1.2), but tiny.dgi outputs 2
     (32, 9, 2, "MALFORMED", "E1"),
     (34, 0, 1, "UNSUPPORTED", "H16"),
     (35, 1, 1, "MALFORMED", "H17"),
