@@ -36,10 +36,10 @@
   const INPUT = 784, MODEL_RECORD = 1024, MAX_DIGITS = 32;
   // The layouts of include/digitinfer.h's structs on wasm32, in bytes
   // (test-wasm.sh checks every number here against the header's offsetof).
-  const ABI = 1;
-  const RESULT = { size: 48, digit: 0, confidence: 4, probabilities: 8 };
+  const ABI = 2;
+  const RESULT = { size: 56, digit: 0, confidence: 4, probabilities: 8, notADigit: 48, bestDigit: 52 };
   const INFO = { size: 32, ink: 0, x: 4, y: 8, width: 12, height: 16 };
-  const NUMBER_DIGIT = { size: 852, result: 0, x: 48, y: 52, width: 56, height: 60, flags: 64, pixels: 68 };
+  const NUMBER_DIGIT = { size: 860, result: 0, x: 56, y: 60, width: 64, height: 68, flags: 72, pixels: 76 };
   // A photo larger than this on its longer side is scaled down first: a
   // phone's 12 MP would take 60 MB of pixels and a second per reading.
   const PHOTO_MAX_SIDE = 1600;
@@ -140,8 +140,8 @@
       digit: view.getInt32(base + RESULT.digit, true),
       confidence: view.getFloat32(base + RESULT.confidence, true),
       probabilities,
-      notADigit: 'notADigit' in RESULT ? view.getFloat32(base + RESULT.notADigit, true) : 0,
-      bestDigit: 'bestDigit' in RESULT ? view.getInt32(base + RESULT.bestDigit, true) : view.getInt32(base, true),
+      notADigit: view.getFloat32(base + RESULT.notADigit, true), // 0 for a model without that class
+      bestDigit: view.getInt32(base + RESULT.bestDigit, true), // 0..9, also when digit is -1 (not a digit)
     };
   }
 

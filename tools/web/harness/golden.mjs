@@ -16,7 +16,8 @@ const copyIn = (bytes) => {
 };
 const inputs = readFileSync(`${dir}/inputs.bin`);
 const inputsPtr = copyIn(inputs);
-const logitsPtr = x.web_alloc(16), resultPtr = x.web_alloc(48);
+// dgi_infer writes DGI_MAX_CLASSES (11) logits; a dgi_result is 56 bytes (ABI 2).
+const logitsPtr = x.web_alloc(16), resultPtr = x.web_alloc(56);
 const models = {};
 let bad = 0, cases = 0;
 for (const line of readFileSync(`${dir}/expected.txt`, 'utf8').split('\n')) {
