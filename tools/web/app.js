@@ -253,6 +253,7 @@
     octx.lineWidth = line;
     octx.font = `bold ${8 * line}px system-ui, sans-serif`;
     octx.textBaseline = 'bottom';
+    octx.lineJoin = 'round';
     for (const { box: [bx, by, bw, bh], label, split } of boxes) {
       octx.strokeStyle = octx.fillStyle = '#d1242f';
       octx.setLineDash(split ? [3 * line, 2 * line] : []);
@@ -331,8 +332,13 @@
     else drawBoxes([]);
   }
   let last = null, pending = false;
+  // The pad's drawing surface in client coordinates (inside its border).
+  function surface() {
+    const b = pad.getBoundingClientRect();
+    return { left: b.left + pad.clientLeft, top: b.top + pad.clientTop, width: pad.clientWidth, height: pad.clientHeight };
+  }
   function at(e) {
-    const box = pad.getBoundingClientRect();
+    const box = surface();
     return [(e.clientX - box.left) * pad.width / box.width, (e.clientY - box.top) * pad.height / box.height];
   }
   function lineTo(p) {
@@ -497,7 +503,7 @@
   // Digit d drawn with pointer events into the box [bx, by, bw, bh] of the pad.
   function drawDigit(d, [bx, by, bw, bh]) {
     const pointer = (type, x, y) => {
-      const box = pad.getBoundingClientRect();
+      const box = surface();
       pad.dispatchEvent(new PointerEvent(type, {
         bubbles: true, cancelable: true, pointerId: 7, pointerType: 'pen', isPrimary: true,
         button: type === 'pointermove' ? -1 : 0, buttons: type === 'pointerup' ? 0 : 1,
@@ -599,7 +605,7 @@
     document.title = `test: ${verdict}`;
   }
 
-  if (params.has('hooks')) window.DIGITINFER_TEST = { strokes }; // for harness/phone.mjs
+  if (params.has('hooks')) window.DIGITINFER_TEST = { strokes, surface }; // for harness/phone.mjs
   blank();
   load().then(() => {
     if (params.get('mode') === 'number') setMode('number');

@@ -152,6 +152,7 @@ try {
   }
 
   // A photo through the file input, as a user picks it.
+  let shotDigit = false;
   for (const spec of photos) {
     const [, file, expected, mode] = spec.match(/^(.*)=([0-9]+)(?::(number|digit))?$/) || [];
     if (!file) { check(false, `bad photo argument ${spec}`); continue; }
@@ -168,14 +169,17 @@ try {
       (mode === 'number' ? ` (${st.details})` : ''));
     if (mode === 'number') check(boxes === expected.length, `  its ${expected.length} digits each boxed (${boxes})`);
     check(st.visible && st.viewport === '390x844', `  the answer is visible without scrolling in ${st.viewport}`);
-    if (mode === 'number') console.log(`screenshot ${await screenshot(page.s, 'digitinfer-web-photo.png')}`);
+    if (mode === 'number' || !shotDigit) {
+      console.log(`screenshot ${await screenshot(page.s, mode === 'number' ? 'digitinfer-web-photo.png' : 'digitinfer-web-photo-digit.png')}`);
+      shotDigit ||= mode !== 'number';
+    }
   }
 
   // A number drawn with a finger: touch events on the pad.
   {
     const page = await open(b, '?mode=number&hooks');
     const number = '2026';
-    const rect = await page.evaluate("(r => [r.left, r.top, r.width, r.height])(document.getElementById('pad').getBoundingClientRect())");
+    const rect = await page.evaluate('(r => [r.left, r.top, r.width, r.height])(window.DIGITINFER_TEST.surface())');
     const [pw, ph] = await page.evaluate("[document.getElementById('pad').width, document.getElementById('pad').height]");
     const cell = (pw - 40) / number.length;
     for (const [i, c] of [...number].entries()) {
