@@ -485,8 +485,7 @@ static void test_read_number(void) {
       /* reading order, inside the image, around the drawn digit's centre */
       if (d->x + d->width > w || d->y + d->height > h || (i > 0 && d->x <= digits[i - 1].x)) in_order = 0;
     }
-    t_char(&t, '
-');
+    t_char(&t, '\n');
     say(t.p);
     expect(s == DGI_OK && count == len && right, "dgi_read_number reads the drawn number", t.p);
     expect(s == DGI_OK && in_order, "  its boxes in reading order, inside the image", 0);
