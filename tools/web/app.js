@@ -245,7 +245,8 @@
     }));
   }
   // Boxes over the input: [x, y, width, height] in the pad's pixels, each
-  // with a label; split digits dashed.
+  // with a label (or its short form where the label is wider than the box);
+  // split digits dashed.
   function drawBoxes(boxes) {
     overlay.width = pad.width;
     overlay.height = pad.height;
@@ -254,7 +255,9 @@
     octx.font = `bold ${8 * line}px system-ui, sans-serif`;
     octx.textBaseline = 'bottom';
     octx.lineJoin = 'round';
-    for (const { box: [bx, by, bw, bh], label, split } of boxes) {
+    for (const { box: [bx, by, bw, bh], label: full, short, split } of boxes) {
+      // The confidence too where it fits over the box, else the digit alone.
+      const label = short && octx.measureText(full).width > 1.2 * bw + 4 * line ? short : full;
       octx.strokeStyle = octx.fillStyle = '#d1242f';
       octx.setLineDash(split ? [3 * line, 2 * line] : []);
       octx.strokeRect(bx - line / 2, by - line / 2, bw + line, bh + line);
@@ -292,7 +295,9 @@
       answer.textContent = `The number is ${r.number}`;
       details.textContent = r.digits.map((d) => `${d.digit} ${pct(d.confidence)}${d.split ? ' (split)' : ''}`).join(' · ') +
         (r.tooMany ? ` (the first ${MAX_DIGITS} of ${r.tooMany} digits)` : '');
-      drawBoxes(r.digits.map((d) => ({ box: d.box, label: `${d.digit} ${Math.round(100 * d.confidence)}%`, split: d.split })));
+      drawBoxes(r.digits.map((d) => ({
+        box: d.box, label: `${d.digit} ${Math.round(100 * d.confidence)}%`, short: String(d.digit), split: d.split,
+      })));
       showInputs(r.digits.map((d, i) => ({ input: d.input, label: `digit ${i + 1}: ${d.digit}` })));
     }
     const probs = ok && r.mode === 'digit';
@@ -401,7 +406,9 @@
     if (!file) return null;
     let bitmap;
     try {
-      bitmap = await createImageBitmap(file); // orientation from the file's EXIF
+      // Orientation from the file's EXIF; the samples as stored, without
+      // colour management, as the CLI reads them.
+      bitmap = await createImageBitmap(file, { colorSpaceConversion: 'none' });
     } catch (_) {
       message.textContent = `Cannot open ${file.name || 'the image'}: not an image this browser decodes`;
       return null;
