@@ -538,6 +538,14 @@ static void test_read_number(void) {
     t_char(&t, '=');                                                                                                   \
     t_uint(&t, offsetof(type, field));                                                                                 \
   } while (0)
+/* The box both structs carry, under the same names. */
+#define BOX(t, type)                                                                                                   \
+  do {                                                                                                                 \
+    FIELD(t, type, "x", x);                                                                                            \
+    FIELD(t, type, "y", y);                                                                                            \
+    FIELD(t, type, "width", width);                                                                                    \
+    FIELD(t, type, "height", height);                                                                                  \
+  } while (0)
 
 static void print_layout(void) {
   TEXT(t, 400);
@@ -555,18 +563,12 @@ static void print_layout(void) {
   t_str(&t, "\nlayout INFO size=");
   t_uint(&t, sizeof(dgi_preprocess_info));
   FIELD(t, dgi_preprocess_info, "ink", ink);
-  FIELD(t, dgi_preprocess_info, "x", x);
-  FIELD(t, dgi_preprocess_info, "y", y);
-  FIELD(t, dgi_preprocess_info, "width", width);
-  FIELD(t, dgi_preprocess_info, "height", height);
+  BOX(t, dgi_preprocess_info);
 #ifdef DGI_DIGIT_SPLIT
   t_str(&t, "\nlayout NUMBER_DIGIT size=");
   t_uint(&t, sizeof(dgi_number_digit));
   FIELD(t, dgi_number_digit, "result", result);
-  FIELD(t, dgi_number_digit, "x", x);
-  FIELD(t, dgi_number_digit, "y", y);
-  FIELD(t, dgi_number_digit, "width", width);
-  FIELD(t, dgi_number_digit, "height", height);
+  BOX(t, dgi_number_digit);
   FIELD(t, dgi_number_digit, "flags", flags);
   FIELD(t, dgi_number_digit, "pixels", pixels);
 #endif
