@@ -19,16 +19,11 @@
 //   ?number=DIGITS  switches to "a number" and draws the digits side by side:
 //                   "number expected DIGITS got READ, boxes N, visible yes|no"
 //                   (visible: the answer is inside the viewport, unscrolled);
-//   ?photo=URL&expect=ANSWER  fetches URL (a file:// page needs Chromium's
-//                   --allow-file-access-from-files) and hands it to the file
-//                   input as a user's choice would: "photo expected ANSWER
-//                   got READ, boxes N, ...";
-//   ?camera         presses Camera, then Capture once the video plays:
-//                   "camera captured WxH, answer ..." or "camera message ...".
-// ?mode=number starts in "a number" (any page). ?hooks exposes the test
-// strokes as window.DIGITINFER_TEST (harness/phone.mjs draws them with touch
-// events). ?wasm=simd or ?wasm=scalar forces a module. ?fetch ignores bundle.js and
-// loads the module and mnist-int8.dgi from beside the page.
+//   ?hooks          exposes the test strokes as window.DIGITINFER_TEST
+//                   (harness/phone.mjs draws them with touch events).
+// ?mode=number starts in "a number". ?wasm=simd or ?wasm=scalar forces a
+// module. ?fetch ignores bundle.js and loads the module and mnist-int8.dgi
+// from beside the page.
 'use strict';
 (() => {
   const DGI_OK = 0, DGI_ERROR_NO_INK = 11, DGI_ERROR_TOO_MANY = 12;
@@ -417,11 +412,10 @@
     bitmap.close();
     return r;
   }
-  let photoDone = null; // resolves with what the last photo read (test mode waits on it)
   for (const id of ['photo', 'file']) {
     const input = $(id);
     input.addEventListener('change', () => {
-      photoDone = openPhoto(input.files[0]);
+      openPhoto(input.files[0]).catch((err) => { message.textContent = `Cannot read the photo: ${err.message}`; });
       input.value = ''; // the same file again is a new change
     });
   }
@@ -576,32 +570,6 @@
       r = show(r);
       verdict = `number expected ${digits} got ${said(r)}, ${summary(r)}`;
       ok = said(r) === digits;
-    } else if (params.has('photo')) {
-      const expect = params.get('expect') || '';
-      const url = params.get('photo'), bytes = await fetchBytes(url);
-      const file = new File([bytes], url.split('/').pop(), { type: /\.png$/i.test(url) ? 'image/png' : 'image/jpeg' });
-      const transfer = new DataTransfer();
-      transfer.items.add(file);
-      const input = $('file');
-      input.files = transfer.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-      const r = await photoDone;
-      verdict = `photo expected ${expect} got ${said(r)}, ${summary(r)}`;
-      ok = said(r) === expect;
-    } else if (params.has('camera')) {
-      $('camera').click();
-      const started = await new Promise((resolve) => {
-        const poll = () => (message.textContent ? resolve(false) : stream && video.videoWidth ? resolve(true) : setTimeout(poll, 50));
-        poll();
-      });
-      if (started) {
-        const [w, h] = [video.videoWidth, video.videoHeight];
-        $('capture').click();
-        verdict = `camera captured ${w}x${h}, answer ${answer.textContent}, camera closed ${stream === null}`;
-      } else {
-        verdict = `camera message ${message.textContent}`;
-      }
-      ok = true;
     } else {
       return;
     }
