@@ -118,7 +118,8 @@ typedef enum dgi_status {
   DGI_ERROR_SCRATCH = 8,     /* the scratch buffer is NULL or smaller than required */
   DGI_ERROR_IMAGE = 9,       /* the image arguments are invalid (size, stride, flags) */
   DGI_ERROR_NOT_OPEN = 10,   /* the dgi_model record was not filled by dgi_model_open */
-  DGI_ERROR_NO_INK = 11      /* dgi_preprocess found nothing that looks like a digit */
+  DGI_ERROR_NO_INK = 11,     /* dgi_preprocess found nothing that looks like a digit */
+  DGI_ERROR_TOO_MANY = 12    /* dgi_read_number found more digits than max_digits */
 } dgi_status;
 
 /*
@@ -457,6 +458,92 @@ dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,
                           size_t stride, uint32_t flags, void *scratch,
                           size_t scratch_size, uint8_t pixels[784],
                           dgi_preprocess_info *info);
+
+/*
+** Reading numbers
+** ---------------
+** dgi_read_number() reads a handwritten number of one row, e.g. "2026" or
+** "326 751", from a grey image of any size, either polarity, on shaded
+** paper: it finds the digits in reading order (left to right), turns each
+** into the model's 28x28 input exactly as dgi_preprocess() turns a single
+** digit, and classifies it. What real writing does is handled:
+**
+**   - strokes of one digit (the bar of a 5, the stem of a 4) are joined:
+**     components that overlap horizontally belong together;
+**   - dots and specks are dropped by their size against the line height,
+**     and frame lines along the image border as in dgi_preprocess;
+**   - gaps between groups are ignored ("326 751" reads as "326751");
+**   - digits of different sizes, and a slightly slanted baseline, need
+**     nothing special: each digit is fitted on its own;
+**   - digits that touch or overlap are split: a group of ink too wide for
+**     one digit is cut into two or three pieces at columns of little ink,
+**     each piece classified, and the cut the model is most sure of (the
+**     highest product of the pieces' confidences, against reading the
+**     group whole) is kept. Such digits carry DGI_DIGIT_SPLIT;
+**   - with a model that has the "not a digit" class, candidates it
+**     rejects (stray strokes, scribbles) are dropped.
+**
+** The analysis runs on a copy reduced to at most 32768 pixels (and at most
+** 1024 on a side), so memory is bounded whatever the image; every box and
+** 28x28 input is then made from the original pixels. Integer arithmetic
+** throughout (comparisons of the model's probabilities, which are
+** themselves bit-identical everywhere, included): every platform reads the
+** same digits with the same boxes and inputs.
+*/
+
+/* dgi_number_digit.flags */
+#define DGI_DIGIT_SPLIT 1u   /* cut from strokes touching a neighbour */
+
+/* One digit of a number that dgi_read_number() read. */
+typedef struct dgi_number_digit {
+  dgi_result result;              /* what the model read (never "not a digit": those are dropped) */
+  uint32_t x, y, width, height;   /* its box in the input image, in pixels */
+  uint32_t flags;                 /* DGI_DIGIT_SPLIT */
+  uint8_t pixels[784];            /* the 28x28 model input it was read from */
+} dgi_number_digit;
+
+/*
+** The number of bytes of scratch memory dgi_read_number() needs for an
+** image of width x height pixels with this model: the analysis of the
+** reduced copy (about 10 bytes per reduced pixel, at most 32768 of them),
+** the fitting and the model's own scratch (dgi_model_scratch_size): at
+** most 374 KiB plus the model's scratch, whatever the image (e.g. 21 KiB
+** plus it for 28x28, 96 KiB for 160x48, 220 KiB for 320x60). 0 if model is
+** NULL or not open, or width or height is 0 or above
+** DGI_PREPROCESS_MAX_SIDE. Thread-safe.
+*/
+size_t dgi_read_number_scratch_size(const dgi_model *model, uint32_t width, uint32_t height);
+
+/*
+** Reads the one-row number in an 8-bit grayscale image (`image`, `width`,
+** `height`, `stride` and `flags` as for dgi_preprocess) into
+** digits[0 .. *count - 1], in reading order, and sets *count to the number
+** of digits found. The number is the digits' result.digit in that order,
+** leading zeros included.
+**
+** `scratch` is caller memory of at least dgi_read_number_scratch_size()
+** bytes, any alignment; its content afterwards is unspecified. One scratch
+** buffer must not be used by two calls at the same time; distinct buffers
+** make concurrent calls on one model safe. The image is only read.
+**
+** Returns DGI_OK; DGI_ERROR_ARGUMENT (image or count NULL, digits NULL
+** while max_digits > 0, or scratch_size above PTRDIFF_MAX);
+** DGI_ERROR_NOT_OPEN; DGI_ERROR_IMAGE (as for dgi_preprocess: sizes,
+** stride, flags); DGI_ERROR_SCRATCH (scratch NULL or too small);
+** DGI_ERROR_NO_INK (nothing that makes a digit: *count is set to 0); or
+** DGI_ERROR_TOO_MANY (more than max_digits digits: *count says how many
+** were found, and the first max_digits were written, so max_digits 0
+** with digits NULL asks only for the count). The checks run in that order;
+** on the other failures neither digits[] nor *count is written.
+** Cost: that of dgi_preprocess() on the whole image, plus, per digit, one
+** fit and one classification, and for a group too wide for one digit up
+** to ten more of each.
+** Allocates nothing.
+*/
+dgi_status dgi_read_number(const dgi_model *model, const uint8_t *image, uint32_t width,
+                           uint32_t height, size_t stride, uint32_t flags, void *scratch,
+                           size_t scratch_size, dgi_number_digit *digits, size_t max_digits,
+                           size_t *count);
 
 #ifdef __cplusplus
 }

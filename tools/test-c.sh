@@ -160,7 +160,7 @@ run_counted() { # LABEL COMMAND...
 
 for linkage in shared static; do
   echo "== C tests against the $linkage library"
-  for t in test_no_heap test_api test_golden test_hostile test_threads test_preprocess test_kernel_sets; do
+  for t in test_no_heap test_api test_golden test_hostile test_threads test_preprocess test_read_number test_kernel_sets; do
     if build_test "$t" "$linkage"; then
       pass "$t ($linkage) compiles with ${cflags[*]}"
       check "$t ($linkage) uses the $linkage library" linked_as "$build/$t-$linkage" "$linkage"

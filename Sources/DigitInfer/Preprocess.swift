@@ -15,24 +15,60 @@
 // must be bounded whatever the image size; the final resampling reads the
 // original pixels, so a small digit in a large frame keeps its detail.
 
-/// Where each working array lives in the caller's scratch buffer. The sizes
-/// depend only on the reduced image size, which is at most 128x128.
-struct PreprocessLayout {
-  static let workMax = 128
+/// The reduced copy that the analysis works on (one reduced pixel covers
+/// factor x factor pixels of the image), and where its arrays lie in the
+/// caller's scratch. dgi_preprocess and dgi_read_number each choose the
+/// factor that bounds their memory.
+struct AnalysisLayout {
   /// Background cells are this many reduced pixels on a side.
   static let cellSide = 32
-  static let maxCells = 4 * 4
 
-  let factor: Int     // reduction: one reduced pixel covers factor x factor
+  let factor: Int
   let ww: Int, wh: Int
+  let gx: Int, gy: Int  // background cells across and down
   let maxLabels: Int  // provisional labels of an 8-connected raster scan, +1 for "none"
   let histogram: Int  // 256 x UInt32
-  let cells: Int      // 2 x maxCells x UInt8 paper levels
+  let cells: Int      // 2 x gx*gy x UInt8 paper levels
   let paper: Int      // ww*wh x UInt8 paper level under each reduced pixel
   let ink: Int        // ww*wh x UInt8
   let labels: Int     // ww*wh x UInt16
   let parents: Int    // maxLabels x UInt16
   let stats: Int      // maxLabels x ComponentStats
+
+  /// Lays the arrays out from offset `o` on, and moves `o` past them.
+  init(width: Int, height: Int, factor: Int, _ o: inout Int) {
+    self.factor = factor
+    ww = (width + factor - 1) / factor
+    wh = (height + factor - 1) / factor
+    gx = (ww + Self.cellSide - 1) / Self.cellSide
+    gy = (wh + Self.cellSide - 1) / Self.cellSide
+    // A new label starts only where none of W, NW, N, NE is ink, so labels
+    // are at least two pixels apart in both directions.
+    maxLabels = ((ww + 1) / 2) * ((wh + 1) / 2) + 1
+    histogram = take(&o, 256 * 4)
+    cells = take(&o, 2 * gx * gy)
+    paper = take(&o, ww * wh)
+    ink = take(&o, ww * wh)
+    labels = take(&o, ww * wh * 2)
+    parents = take(&o, maxLabels * 2)
+    stats = take(&o, maxLabels * MemoryLayout<ComponentStats>.stride)
+  }
+}
+
+/// Reserves `bytes` at offset `o` (kept 8-aligned) and returns where they start.
+func take(_ o: inout Int, _ bytes: Int) -> Int {
+  let at = o
+  o = (o + bytes + 7) & ~7
+  return at
+}
+
+/// Where each working array of dgi_preprocess lives in the caller's scratch
+/// buffer. The sizes depend only on the reduced image size, which is at
+/// most 128x128.
+struct PreprocessLayout {
+  static let workMax = 128
+
+  let analysis: AnalysisLayout
   let canvas: Int     // 28*28 x UInt32, then the shifted result
   let accumulators: Int  // 20*20 + 20 x UInt64
   let result: Int     // 784 x UInt8, copied out on success
@@ -42,28 +78,12 @@ struct PreprocessLayout {
     guard width > 0, height > 0, width <= Int(DGI_PREPROCESS_MAX_SIDE), height <= Int(DGI_PREPROCESS_MAX_SIDE)
     else { return nil }
     let side = max(width, height)
-    factor = (side + PreprocessLayout.workMax - 1) / PreprocessLayout.workMax
-    ww = (width + factor - 1) / factor
-    wh = (height + factor - 1) / factor
-    // A new label starts only where none of W, NW, N, NE is ink, so labels
-    // are at least two pixels apart in both directions.
-    maxLabels = ((ww + 1) / 2) * ((wh + 1) / 2) + 1
     var o = 0
-    func take(_ bytes: Int) -> Int {
-      let at = o
-      o = (o + bytes + 7) & ~7
-      return at
-    }
-    histogram = take(256 * 4)
-    cells = take(2 * PreprocessLayout.maxCells)
-    paper = take(ww * wh)
-    ink = take(ww * wh)
-    labels = take(ww * wh * 2)
-    parents = take(maxLabels * 2)
-    stats = take(maxLabels * MemoryLayout<ComponentStats>.stride)
-    canvas = take(28 * 28 * 4)
-    accumulators = take((20 * 20 + 20) * 8)
-    result = take(784)
+    analysis = AnalysisLayout(
+      width: width, height: height, factor: (side + Self.workMax - 1) / Self.workMax, &o)
+    canvas = take(&o, 28 * 28 * 4)
+    accumulators = take(&o, (20 * 20 + 20) * 8)
+    result = take(&o, 784)
     size = o
   }
 }
@@ -86,6 +106,61 @@ func preprocess(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
   _ layout: PreprocessLayout, _ scratch: UnsafeMutableRawPointer,
   _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings
+) -> Status {
+  let a = layout.analysis
+  // 1-4. Polarity, reduction, background, threshold; 5. components.
+  var inkFound = InkAnalysis()
+  var components = Components(a, scratch)
+  let status = analyse(
+    image, width: width, height: height, stride: stride, flags: flags, a, scratch,
+    band: max(1, max(a.ww, a.wh) / 16), &components, &inkFound)
+  found.lightInk = inkFound.lightInk
+  found.paper = inkFound.paperMedian
+  guard status == .ok else { return status }
+
+  // Which of the components are the digit.
+  let kept = components.selectDigit()
+  guard kept.count > 0 else { return .noInk }
+  found.components = kept.count
+  found.dropped = components.count - kept.count
+  let labels = components.labels, flags = components.flags
+  markAndDilate(labels, a) { labels[$0] != 0 && flags[Int(labels[$0])] != 0 }
+
+  // 6-9. Crop at full resolution, fit, strokes, centre.
+  let f = a.factor
+  var box = Region(x0: 0, x1: 0, y0: 0, y1: 0)
+  let fitted = fitDigit(
+    image, stride: stride, a, scratch, inkFound, mask: UnsafePointer(components.labels),
+    within: Region(
+      x0: max(0, kept.minX - 1) * f, x1: min(width, (kept.maxX + 2) * f),
+      y0: max(0, kept.minY - 1) * f, y1: min(height, (kept.maxY + 2) * f)),
+    canvas: (scratch + layout.canvas).assumingMemoryBound(to: UInt32.self),
+    accumulators: (scratch + layout.accumulators).assumingMemoryBound(to: UInt64.self), out, &box)
+  guard fitted == .ok else { return fitted }
+  found.x = box.x0; found.y = box.y0; found.width = box.x1 - box.x0; found.height = box.y1 - box.y0
+  return .ok
+}
+
+/// What `analyse` found about the whole image.
+struct InkAnalysis {
+  var lightInk = false
+  /// The median of the border band, in input units.
+  var paperMedian = 0
+  /// XOR with an input pixel makes ink high and paper low.
+  var flip: UInt8 = 0
+  /// Reduced, background-free ink above this is ink.
+  var threshold = 0
+}
+
+/// Steps 1 to 5, shared by dgi_preprocess and dgi_read_number: polarity,
+/// the reduced copy, its background, the threshold, and its components
+/// (labelled in `components`, with `band` reduced pixels counted as border).
+/// Returns .noInk when nothing stands out from the paper.
+@_optimize(size)
+func analyse(
+  _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
+  _ layout: AnalysisLayout, _ scratch: UnsafeMutableRawPointer, band: Int,
+  _ components: inout Components, _ found: inout InkAnalysis
 ) -> Status {
   let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
 
@@ -112,15 +187,15 @@ func preprocess(
     all += Int(histogram[v])
     if v > middle { allBright += Int(histogram[v]) }
   }
-  let band = max(1, min(width, height) / 16)
+  let edge = max(1, min(width, height) / 16)
   clear(histogram, 256)
   for y in 0..<height {
     let row = image + y * stride
-    if y < band || y >= height - band {
+    if y < edge || y >= height - edge {
       for x in 0..<width { histogram[Int(row[x])] &+= 1 }
     } else {
-      for x in 0..<min(band, width) { histogram[Int(row[x])] &+= 1 }
-      for x in max(band, width - band)..<width { histogram[Int(row[x])] &+= 1 }
+      for x in 0..<min(edge, width) { histogram[Int(row[x])] &+= 1 }
+      for x in max(edge, width - edge)..<width { histogram[Int(row[x])] &+= 1 }
     }
   }
   var border = 0, borderBright = 0
@@ -137,9 +212,10 @@ func preprocess(
   default: light = brightShare < Int64(all) * Int64(border)
   }
   found.lightInk = light
-  found.paper = percentile(histogram, 50)
+  found.paperMedian = percentile(histogram, 50)
   // From here on "ink" is high and "paper" low, whatever the polarity.
   let flip: UInt8 = light ? 0 : 255
+  found.flip = flip
 
   // 2. Reduce. A block's maximum ink keeps a one-pixel pen line that an
   // average would wash out; specks it enlarges are dropped as debris later.
@@ -169,33 +245,43 @@ func preprocess(
   let strongest = percentile(histogram, 100)
   if strongest < Preprocess.minimumContrast { return .noInk }
   let threshold = max(otsu(histogram), Preprocess.minimumContrast / 2)
+  found.threshold = threshold
 
-  // 5. Components, and which of them are the digit.
-  var components = Components(layout, scratch)
-  components.label(ink, threshold: threshold, band: max(1, max(ww, wh) / 16))
-  let kept = components.selectDigit()
-  guard kept.count > 0 else { return .noInk }
-  found.components = kept.count
-  found.dropped = components.count - kept.count
-  components.markKeptAndDilate()
+  // 5. Components.
+  components.label(ink, threshold: threshold, band: band)
+  return .ok
+}
 
+/// Steps 6 to 9, shared by dgi_preprocess and dgi_read_number: crops the
+/// ink under `mask` (nonzero on the reduced pixels that belong to the
+/// digit, as `markAndDilate` writes it) within `region` of the original
+/// image, at full resolution; fits it to 20x20, normalises its strokes and
+/// centres it by mass into `out`. `box` receives the exact extent of the
+/// ink. Returns .noInk if no ink lies there or it is too thinly spread.
+@inline(never) @_optimize(size)
+func fitDigit(
+  _ image: UnsafePointer<UInt8>, stride: Int, _ layout: AnalysisLayout, _ scratch: UnsafeMutableRawPointer,
+  _ found: InkAnalysis, mask: UnsafePointer<UInt16>, within region: Region,
+  canvas: UnsafeMutablePointer<UInt32>, accumulators: UnsafeMutablePointer<UInt64>,
+  _ out: UnsafeMutablePointer<UInt8>, _ box: inout Region
+) -> Status {
+  let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
+  let paper = UnsafePointer((scratch + layout.paper).assumingMemoryBound(to: UInt8.self))
+  let f = layout.factor, ww = layout.ww, flip = found.flip, threshold = found.threshold
   // 6. Crop at full resolution: the exact extent of the kept ink, and the
   // ink level of the strokes, from the original pixels.
   let floor = threshold / 2
-  let x0 = max(0, kept.minX - 1) * f, x1 = min(width, (kept.maxX + 2) * f)
-  let y0 = max(0, kept.minY - 1) * f, y1 = min(height, (kept.maxY + 2) * f)
-  let labels = UnsafePointer(components.labels)  // now the keep mask
   @inline(__always) func inkAt(_ x: Int, _ y: Int) -> Int {
     let wx = x / f, wy = y / f
-    if labels[wy * ww + wx] == 0 { return 0 }
+    if mask[wy * ww + wx] == 0 { return 0 }
     let r = Int(image[y * stride + x] ^ flip)
     let v = r - Int(paper[wy * ww + wx])
     return v > floor ? v : 0
   }
   clear(histogram, 256)
-  var bx0 = x1, bx1 = x0, by0 = y1, by1 = y0
-  for y in y0..<y1 {
-    for x in x0..<x1 {
+  var bx0 = region.x1, bx1 = region.x0, by0 = region.y1, by1 = region.y0
+  for y in region.y0..<region.y1 {
+    for x in region.x0..<region.x1 {
       let v = inkAt(x, y)
       if v > threshold {
         histogram[v] &+= 1
@@ -205,16 +291,14 @@ func preprocess(
     }
   }
   guard bx0 < bx1, by0 < by1 else { return .noInk }
-  found.x = bx0; found.y = by0; found.width = bx1 - bx0; found.height = by1 - by0
+  box = Region(x0: bx0, x1: bx1, y0: by0, y1: by1)
   // Stroke cores become full ink, as in MNIST: the median stroke level maps
   // to 255 and the noise floor to 0.
   let strokeLevel = max(percentile(histogram, 50), floor + 1)
 
   // 7. Fit into 20x20 by area averaging, on a 28x28 canvas.
-  let canvas = (scratch + layout.canvas).assumingMemoryBound(to: UInt32.self)
-  let accumulators = (scratch + layout.accumulators).assumingMemoryBound(to: UInt64.self)
   fitToBox(
-    Region(x0: bx0, x1: bx1, y0: by0, y1: by1), canvas, accumulators,
+    box, canvas, accumulators,
     ink: { x, y in
       let v = inkAt(x, y)
       return v == 0 ? 0 : UInt64(min(255, (v - floor) * 255 / (strokeLevel - floor)))

@@ -8,12 +8,12 @@
 /// so a lighting gradient is followed smoothly.
 @_optimize(size)
 func estimatePaper(
-  _ layout: PreprocessLayout, _ values: UnsafePointer<UInt8>, _ histogram: UnsafeMutablePointer<UInt32>,
+  _ layout: AnalysisLayout, _ values: UnsafePointer<UInt8>, _ histogram: UnsafeMutablePointer<UInt32>,
   _ cells: UnsafeMutablePointer<UInt8>, _ paper: UnsafeMutablePointer<UInt8>
 ) {
-  let ww = layout.ww, wh = layout.wh, side = PreprocessLayout.cellSide
-  let gx = (ww + side - 1) / side, gy = (wh + side - 1) / side
-  let raw = cells, level = cells + PreprocessLayout.maxCells
+  let ww = layout.ww, wh = layout.wh, side = AnalysisLayout.cellSide
+  let gx = layout.gx, gy = layout.gy
+  let raw = cells, level = cells + gx * gy
   for cy in 0..<gy {
     for cx in 0..<gx {
       clear(histogram, 256)
@@ -65,14 +65,14 @@ func estimatePaper(
 }
 
 /// One connected component of ink pixels (8-connected) in the reduced image.
-/// Reduced images are at most 128x128, so coordinates fit a byte and
-/// counts 16 bits; 16 bytes a record keeps the table small.
+/// Reduced images have at most 32768 pixels and 1024 per side
+/// (ReadLayout), so counts and coordinates fit 16 bits; 16 bytes a record
+/// keeps the table small.
 struct ComponentStats {
   var mass: UInt32        // sum of ink levels
   var area: UInt16
   var border: UInt16      // pixels within the border band
-  var minX: UInt8, minY: UInt8, maxX: UInt8, maxY: UInt8
-  var kept: UInt8
+  var minX: UInt16, minY: UInt16, maxX: UInt16, maxY: UInt16
 }
 
 /// The union of the components kept as the digit.
@@ -83,7 +83,9 @@ struct KeptInk {
 
 /// Two-pass connected-component labelling with union-find, in scratch.
 /// `labels` holds a component number (1...count) per reduced pixel, 0 for
-/// paper; `stats` one record per component.
+/// paper; `stats` one record per component; `flags` one word per component
+/// for the caller (which to keep), in the union-find's memory, free once
+/// labelling is done.
 struct Components {
   let ww: Int, wh: Int
   let labels: UnsafeMutablePointer<UInt16>
@@ -91,7 +93,9 @@ struct Components {
   let stats: UnsafeMutablePointer<ComponentStats>
   private(set) var count = 0
 
-  init(_ layout: PreprocessLayout, _ scratch: UnsafeMutableRawPointer) {
+  var flags: UnsafeMutablePointer<UInt16> { parents }
+
+  init(_ layout: AnalysisLayout, _ scratch: UnsafeMutableRawPointer) {
     ww = layout.ww
     wh = layout.wh
     labels = (scratch + layout.labels).assumingMemoryBound(to: UInt16.self)
@@ -162,9 +166,11 @@ struct Components {
     }
     if count > 0 {
       for c in 1...count {
-        stats[c] = ComponentStats(mass: 0, area: 0, border: 0, minX: .max, minY: .max, maxX: 0, maxY: 0, kept: 0)
+        stats[c] = ComponentStats(mass: 0, area: 0, border: 0, minX: .max, minY: .max, maxX: 0, maxY: 0)
       }
     }
+    // (parents maps provisional labels to components in this loop; after
+    // it, its first count + 1 words become the flags.)
     for y in 0..<wh {
       for x in 0..<ww {
         let i = y * ww + x
@@ -173,19 +179,20 @@ struct Components {
         labels[i] = UInt16(c)
         stats[c].area += 1
         stats[c].mass += UInt32(ink[i])
-        stats[c].minX = min(stats[c].minX, UInt8(x))
-        stats[c].maxX = max(stats[c].maxX, UInt8(x))
-        stats[c].minY = min(stats[c].minY, UInt8(y))
-        stats[c].maxY = max(stats[c].maxY, UInt8(y))
+        stats[c].minX = min(stats[c].minX, UInt16(x))
+        stats[c].maxX = max(stats[c].maxX, UInt16(x))
+        stats[c].minY = min(stats[c].minY, UInt16(y))
+        stats[c].maxY = max(stats[c].maxY, UInt16(y))
         if x < band || y < band || x >= ww - band || y >= wh - band { stats[c].border += 1 }
       }
     }
+    clear(flags, count + 1)
   }
 
   /// A component lying mostly along the image border: a frame line, the
   /// edge of the sheet, a shadow. The digit itself may touch the border
   /// (MNIST-like crops fill their frame) but does not lie along it.
-  @inline(__always) private func alongBorder(_ c: Int) -> Bool { Int(stats[c].border) * 2 > Int(stats[c].area) }
+  @inline(__always) func alongBorder(_ c: Int) -> Bool { Int(stats[c].border) * 2 > Int(stats[c].area) }
 
   /// Keeps the digit: the heaviest component not lying along the border,
   /// then every component near it that is not a speck.
@@ -205,7 +212,7 @@ struct Components {
     var grew = true
     while grew {
       grew = false
-      for c in 1...count where stats[c].kept == 0 && !alongBorder(c) {
+      for c in 1...count where flags[c] == 0 && !alongBorder(c) {
         guard Int(stats[c].mass) * 100 >= mainMass * Preprocess.minimumStrokeShare else { continue }
         let gapX = max(0, max(Int(stats[c].minX) - kept.maxX, kept.minX - Int(stats[c].maxX)))
         let gapY = max(0, max(Int(stats[c].minY) - kept.maxY, kept.minY - Int(stats[c].maxY)))
@@ -219,26 +226,30 @@ struct Components {
   }
 
   private func keep(_ c: Int, _ kept: inout KeptInk) {
-    stats[c].kept = 1
+    flags[c] = 1
     kept.count += 1
     kept.minX = min(kept.minX, Int(stats[c].minX))
     kept.maxX = max(kept.maxX, Int(stats[c].maxX))
     kept.minY = min(kept.minY, Int(stats[c].minY))
     kept.maxY = max(kept.maxY, Int(stats[c].maxY))
   }
+}
 
-  /// Rewrites `labels` as the keep mask: 1 on kept ink, 2 within one pixel
-  /// of it (where the soft edges of strokes lie), 0 elsewhere.
-  func markKeptAndDilate() {
-    for i in 0..<(ww * wh) where labels[i] != 0 { labels[i] = UInt16(stats[Int(labels[i])].kept) }
-    for y in 0..<wh {
-      for x in 0..<ww where labels[y * ww + x] == 0 {
-        var near = false
-        for ny in max(0, y - 1)...min(wh - 1, y + 1) {
-          for nx in max(0, x - 1)...min(ww - 1, x + 1) where labels[ny * ww + nx] == 1 { near = true }
-        }
-        if near { labels[y * ww + x] = 2 }
+/// Writes the keep mask of a digit: 1 on the reduced pixels `keep` picks,
+/// 2 within one pixel of them (where the soft edges of strokes lie), 0
+/// elsewhere. `keep(i)` may read `mask[j]` for j >= i, so the mask may
+/// overwrite the labels it is made from.
+@inline(never) @_optimize(size)
+func markAndDilate(_ mask: UnsafeMutablePointer<UInt16>, _ layout: AnalysisLayout, keep: (Int) -> Bool) {
+  let ww = layout.ww, wh = layout.wh
+  for i in 0..<(ww * wh) { mask[i] = keep(i) ? 1 : 0 }
+  for y in 0..<wh {
+    for x in 0..<ww where mask[y * ww + x] == 0 {
+      var near = false
+      for ny in max(0, y - 1)...min(wh - 1, y + 1) {
+        for nx in max(0, x - 1)...min(ww - 1, x + 1) where mask[ny * ww + nx] == 1 { near = true }
       }
+      if near { mask[y * ww + x] = 2 }
     }
   }
 }

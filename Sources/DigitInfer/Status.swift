@@ -16,6 +16,7 @@ public enum Status: UInt32, Sendable {
   case image = 9
   case notOpen = 10
   case noInk = 11
+  case tooMany = 12
 
   var c: dgi_status { dgi_status(rawValue: rawValue) }
 
@@ -34,6 +35,7 @@ public enum Status: UInt32, Sendable {
     case .image: "invalid image arguments: size, stride or flags"
     case .notOpen: "model not open: dgi_model_open did not succeed on this record"
     case .noInk: "no digit found: nothing in the image stands out from the paper"
+    case .tooMany: "more digits found than max_digits allows (count says how many)"
     case nil: "unknown status code"
     }
   }

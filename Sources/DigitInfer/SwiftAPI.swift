@@ -76,6 +76,9 @@ public struct DigitInferError: Error, Hashable, Sendable, CustomStringConvertibl
   /// Preprocessing found nothing that looks like a digit: a blank or uniform
   /// image, or only specks (`DGI_ERROR_NO_INK`).
   public static let noInk = DigitInferError(.noInk)
+  /// More digits than the caller's array holds (`DGI_ERROR_TOO_MANY`); the
+  /// Swift API sizes its array itself, so it does not throw this.
+  public static let tooMany = DigitInferError(.tooMany)
 }
 
 /// Throws the error for `status` unless it is DGI_OK.

@@ -1,0 +1,269 @@
+// dgi_read_number: the digits of a one-row handwritten number, in reading
+// order. The same analysis as dgi_preprocess (Preprocess.swift), on a
+// larger reduced copy, then:
+//
+//   specks     components far lighter or smaller than the line's digits go
+//   groups     components sorted left to right; one that overlaps the
+//              group before it by half its width joins it (the bar of a 5,
+//              the stem of a 4)
+//   splits     a group too wide for one digit is also cut into two or three
+//              pieces at columns of little ink; each piece is fitted and
+//              classified, and the reading with the highest product of
+//              confidences wins
+//   fit        each digit exactly as dgi_preprocess fits one (fitDigit)
+//
+// Everything that decides the answer is integer arithmetic or a comparison
+// of the model's probabilities, themselves bit-identical everywhere.
+
+/// Where each working array of dgi_read_number lives in the caller's scratch.
+struct ReadLayout {
+  /// The reduced copy has at most this many pixels, and this many on a
+  /// side: a number is wide, and its digits need more rows than a single
+  /// digit's 128 px frame leaves them when the image is a long strip.
+  static let workPixels = 32768
+  static let workSide = 1024
+  /// A group of ink is read as at most this many digits.
+  static let maxPieces = 3
+
+  let analysis: AnalysisLayout
+  let mask: Int          // ww*wh x UInt16: the keep mask of one piece
+  let columns: Int       // ww x UInt32: a group's ink pixels per column
+  let order: Int         // maxLabels x UInt16: components left to right, then group leaders
+  let canvas: Int        // 28*28 x UInt32
+  let accumulators: Int  // 20*20 + 20 x UInt64
+  let pieces: Int        // 2 x maxPieces x ReadPiece: the best reading so far and the one tried
+  let pixels: Int        // 2 x maxPieces x 784 x UInt8, the same pieces' model inputs
+  let model: Int         // the model's scratch
+  let size: Int
+
+  init?(width: Int, height: Int, modelScratch: Int) {
+    let maxSide = Int(DGI_PREPROCESS_MAX_SIDE)
+    guard width > 0, height > 0, width <= maxSide, height <= maxSide, modelScratch >= 0 else { return nil }
+    // The smallest factor that fits the bounds; at most 182 steps.
+    var f = max(1, (max(width, height) + Self.workSide - 1) / Self.workSide)
+    while ((width + f - 1) / f) * ((height + f - 1) / f) > Self.workPixels { f += 1 }
+    var o = 0
+    analysis = AnalysisLayout(width: width, height: height, factor: f, &o)
+    let a = analysis
+    mask = take(&o, a.ww * a.wh * 2)
+    columns = take(&o, a.ww * 4)
+    order = take(&o, a.maxLabels * 2)
+    canvas = take(&o, 28 * 28 * 4)
+    accumulators = take(&o, (20 * 20 + 20) * 8)
+    pieces = take(&o, 2 * Self.maxPieces * MemoryLayout<ReadPiece>.stride)
+    pixels = take(&o, 2 * Self.maxPieces * 784)
+    model = take(&o, 0)
+    guard case let (total, overflow) = o.addingReportingOverflow(modelScratch), !overflow else { return nil }
+    size = total
+  }
+}
+
+/// One digit candidate: what the model read and its box in the image.
+struct ReadPiece {
+  var result = dgi_result()
+  var box = Region(x0: 0, x1: 0, y0: 0, y1: 0)
+}
+
+/// Reads the number. Arguments were checked by the caller; `scratch` holds
+/// at least `layout.size` bytes. `emit` receives each digit in reading
+/// order, with whether it was cut from a wider group.
+@_optimize(size)
+func readNumber(
+  _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
+  _ layout: ReadLayout, _ scratch: UnsafeMutableRawPointer, _ m: ModelView,
+  emit: (UnsafePointer<ReadPiece>, UnsafePointer<UInt8>, Bool) -> Void
+) -> Status {
+  let a = layout.analysis
+  var found = InkAnalysis()
+  var components = Components(a, scratch)
+  // The border band is a sixteenth of the shorter side: a number fills a
+  // strip's height, and a band from its length would cover its digits.
+  let status = analyse(
+    image, width: width, height: height, stride: stride, flags: flags, a, scratch,
+    band: max(1, min(a.ww, a.wh) / 16), &components, &found)
+  guard status == .ok else { return status }
+  let n = components.count
+  guard n > 0 else { return .noInk }
+  let stats = components.stats, labels = components.labels, group = components.flags
+  let order = (scratch + layout.order).assumingMemoryBound(to: UInt16.self)
+  @inline(__always) func tall(_ c: Int) -> Int { Int(stats[c].maxY) - Int(stats[c].minY) + 1 }
+  @inline(__always) func wide(_ c: Int) -> Int { Int(stats[c].maxX) - Int(stats[c].minX) + 1 }
+
+  // 1. The line's height: that of its tallest component of substantial ink.
+  var heaviest = 0
+  for c in 1...n where !components.alongBorder(c) { heaviest = max(heaviest, Int(stats[c].mass)) }
+  guard heaviest > 0 else { return .noInk }
+  var lineHeight = 1
+  for c in 1...n where !components.alongBorder(c) && Int(stats[c].mass) * 4 >= heaviest {
+    lineHeight = max(lineHeight, tall(c))
+  }
+
+  // 2. Specks: light against the heaviest stroke, or small against the line.
+  var kept = 0
+  for c in 1...n where !components.alongBorder(c) {
+    guard Int(stats[c].mass) * 100 >= heaviest * Preprocess.minimumStrokeShare,
+      max(wide(c), tall(c)) * 4 >= lineHeight
+    else { continue }
+    order[kept] = UInt16(c)
+    kept += 1
+  }
+  sortByLeftEdge(order, kept, stats)
+
+  // 3. Groups: a component overlapping the group before it by half the
+  // narrower one's width is another stroke of the same digit. The group's
+  // box grows in its first component's record, and order[] becomes the
+  // list of these leaders; group[c] is the leader of component c.
+  var groups = 0
+  for j in 0..<kept {
+    let c = Int(order[j])
+    if groups > 0 {
+      let g = Int(order[groups - 1])
+      let overlap = min(Int(stats[g].maxX), Int(stats[c].maxX)) - max(Int(stats[g].minX), Int(stats[c].minX)) + 1
+      if overlap * 2 >= min(wide(g), wide(c)) {
+        stats[g].minX = min(stats[g].minX, stats[c].minX)
+        stats[g].maxX = max(stats[g].maxX, stats[c].maxX)
+        stats[g].minY = min(stats[g].minY, stats[c].minY)
+        stats[g].maxY = max(stats[g].maxY, stats[c].maxY)
+        group[c] = UInt16(g)
+        continue
+      }
+    }
+    order[groups] = UInt16(c)
+    group[c] = UInt16(c)
+    groups += 1
+  }
+
+  // 4. Each group as one digit, or cut into two or three.
+  let set = KernelSet(rawValue: m.state.kernels) ?? .reference
+  let modelScratch = scratch + layout.model
+  prepare(m, modelScratch, set)
+  // (Trivial records: written before they are read, never initialised.)
+  let pieces = (scratch + layout.pieces).bindMemory(to: ReadPiece.self, capacity: 2 * ReadLayout.maxPieces)
+  let pixels = (scratch + layout.pixels).assumingMemoryBound(to: UInt8.self)
+  let mask = (scratch + layout.mask).assumingMemoryBound(to: UInt16.self)
+  let columns = (scratch + layout.columns).assumingMemoryBound(to: UInt32.self)
+  let ww = a.ww, f = a.factor
+
+  for gi in 0..<groups {
+    let g = Int(order[gi])
+    let x0 = Int(stats[g].minX), x1 = Int(stats[g].maxX) + 1, y0 = Int(stats[g].minY), y1 = Int(stats[g].maxY) + 1
+    let w = x1 - x0, h = y1 - y0
+    @inline(__always) func inGroup(_ i: Int) -> Bool { labels[i] != 0 && group[Int(labels[i])] == UInt16(g) }
+
+    /// Reads the group cut at `cuts` (reduced columns, ascending, strictly
+    /// inside) into bank `bank`; returns the product of the pieces' digit
+    /// probabilities in 1/65536, or -1 if a piece holds no ink. (Out of
+    /// line: inlined into each call it would cost kilobytes of library.)
+    @inline(never) func attempt(_ cuts: (Int, Int), _ k: Int, bank: Int) -> Int {
+      var score = 65536
+      for p in 0..<k {
+        let ca = p == 0 ? x0 : (p == 1 ? cuts.0 : cuts.1)
+        let cb = p == k - 1 ? x1 : (p == 0 ? cuts.0 : cuts.1)
+        guard ca < cb else { return -1 }
+        markAndDilate(mask, a) { i in
+          let x = i % ww
+          return x >= ca && x < cb && inGroup(i)
+        }
+        // The piece's box, one reduced pixel wider where it is not cut.
+        let region = Region(
+          x0: (p == 0 ? max(0, ca - 1) : ca) * f, x1: min(width, (p == k - 1 ? cb + 1 : cb) * f),
+          y0: max(0, y0 - 1) * f, y1: min(height, (y1 + 1) * f))
+        let slot = bank * ReadLayout.maxPieces + p
+        let out = pixels + slot * 784
+        var box = Region(x0: 0, x1: 0, y0: 0, y1: 0)
+        guard
+          fitDigit(
+            image, stride: stride, a, scratch, found, mask: UnsafePointer(mask), within: region,
+            canvas: (scratch + layout.canvas).assumingMemoryBound(to: UInt32.self),
+            accumulators: (scratch + layout.accumulators).assumingMemoryBound(to: UInt64.self), out, &box) == .ok
+        else { return -1 }
+        let result = classification(m, run(m, UnsafePointer(out), modelScratch, set))
+        pieces[slot] = ReadPiece(result: result, box: box)
+        score = (score * bestDigitProbability(result)) >> 16
+      }
+      return score
+    }
+
+    // Whole, first.
+    var best = attempt((0, 0), 1, bank: 0), bestK = 1, bank = 0
+    if best < 0 { continue }
+    // A group wider than tall is two digits more often than one.
+    if w * 5 > h * 6 { best /= 2 }
+    let minPiece = max(1, h / 5)
+    if (w * 4 >= h * 3 || best < 32768) && w >= 2 * minPiece {
+      // Ink per column, for the cuts.
+      for x in x0..<x1 {
+        var s: UInt32 = 0
+        for y in y0..<y1 where inGroup(y * ww + x) { s += 1 }
+        columns[x] = s
+      }
+      @inline(never) func leastInk(_ from: Int, _ to: Int) -> Int {
+        let middle = (from + to) / 2
+        var at = middle
+        for x in from..<max(from, to) where
+          columns[x] < columns[at] || (columns[x] == columns[at] && abs(x - middle) < abs(at - middle))
+        { at = x }
+        return at
+      }
+      @inline(never) func consider(_ cuts: (Int, Int), _ k: Int) {
+        let s = attempt(cuts, k, bank: 1 - bank)
+        if s > best {
+          best = s
+          bestK = k
+          bank = 1 - bank
+        }
+      }
+      let low = x0 + minPiece, high = x1 - minPiece + 1
+      let cut = leastInk(low, high)
+      consider((cut, 0), 2)
+      if cut != x0 + w / 2 { consider((x0 + w / 2, 0), 2) }
+      if w * 5 >= h * 8 && w >= 3 * minPiece {
+        let first = leastInk(low, x0 + w / 2)
+        let second = leastInk(max(first + minPiece, x0 + w / 2), high)
+        if second > first && second < x1 { consider((first, second), 3) }
+        consider((x0 + w / 3, x0 + 2 * w / 3), 3)
+      }
+    }
+
+    // 5. The reading kept; what the model calls not a digit is dropped.
+    for p in 0..<bestK {
+      let slot = bank * ReadLayout.maxPieces + p
+      if pieces[slot].result.digit < 0 { continue }
+      emit(UnsafePointer(pieces + slot), UnsafePointer(pixels + slot * 784), bestK > 1)
+    }
+  }
+  return .ok
+}
+
+/// The probability of the most probable digit (0 to 9), in 1/65536: the
+/// model's confidence that the piece is a digit at all and which. Float to
+/// integer conversion of a bit-identical float is itself exact everywhere.
+func bestDigitProbability(_ result: dgi_result) -> Int {
+  withUnsafeBytes(of: result.probabilities) { raw in
+    var best: Float = 0
+    for d in 0..<10 { best = max(best, raw.load(fromByteOffset: 4 * d, as: Float.self)) }
+    return Int(best * 65536)
+  }
+}
+
+/// Sorts component numbers by their left edge (then by number, so the
+/// order is total): a Shell sort, in place, allocating nothing.
+func sortByLeftEdge(_ order: UnsafeMutablePointer<UInt16>, _ count: Int, _ stats: UnsafePointer<ComponentStats>) {
+  @inline(__always) func before(_ a: UInt16, _ b: UInt16) -> Bool {
+    let xa = stats[Int(a)].minX, xb = stats[Int(b)].minX
+    return xa < xb || (xa == xb && a < b)
+  }
+  var gap = count / 2
+  while gap > 0 {
+    for i in gap..<count {
+      let v = order[i]
+      var j = i
+      while j >= gap && before(v, order[j - gap]) {
+        order[j] = order[j - gap]
+        j -= gap
+      }
+      order[j] = v
+    }
+    gap = gap == 2 ? 1 : gap * 5 / 11
+  }
+}
