@@ -179,7 +179,8 @@ func readNumber(
         else { return -1 }
         let result = classification(m, run(m, UnsafePointer(out), modelScratch, set))
         pieces[slot] = ReadPiece(result: result, box: box)
-        score = (score * bestDigitProbability(result)) >> 16
+        // In 64 bits: 65536 * 65536 overflows a 32-bit Int (wasm32, Cortex-M).
+        score = Int((Int64(score) * Int64(bestDigitProbability(result))) >> 16)
       }
       return score
     }
