@@ -25,7 +25,7 @@ extension Model {
     public let pixels: [UInt8]
 
     /// The digit, 0 to 9.
-    public var digit: Int { classification.digit }
+    public var digit: Int { classification.bestDigit } // = classification.digit: never nil here (ABI 2)
     /// The probability of ``digit``.
     public var confidence: Float { classification.confidence }
   }
