@@ -20,8 +20,11 @@
 #   bundle.js         both modules and the model in base64, so that
 #                     index.html also works opened straight from disk
 #                     (file://), where browsers refuse fetch()
-#   obj/, obj-simd/   each module's DigitInfer.o and runtime-shim.o
-#                     (test-wasm.sh links its harness from obj/)
+#
+# The compiled objects go beside it, not into it (OUT_DIR is the site, all
+# of it published): OUT_DIR.obj/scalar and OUT_DIR.obj/simd hold each
+# module's DigitInfer.o and runtime-shim.o (test-wasm.sh links its harness
+# from OUT_DIR.obj/scalar).
 #
 # Environment:
 #   SWIFTC      Swift compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc);
@@ -54,6 +57,12 @@ model=${MODEL:-$repo/models/mnist-int8.dgi}
 [ -f "$model" ] || die "model '$model' not found"
 mkdir -p "$1" || die "cannot create '$1'"
 out=$(cd "$1" && pwd)
+objects=$out.obj
+# Builds before the objects moved out left them (and test-wasm.sh its
+# harness) in the site.
+for old in obj obj-simd harness; do
+  if [ -f "$out/$old/DigitInfer.o" ] || [ -f "$out/$old/harness.o" ]; then rm -rf "${out:?}/$old"; fi
+done
 cd "$repo"
 
 # build_module NAME OBJ_DIR SWIFT_FLAGS...: OUT_DIR/NAME from the runtime
@@ -96,8 +105,8 @@ build_module() {
 # The scalar module is the smallest; the SIMD one is optimized for speed
 # (-O: 2.8x faster than -Osize under node, 2 KB more) and multiplies with
 # i32x4.dot_i16x8_s (Lanes.swift, DIGITINFER_WASM_SIMD: 2.6x more).
-build_module digitinfer.wasm "$out/obj" -Osize -D DIGITINFER_SMALL
-build_module digitinfer-simd.wasm "$out/obj-simd" -O -Xcc -msimd128 -D DIGITINFER_WASM_SIMD
+build_module digitinfer.wasm "$objects/scalar" -Osize -D DIGITINFER_SMALL
+build_module digitinfer-simd.wasm "$objects/simd" -O -Xcc -msimd128 -D DIGITINFER_WASM_SIMD
 
 echo "==> the page"
 cp "$web/index.html" "$web/app.js" "$out/"

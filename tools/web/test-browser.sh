@@ -13,8 +13,16 @@
 #     not a test (timings are not pass/fail);
 #   - from a loopback web server (python3 -m http.server on 127.0.0.1),
 #     fetching digitinfer-simd.wasm and mnist-int8.dgi (?fetch): a 7;
+#   - a number drawn with pointer events in "a number" mode (?number=):
+#     read digit for digit, one box each;
 #   - the page without test mode starts cleanly ("Draw a digit");
-#   - a screenshot of the page after drawing a 7 (the artifact).
+#   - a screenshot of the page after drawing a 7 (the artifact);
+#   - with node: the page as a phone shows it (harness/phone.mjs, over the
+#     DevTools protocol): a 390x844 touch viewport, the sample photos and a
+#     generated photo of a number through the file input, a number drawn
+#     with touch events, the answer visible without scrolling, the camera
+#     (Chromium's fake device) and what the page says when it is refused or
+#     absent; screenshots digitinfer-web-phone.png, digitinfer-web-photo.png.
 # Ends with "browser: N passed, M failed"; exits non-zero on failure.
 #
 # Usage: tools/web/test-browser.sh [BUILD_DIR]
@@ -87,10 +95,21 @@ chrome() {
     --virtual-time-budget=10000 "$@" "$url" 2>"$tmp/chrome-$run.log"
 }
 result() { sed -n 's/.*<output id="test-result"[^>]*>\([^<]*\)<\/output>.*/\1/p' | head -1; }
+# page_verdict URL [FLAGS...]: the page's test verdict. Asked twice if the first
+# dump has none (on a loaded machine the dump can come before the page
+# finished); a wrong verdict is not asked again.
+page_verdict() {
+  local v="" try
+  for try in 1 2; do
+    v=$(chrome "$@" --dump-dom | result)
+    [ -n "$v" ] && break
+  done
+  echo "$v"
+}
 
 echo "== file:// (bundle.js), ten digits, then Clear"
 digits=0123456789
-verdict=$(chrome "file://$site/index.html?test=$digits&clear" --dump-dom | result)
+verdict=$(page_verdict "file://$site/index.html?test=$digits&clear")
 echo "page: ${verdict:-(no result; see the browser log below)}"
 [ -n "$verdict" ] || tail -5 "$tmp/chrome-$run.log"
 got=$(echo "$verdict" | sed -n 's/^expected [0-9]* got \([0-9?]*\).*/\1/p')
@@ -102,7 +121,7 @@ case "$verdict" in *", clear ok") pass "Clear empties the pad and the answer" ;;
 case "$verdict" in *", module simd,"*) pass "Chromium runs the wasm SIMD module" ;; *) fail "the page did not choose the SIMD module" ;; esac
 
 echo "== the scalar module (?wasm=scalar), the same ten digits"
-scalar=$(chrome "file://$site/index.html?test=$digits&wasm=scalar" --dump-dom | result)
+scalar=$(page_verdict "file://$site/index.html?test=$digits&wasm=scalar")
 echo "page: ${scalar:-(no result)}"
 if [ "$(echo "$scalar" | sed -n 's/^expected [0-9]* got \([0-9?]*\), module scalar$/\1/p')" = "$got" ]; then
   pass "the scalar module gives the SIMD module's ten answers"
@@ -143,6 +162,16 @@ kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null
 server=""
 
+echo "== a number drawn with pointer events (?number=)"
+for number in 2026 7391 45; do
+  verdict=$(page_verdict "file://$site/index.html?number=$number")
+  echo "page: ${verdict:-(no result)}"
+  case "$verdict" in
+    "number expected $number got $number, boxes ${#number},"*) pass "drew $number, the page read $number in ${#number} boxes" ;;
+    *) fail "drew $number: ${verdict:-no result}" ;;
+  esac
+done
+
 echo "== the page as a user opens it"
 dom=$(chrome "file://$site/index.html" --dump-dom)
 if echo "$dom" | grep -q '<output id="answer"[^>]*>Draw a digit</output>'; then
@@ -160,5 +189,24 @@ if [ -s "$shot" ] && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 8950
   pass "screenshot $shot ($(wc -c <"$shot") bytes)"
 else
   fail "no screenshot at $shot"
+fi
+
+echo "== as a phone shows it (harness/phone.mjs: DevTools protocol, 390x844, touch)"
+if command -v node >/dev/null; then
+  photos=()
+  for sample in "$repo"/models/samples/*-[0-9].png "$repo"/models/samples/*-[0-9].jpg; do
+    [ -f "$sample" ] || continue
+    label=${sample##*-}
+    photos+=("$sample=${label%%.*}") # the digit in the name
+  done
+  node "$repo/tools/web/harness/phone.mjs" "$browser" "$site" "$shots" "${photos[@]}" | tee "$tmp/phone.log"
+  read -r p f < <(sed -n 's/^phone: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/phone.log")
+  if [ -n "${p:-}" ]; then
+    passed=$((passed + p)) failed=$((failed + f))
+  else
+    fail "harness/phone.mjs did not finish"
+  fi
+else
+  echo "(node not installed: the phone tests are skipped)"
 fi
 finish

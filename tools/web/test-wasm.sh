@@ -8,7 +8,10 @@
 #   - a WASI test harness (tools/web/harness/harness.c) linked from the same
 #     objects runs under wasmkit, the WebAssembly runtime of the Swift
 #     toolchain: the golden vectors bit for bit, the dgi_preprocess golden
-#     lines, the shipped model on a sample scan and on drawn digits;
+#     lines, the shipped model on a sample scan and on drawn digits,
+#     dgi_read_number on drawn numbers and its argument errors;
+#   - app.js's struct offsets (dgi_result, dgi_preprocess_info,
+#     dgi_number_digit) are the header's on wasm32 (the harness prints them);
 #   - if node is installed, each module itself (not a re-link) on the
 #     golden vectors through its exports, as the page calls it.
 # Ends with "wasm: N passed, M failed"; exits non-zero on failure.
@@ -64,7 +67,7 @@ done
 check "bundle.js holds the model" grep -q "model: \"$(base64 -w0 "$repo/models/mnist-int8.dgi" | head -c 64)" "$build/bundle.js"
 
 echo "== harness (WASI, wasmkit)"
-h=$build/harness
+h=$build.obj/harness
 mkdir -p "$h"
 if "$bin/clang" --target=wasm32 -O2 -nostdlib -ffreestanding -std=c23 -Wall -Wextra -Werror \
   -isystem "$web/harness/libc" -I "$repo/include" -I "$repo/Tests/c" \
@@ -74,7 +77,7 @@ if "$bin/clang" --target=wasm32 -O2 -nostdlib -ffreestanding -std=c23 -Wall -Wex
     -isystem "$web/harness/libc" -I "$repo/include" -I "$repo/Tests/c" \
     -c "$repo/Tests/c/support.c" -o "$h/support.o" &&
   "$bin/wasm-ld" --gc-sections -z stack-size=262144 "$h/harness.o" "$h/support.o" \
-    "$build/obj/runtime-shim.o" "$build/obj/DigitInfer.o" -o "$h/harness.wasm"; then
+    "$build.obj/scalar/runtime-shim.o" "$build.obj/scalar/DigitInfer.o" -o "$h/harness.wasm"; then
   pass "harness builds (support.c and the runtime objects, no libc)"
 else
   fail "harness builds"
@@ -97,6 +100,17 @@ if [ -n "${p:-}" ]; then
 else
   fail "the harness did not finish (exit status $status)"
 fi
+
+# The struct layouts app.js reads (its constants) against the header's
+# offsetof on wasm32 (the harness's "layout" lines).
+while read -r _ name fields; do
+  if [ "$name" = ABI ]; then
+    check "app.js: ABI $fields, as the header" grep -q "^ *const ABI = $fields;" "$web/app.js"
+    continue
+  fi
+  js=$(sed -n "s/^ *const $name = { \(.*\) };.*/\1/p" "$web/app.js" | tr -d ' ' | tr ',' '\n' | tr : = | sort)
+  check "app.js: $name's offsets are the header's ($fields)" test "$js" = "$(echo "$fields" | tr ' ' '\n' | sort)"
+done < <(grep '^layout ' "$h/log")
 
 if command -v node >/dev/null; then
   # Both modules; node runs wasm SIMD, which wasmkit cannot.

@@ -16,7 +16,13 @@
 **     through dgi_preprocess, as digitinfer-cli does on the host, and on
 **     the ten digits of pic_digit() drawn dark on a white 280x280 canvas,
 **     the way the web page calls the runtime;
-**   - the page's bump allocator (web_alloc, web_mark, web_release).
+**   - dgi_read_number (when the header has it): a number drawn with
+**     pic_digit() on a white 560x240 canvas as the page's "a number" pad
+**     holds it, read digit for digit with its boxes in reading order, and
+**     the argument errors;
+**   - the page's bump allocator (web_alloc, web_mark, web_release);
+**   - "layout NAME field=offset..." lines: the wasm32 layout of the structs
+**     app.js reads (test-wasm.sh compares them with app.js's constants).
 **
 ** The data is compiled in with #embed (the golden directory and the model
 ** directory are the embed paths). Output goes through WASI fd_write; the
@@ -205,7 +211,7 @@ static void test_golden_vectors(void) {
     const char *p = skip_spaces(line);
     size_t k = 0, size, index;
     int ok = 1, digit, i, best = 0, in_range = 1;
-    int8_t want[10], got[DGI_MAX_CLASSES];
+    int8_t want[10], got[DGI_MAX_CLASSES]; /* dgi_infer writes DGI_MAX_CLASSES, 0 past the model's classes */
     dgi_result r;
     float sum = 0;
     TEXT(what, 160);
@@ -234,7 +240,7 @@ static void test_golden_vectors(void) {
                "dgi_infer failed")) {
       int equal = 1;
       for (i = 0; i < 10; i++) equal &= got[i] == want[i];
-      equal &= got[DGI_CLASS_NOT_A_DIGIT] == 0; /* 10-class golden models: padding */
+      for (i = 10; i < DGI_MAX_CLASSES; i++) equal &= got[i] == 0; /* the golden models have 10 classes */
       t_str(&detail, "logits");
       for (i = 0; i < 10; i++) t_char(&detail, ' '), t_int(&detail, got[i]);
       t_str(&detail, ", expected");
@@ -254,7 +260,6 @@ static void test_golden_vectors(void) {
     expect(r.digit >= 0 && r.digit < 10 && r.confidence == r.probabilities[r.digit], what.p,
            "confidence is not probabilities[digit]");
     expect(in_range && __builtin_fabsf(sum - 1.0f) <= 1e-5f, what.p, "probabilities are not a distribution");
-    expect(r.not_a_digit == 0.0f && r.best_digit == r.digit, what.p, "a 10-class model: not_a_digit not 0");
   }
   expect(models == 2 && cases == 2 * images, "expected.txt covers two models, every image twice", 0);
   web_release(mark);
@@ -426,6 +431,151 @@ static void test_shipped_model(void) {
   say(t.p);
 }
 
+/* ---- whole numbers, as the page's "a number" pad holds them ------------------- */
+
+#ifdef DGI_DIGIT_SPLIT
+/* The digits of `number` drawn dark on white across a w x h canvas as the
+   page's test mode draws them: one cell each, 20 pixels of margin. */
+static void draw_number(picture *pic, const char *number, uint32_t w, uint32_t h) {
+  size_t n = length(number), i;
+  int32_t cell = (int32_t)((w - 40) * 16 / n); /* 1/16 pixels, as pic_digit takes them */
+  int32_t dw = cell * 6 / 10 < (int32_t)h * 16 / 2 ? cell * 6 / 10 : (int32_t)h * 16 / 2;
+  pic->width = w, pic->height = h, pic->stride = w;
+  pic_fill(pic, 255);
+  for (i = 0; i < n; i++)
+    pic_digit(pic, number[i] - '0', 16 * 20 + (int32_t)i * cell + cell / 5, (int32_t)h * 16 * 15 / 100, dw,
+              (int32_t)h * 16 * 70 / 100, 16 * 9, 0);
+}
+
+static void test_read_number(void) {
+  static const char *const numbers[] = {"2026", "7391", "45", "80"};
+  const uint32_t w = 560, h = 240;
+  dgi_model model, *m = &model;
+  static dgi_number_digit digits[8];
+  size_t count, i, k, n;
+  uintptr_t mark = web_mark();
+  uint8_t *image = (uint8_t *)web_alloc(w * h);
+  void *scratch;
+  picture pic;
+  dgi_status s;
+  TEXT(t, 400);
+
+  if (!expect(dgi_model_open(m, mnist_dgi, sizeof mnist_dgi) == DGI_OK, "models/mnist-int8.dgi opens", 0)) return;
+  n = dgi_read_number_scratch_size(m, w, h);
+  scratch = web_alloc(n);
+  if (!expect(n > 0 && image && scratch, "dgi_read_number_scratch_size(560x240) > 0", 0)) return;
+  pic.pixels = image;
+  for (k = 0; k < sizeof numbers / sizeof *numbers; k++) {
+    const char *number = numbers[k];
+    size_t len = length(number);
+    int in_order = 1, right = 1;
+    draw_number(&pic, number, w, h);
+    count = 99;
+    s = dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count);
+    t.len = 0;
+    t_str(&t, "read_number, drew ");
+    t_str(&t, number);
+    t_str(&t, ": status ");
+    t_int(&t, s);
+    t_str(&t, ", read ");
+    for (i = 0; i < count && i < 8; i++) {
+      const dgi_number_digit *d = &digits[i];
+      t_int(&t, d->result.digit);
+      if (d->result.digit != number[i] - '0' || i >= len) right = 0;
+      /* reading order, inside the image, around the drawn digit's centre */
+      if (d->x + d->width > w || d->y + d->height > h || (i > 0 && d->x <= digits[i - 1].x)) in_order = 0;
+    }
+    t_char(&t, '\n');
+    say(t.p);
+    expect(s == DGI_OK && count == len && right, "dgi_read_number reads the drawn number", t.p);
+    expect(s == DGI_OK && in_order, "  its boxes in reading order, inside the image", 0);
+  }
+
+  draw_number(&pic, "2026", w, h);
+  count = 0;
+  s = dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 2, &count);
+  expect(s == DGI_ERROR_TOO_MANY && count == 4 && digits[0].result.digit == 2 && digits[1].result.digit == 0,
+         "max_digits 2 of 4: DGI_ERROR_TOO_MANY, *count 4, the first two written", 0);
+  count = 0;
+  s = dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, 0, 0, &count);
+  expect(s == DGI_ERROR_TOO_MANY && count == 4, "digits NULL, max_digits 0: only the count (4)", 0);
+  expect(dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n - 1, digits, 8, &count) == DGI_ERROR_SCRATCH,
+         "scratch one byte short: DGI_ERROR_SCRATCH", 0);
+  expect(dgi_read_number(m, image, w, h, w, DGI_INK_DARK, 0, n, digits, 8, &count) == DGI_ERROR_SCRATCH,
+         "scratch NULL: DGI_ERROR_SCRATCH", 0);
+  expect(dgi_read_number(m, image, w, h, w - 1, DGI_INK_DARK, scratch, n, digits, 8, &count) == DGI_ERROR_IMAGE,
+         "stride < width: DGI_ERROR_IMAGE", 0);
+  expect(dgi_read_number(m, image, 0, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count) == DGI_ERROR_IMAGE,
+         "width 0: DGI_ERROR_IMAGE", 0);
+  expect(dgi_read_number(m, image, w, h, w, 7, scratch, n, digits, 8, &count) == DGI_ERROR_IMAGE,
+         "ink flags 7: DGI_ERROR_IMAGE", 0);
+  expect(dgi_read_number(m, 0, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count) == DGI_ERROR_ARGUMENT,
+         "image NULL: DGI_ERROR_ARGUMENT", 0);
+  expect(dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, 0, 8, &count) == DGI_ERROR_ARGUMENT,
+         "digits NULL: DGI_ERROR_ARGUMENT", 0);
+  expect(dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, 0) == DGI_ERROR_ARGUMENT,
+         "count NULL: DGI_ERROR_ARGUMENT", 0);
+  {
+    dgi_model closed;
+    for (i = 0; i < sizeof closed; i++) ((unsigned char *)&closed)[i] = 0;
+    expect(dgi_read_number(&closed, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count) == DGI_ERROR_NOT_OPEN,
+           "a model record never opened: DGI_ERROR_NOT_OPEN", 0);
+  }
+  pic_fill(&pic, 255);
+  count = 99;
+  s = dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count);
+  expect(s == DGI_ERROR_NO_INK && count == 0, "a blank page: DGI_ERROR_NO_INK, *count 0", 0);
+  web_release(mark);
+}
+#endif
+
+/* ---- the structs as app.js reads them ------------------------------------- */
+
+#define FIELD(t, type, name, field)                                                                                    \
+  do {                                                                                                                 \
+    t_char(&t, ' ');                                                                                                   \
+    t_str(&t, name);                                                                                                   \
+    t_char(&t, '=');                                                                                                   \
+    t_uint(&t, offsetof(type, field));                                                                                 \
+  } while (0)
+/* The box both structs carry, under the same names. */
+#define BOX(t, type)                                                                                                   \
+  do {                                                                                                                 \
+    FIELD(t, type, "x", x);                                                                                            \
+    FIELD(t, type, "y", y);                                                                                            \
+    FIELD(t, type, "width", width);                                                                                    \
+    FIELD(t, type, "height", height);                                                                                  \
+  } while (0)
+
+static void print_layout(void) {
+  TEXT(t, 400);
+  t_str(&t, "layout ABI ");
+  t_uint(&t, DGI_ABI_VERSION);
+  t_str(&t, "\nlayout RESULT size=");
+  t_uint(&t, sizeof(dgi_result));
+  FIELD(t, dgi_result, "digit", digit);
+  FIELD(t, dgi_result, "confidence", confidence);
+  FIELD(t, dgi_result, "probabilities", probabilities);
+#if DGI_ABI_VERSION >= 2
+  FIELD(t, dgi_result, "notADigit", not_a_digit);
+  FIELD(t, dgi_result, "bestDigit", best_digit);
+#endif
+  t_str(&t, "\nlayout INFO size=");
+  t_uint(&t, sizeof(dgi_preprocess_info));
+  FIELD(t, dgi_preprocess_info, "ink", ink);
+  BOX(t, dgi_preprocess_info);
+#ifdef DGI_DIGIT_SPLIT
+  t_str(&t, "\nlayout NUMBER_DIGIT size=");
+  t_uint(&t, sizeof(dgi_number_digit));
+  FIELD(t, dgi_number_digit, "result", result);
+  BOX(t, dgi_number_digit);
+  FIELD(t, dgi_number_digit, "flags", flags);
+  FIELD(t, dgi_number_digit, "pixels", pixels);
+#endif
+  t_char(&t, '\n');
+  say(t.p);
+}
+
 /* ---- the page's allocator --------------------------------------------------- */
 
 static void test_allocator(void) {
@@ -446,10 +596,14 @@ static int run(void) {
   say("digitinfer wasm32 harness (wasmkit)\n");
   expect(dgi_abi_version() == DGI_ABI_VERSION, "dgi_abi_version", 0);
   expect(dgi_status_message(DGI_ERROR_NO_INK) != 0, "dgi_status_message", 0);
+  print_layout();
   test_allocator();
   test_golden_vectors();
   test_preprocess_golden();
   test_shipped_model();
+#ifdef DGI_DIGIT_SPLIT
+  test_read_number();
+#endif
   t_str(&t, "wasm: ");
   t_uint(&t, passed);
   t_str(&t, " passed, ");
