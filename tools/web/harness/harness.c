@@ -259,6 +259,7 @@ static void test_golden_vectors(void) {
     expect(r.digit == digit && digit == best, what.p, "dgi_classify digit differs from expected.txt");
     expect(r.digit >= 0 && r.digit < 10 && r.confidence == r.probabilities[r.digit], what.p,
            "confidence is not probabilities[digit]");
+    expect(r.not_a_digit == 0.0f && r.best_digit == r.digit, what.p, "a 10-class model: not_a_digit not 0");
     expect(in_range && __builtin_fabsf(sum - 1.0f) <= 1e-5f, what.p, "probabilities are not a distribution");
   }
   expect(models == 2 && cases == 2 * images, "expected.txt covers two models, every image twice", 0);
