@@ -3,7 +3,9 @@
 //
 //   polarity   histogram of the whole image and of its border
 //   reduce     to at most 128 px per side, keeping thin strokes (block max)
-//   background per-cell paper level, subtracted, so grey paper becomes 0
+//   ruling     long thin straight lines (lined, squared paper) found
+//   background per-cell paper level (lines left out), subtracted, so grey
+//              paper and the lines become 0
 //   threshold  Otsu on the background-free ink
 //   debris     8-connected components; keep the digit, drop specks/frames
 //   fit        crop the kept ink at full resolution, area-average to 20x20
@@ -33,6 +35,7 @@ struct PreprocessLayout {
   let labels: Int     // ww*wh x UInt16
   let parents: Int    // maxLabels x UInt16
   let stats: Int      // maxLabels x ComponentStats
+  let ruling: Int     // the ruling step's work memory, over labels..stats (used before them)
   let canvas: Int     // 28*28 x UInt32, then the shifted result
   let accumulators: Int  // 20*20 + 20 x UInt64
   let result: Int     // 784 x UInt8, copied out on success
@@ -61,6 +64,12 @@ struct PreprocessLayout {
     labels = take(ww * wh * 2)
     parents = take(maxLabels * 2)
     stats = take(maxLabels * MemoryLayout<ComponentStats>.stride)
+    // The ruling step's mask is read until the background is subtracted,
+    // before labelling starts, so it borrows the labelling's memory; only
+    // very narrow images need more.
+    ruling = labels
+    let rulingEnd = ruling + Ruling.workBytes(width: ww, height: wh)
+    if rulingEnd > o { o = (rulingEnd + 7) & ~7 }
     canvas = take(28 * 28 * 4)
     accumulators = take((20 * 20 + 20) * 8)
     result = take(784)
@@ -85,7 +94,7 @@ struct PreprocessFindings {
 func preprocess(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
   _ layout: PreprocessLayout, _ scratch: UnsafeMutableRawPointer,
-  _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings
+  _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings, removeLines: Bool = true
 ) -> Status {
   let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
 
@@ -156,30 +165,45 @@ func preprocess(
     }
   }
 
-  // 3. Background. Each cell's paper level is a low percentile of its ink
-  // (the paper is most of any cell); the minimum over neighbouring cells
-  // keeps a cell that a thick stroke fills from calling its ink paper.
-  let paper = (scratch + layout.paper).assumingMemoryBound(to: UInt8.self)
-  estimatePaper(layout, ink, histogram, (scratch + layout.cells).assumingMemoryBound(to: UInt8.self), paper)
-  for i in 0..<(ww * wh) { ink[i] = ink[i] &- min(ink[i], paper[i]) }
+  // 3. Ruling: the lines of lined and squared paper (PreprocessRuling.swift).
+  // `removeLines` is false only in the tests that measure what it changes.
+  let lines = removeLines ? findRuling(ink, width: ww, height: wh, work: scratch + layout.ruling) : 0
+  let onLine = lines > 0 ? UnsafePointer((scratch + layout.ruling).assumingMemoryBound(to: UInt8.self)) : nil
 
-  // 4. Threshold between paper noise and ink.
+  // 4. Background. Each cell's paper level is a low percentile of its ink
+  // (the paper is most of any cell, once ruling is left out); the minimum
+  // over neighbouring cells keeps a cell that a thick stroke fills from
+  // calling its ink paper.
+  let paper = (scratch + layout.paper).assumingMemoryBound(to: UInt8.self)
+  estimatePaper(
+    layout, ink, histogram, (scratch + layout.cells).assumingMemoryBound(to: UInt8.self), paper, skipping: onLine)
+  for i in 0..<(ww * wh) { ink[i] = ink[i] &- min(ink[i], paper[i]) }
+  // Lines become paper, here and, through a paper level no pixel exceeds,
+  // in the full-resolution fit.
+  if let onLine {
+    for i in 0..<(ww * wh) where onLine[i] != 0 {
+      ink[i] = 0
+      paper[i] = 255
+    }
+  }
+
+  // 5. Threshold between paper noise and ink.
   clear(histogram, 256)
   for i in 0..<(ww * wh) { histogram[Int(ink[i])] &+= 1 }
   let strongest = percentile(histogram, 100)
   if strongest < Preprocess.minimumContrast { return .noInk }
   let threshold = max(otsu(histogram), Preprocess.minimumContrast / 2)
 
-  // 5. Components, and which of them are the digit.
+  // 6. Components, and which of them are the digit.
   var components = Components(layout, scratch)
   components.label(ink, threshold: threshold, band: max(1, max(ww, wh) / 16))
   let kept = components.selectDigit()
   guard kept.count > 0 else { return .noInk }
   found.components = kept.count
-  found.dropped = components.count - kept.count
+  found.dropped = components.count - kept.count + lines
   components.markKeptAndDilate()
 
-  // 6. Crop at full resolution: the exact extent of the kept ink, and the
+  // 7. Crop at full resolution: the exact extent of the kept ink, and the
   // ink level of the strokes, from the original pixels.
   let floor = threshold / 2
   let x0 = max(0, kept.minX - 1) * f, x1 = min(width, (kept.maxX + 2) * f)
@@ -210,7 +234,7 @@ func preprocess(
   // to 255 and the noise floor to 0.
   let strokeLevel = max(percentile(histogram, 50), floor + 1)
 
-  // 7. Fit into 20x20 by area averaging, on a 28x28 canvas.
+  // 8. Fit into 20x20 by area averaging, on a 28x28 canvas.
   let canvas = (scratch + layout.canvas).assumingMemoryBound(to: UInt32.self)
   let accumulators = (scratch + layout.accumulators).assumingMemoryBound(to: UInt64.self)
   fitToBox(
@@ -226,10 +250,10 @@ func preprocess(
   for i in 0..<784 { any |= canvas[i] }
   if any == 0 { return .noInk }
 
-  // 8. Strokes: MNIST's pen was broad; stretch and thicken thin ones.
+  // 9. Strokes: MNIST's pen was broad; stretch and thicken thin ones.
   normalizeStrokes(canvas, spare: UnsafeMutableRawPointer(accumulators).assumingMemoryBound(to: UInt32.self))
 
-  // 9. Centre of mass to the middle of the frame.
+  // 10. Centre of mass to the middle of the frame.
   centre(canvas, out)
   return .ok
 }
