@@ -167,8 +167,8 @@ func preprocess(
 
   // 3. Ruling: the lines of lined and squared paper (PreprocessRuling.swift).
   // `removeLines` is false only in the tests that measure what it changes.
-  let lines = removeLines ? findRuling(ink, width: ww, height: wh, work: scratch + layout.ruling) : 0
-  let onLine = lines > 0 ? UnsafePointer((scratch + layout.ruling).assumingMemoryBound(to: UInt8.self)) : nil
+  let onLine = (scratch + layout.ruling).assumingMemoryBound(to: UInt8.self)
+  let lines = findRuling(ink, width: ww, height: wh, work: scratch + layout.ruling, enabled: removeLines)
 
   // 4. Background. Each cell's paper level is a low percentile of its ink
   // (the paper is most of any cell, once ruling is left out); the minimum
@@ -180,11 +180,9 @@ func preprocess(
   for i in 0..<(ww * wh) { ink[i] = ink[i] &- min(ink[i], paper[i]) }
   // Lines become paper, here and, through a paper level no pixel exceeds,
   // in the full-resolution fit.
-  if let onLine {
-    for i in 0..<(ww * wh) where onLine[i] != 0 {
-      ink[i] = 0
-      paper[i] = 255
-    }
+  for i in 0..<(ww * wh) where onLine[i] != 0 {
+    ink[i] = 0
+    paper[i] = 255
   }
 
   // 5. Threshold between paper noise and ink.

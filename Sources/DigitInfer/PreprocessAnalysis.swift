@@ -10,7 +10,7 @@
 @_optimize(size)
 func estimatePaper(
   _ layout: PreprocessLayout, _ values: UnsafePointer<UInt8>, _ histogram: UnsafeMutablePointer<UInt32>,
-  _ cells: UnsafeMutablePointer<UInt8>, _ paper: UnsafeMutablePointer<UInt8>, skipping: UnsafePointer<UInt8>? = nil
+  _ cells: UnsafeMutablePointer<UInt8>, _ paper: UnsafeMutablePointer<UInt8>, skipping: UnsafePointer<UInt8>
 ) {
   let ww = layout.ww, wh = layout.wh, side = PreprocessLayout.cellSide
   let gx = (ww + side - 1) / side, gy = (wh + side - 1) / side
@@ -19,7 +19,7 @@ func estimatePaper(
     for cx in 0..<gx {
       clear(histogram, 256)
       for y in (cy * side)..<min(wh, cy * side + side) {
-        for x in (cx * side)..<min(ww, cx * side + side) where skipping == nil || skipping![y * ww + x] == 0 {
+        for x in (cx * side)..<min(ww, cx * side + side) where skipping[y * ww + x] == 0 {
           histogram[Int(values[y * ww + x])] &+= 1
         }
       }

@@ -47,17 +47,17 @@ enum Ruling {
 
   /// Bytes of work memory `findRuling` needs for a width x height image.
   static func workBytes(width: Int, height: Int) -> Int {
-    3 * ((width * height + 7) & ~7) + Counters.count(max(width, height)) * 5 * 4
+    3 * ((width * height + 7) & ~7) + Counters.count(max(width, height)) * 4 * 4
   }
 
   /// Per path offset at one slope: how many ridge pixels lie on it, their
-  /// summed contrast, how many of them are near each end, and how many
-  /// pixels are where lines of the other direction cross it.
+  /// summed contrast, which ends have some (bit 0: the start, bit 1: the
+  /// end), and how many pixels are where lines of the other direction
+  /// cross it.
   struct Counters {
     let covered: UnsafeMutablePointer<UInt32>
     let sum: UnsafeMutablePointer<UInt32>
-    let start: UnsafeMutablePointer<UInt32>
-    let end: UnsafeMutablePointer<UInt32>
+    let ends: UnsafeMutablePointer<UInt32>
     let crossed: UnsafeMutablePointer<UInt32>
 
     /// Offsets run from -drift to across + drift.
@@ -67,9 +67,8 @@ enum Ruling {
       let n = Counters.count(side)
       covered = base
       sum = base + n
-      start = base + 2 * n
-      end = base + 3 * n
-      crossed = base + 4 * n
+      ends = base + 2 * n
+      crossed = base + 3 * n
     }
   }
 }
@@ -78,10 +77,13 @@ enum Ruling {
 /// ink high, background not yet subtracted). `work` holds at least
 /// `Ruling.workBytes(width:height:)` bytes, any content; its first
 /// width x height bytes are left as the lines' mask: not 0 on a line's
-/// pixels, 0 elsewhere (all 0 when fewer than two parallel lines were found).
+/// pixels, 0 elsewhere (all 0 when fewer than two parallel lines were
+/// found, or when not `enabled`: for the tests that measure the step).
 /// Returns the number of lines. `ink` is only read.
 @_optimize(size)
-func findRuling(_ ink: UnsafePointer<UInt8>, width: Int, height: Int, work: UnsafeMutableRawPointer) -> Int {
+func findRuling(
+  _ ink: UnsafePointer<UInt8>, width: Int, height: Int, work: UnsafeMutableRawPointer, enabled: Bool = true
+) -> Int {
   let pixels = width * height
   let rounded = (pixels + 7) & ~7
   let marks = work.assumingMemoryBound(to: UInt8.self)
@@ -91,46 +93,54 @@ func findRuling(_ ink: UnsafePointer<UInt8>, width: Int, height: Int, work: Unsa
   clear(marks, pixels)
   // How much darker each pixel is than the paper above and below it (a
   // horizontal line's pixels), and left and right of it (a vertical one's).
-  // Near the edge only one side is there to compare with.
-  @inline(__always) func side(_ x: Int, _ y: Int) -> Int {
-    x >= 0 && x < width && y >= 0 && y < height ? Int(ink[y * width + x]) : 0
-  }
-  for y in 0..<height {
-    for x in 0..<width {
-      let v = Int(ink[y * width + x])
-      var across = 0, down = 0
-      for r in Ruling.ridgeReach where r < height { across = max(across, v - max(side(x, y - r), side(x, y + r))) }
-      for r in Ruling.ridgeReach where r < width { down = max(down, v - max(side(x - r, y), side(x + r, y))) }
-      ridgeY[y * width + x] = UInt8(across)
-      ridgeX[y * width + x] = UInt8(down)
-    }
-  }
+  ridges(ink, ridgeY, along: width, step: 1, across: height, jump: width)
+  ridges(ink, ridgeX, along: height, step: width, across: width, jump: 1)
   // Horizontal lines run along x (step 1) and sit at a y (jump width);
   // vertical ones the other way round.
   let rows = findLines(ink, ridgeY, ridgeX, marks, along: width, step: 1, across: height, jump: width, counters)
   let columns = findLines(ink, ridgeX, ridgeY, marks, along: height, step: width, across: width, jump: 1, counters)
-  if rows < 2 && columns < 2 {
+  if !enabled || rows < 2 && columns < 2 {
     clear(marks, pixels)
     return 0
   }
   // Where lines cross, each kept the other's pixel as a stroke crossing
   // it, and a tilted line's steps can leave a pixel beside its path: dark
   // specks next to a line with at most one dark neighbour of their own.
-  // (A digit's stroke has more; marked in one pass, so none cascades.)
-  for y in 0..<height {
-    for x in 0..<width where marks[y * width + x] == 0 {
-      let dark = Int(ink[y * width + x]) - Ruling.ridgeContrast
-      var line = false, strokes = 0
-      for ny in max(0, y - 1)...min(height - 1, y + 1) {
-        for nx in max(0, x - 1)...min(width - 1, x + 1) where nx != x || ny != y {
-          let mark = marks[ny * width + nx]
-          if mark == 1 { line = true } else if Int(ink[ny * width + nx]) >= dark { strokes += 1 }
+  // (A digit's stroke has more; marked in one pass, so none cascades.
+  // The image's outermost pixels are left to the debris step.)
+  for y in 1..<max(1, height - 1) {
+    for x in 1..<max(1, width - 1) where marks[y * width + x] == 0 {
+      let i = y * width + x, dark = Int(ink[i]) - Ruling.ridgeContrast
+      var line = false, strokes = 0  // counting the pixel itself
+      for dy in -1...1 {
+        for k in (i + dy * width - 1)...(i + dy * width + 1) {
+          if marks[k] == 1 { line = true } else if Int(ink[k]) >= dark { strokes += 1 }
         }
       }
-      if line && strokes <= 1 { marks[y * width + x] = 2 }
+      if line && strokes <= 2 { marks[i] = 2 }
     }
   }
   return rows + columns
+}
+
+/// For lines running along `n` pixels (index step `step`), how much darker
+/// than the pixels `Ruling.ridgeReach` away across (index step `jump`) on
+/// both sides each pixel is; near the edge, than the one side there is.
+@_optimize(size)
+private func ridges(
+  _ ink: UnsafePointer<UInt8>, _ ridge: UnsafeMutablePointer<UInt8>, along n: Int, step: Int, across m: Int, jump: Int
+) {
+  for i in 0..<n {
+    for j in 0..<m {
+      let at = i * step + j * jump
+      var best = 0
+      for r in Ruling.ridgeReach where r < m {
+        let a = j >= r ? Int(ink[at - r * jump]) : 0, b = j + r < m ? Int(ink[at + r * jump]) : 0
+        best = max(best, Int(ink[at]) - max(a, b))
+      }
+      ridge[at] = UInt8(best)
+    }
+  }
 }
 
 /// Marks in `marks` the pixels of lines running along `n` pixels (index
@@ -152,12 +162,8 @@ private func findLines(
   for d in -2 * drift...2 * drift {
     // The path at offset o runs through o + shift(i) - drift across at i
     // along, round(d * i / 2n): from o to o + d/2.
-    @inline(__always) func shift(_ i: Int) -> Int { floorDiv(d * i + n, 2 * n) }
-    clear(c.covered, offsets)
-    clear(c.sum, offsets)
-    clear(c.start, offsets)
-    clear(c.end, offsets)
-    clear(c.crossed, offsets)
+    func shift(_ i: Int) -> Int { floorDiv(d * i + n, 2 * n) }
+    clear(c.covered, 4 * Ruling.Counters.count(max(n, m)))
     for i in 0..<n {
       let s = shift(i) - drift
       for j in 0..<m {
@@ -170,54 +176,57 @@ private func findLines(
         let o = j - s
         c.covered[o] += 1
         c.sum[o] += UInt32(v)
-        if i < endLength { c.start[o] += 1 }
-        if i >= n - endLength { c.end[o] += 1 }
+        c.ends[o] |= (i < endLength ? 1 : 0) | (i >= n - endLength ? 2 : 0)
       }
     }
     // 2: a line's core; 1: its soft edge.
-    @inline(__always) func kind(_ o: Int) -> Int {
+    func kind(_ o: Int) -> Int {
       if o < 0 || o >= offsets { return 0 }
       let covered = Int(c.covered[o]) * n, open = max(1, n - Int(c.crossed[o]))
-      if covered >= need * open && covered >= n * n / 2 && c.start[o] > 0 && c.end[o] > 0 { return 2 }
+      if covered >= need * open && covered >= n * n / 2 && c.ends[o] == 3 { return 2 }
       return covered >= edge * open ? 1 : 0
     }
-    var lines = 0
+    var lines = 0, total = 0
+    for k in 0..<offsets { total += Int(c.covered[k]) }
     var o = 0
     while o < offsets {
       if kind(o) != 2 {
         o += 1
         continue
       }
-      var hi = o, contrast = 0
-      while kind(hi + 1) == 2 { hi += 1 }
+      var hi = o, fullest = o
+      while kind(hi + 1) == 2 {
+        hi += 1
+        if c.covered[hi] > c.covered[fullest] { fullest = hi }
+      }
       let core = o
       o = hi + 1
       if hi - core + 1 > thickest { continue }  // a band of ink, not a line
-      for k in core...hi { contrast = max(contrast, Int(c.sum[k]) / Int(c.covered[k])) }
+      // A line stands out from the other paths: in noise (or a texture)
+      // every path is about as covered, on paper most are nearly empty.
+      if Int(c.covered[fullest]) * offsets < 2 * total { continue }
+      let contrast = Int(c.sum[fullest]) / Int(c.covered[fullest])
       let lo = kind(core - 1) == 1 ? core - 1 : core, top = kind(hi + 1) == 1 ? hi + 1 : hi
       lines += 1
       for i in 0..<n {
         let s = shift(i) - drift
         let j0 = max(0, lo + s), j1 = min(m - 1, top + s)
         if j0 > j1 { continue }
-        // A stroke crossing the line is ink on both sides of it, straight
-        // across or diagonally, nearly as dark as the line there; one
+        // A stroke crossing the line is ink on both sides of it, nearly
+        // as dark as the line there; one
         // running along it (the bar of a 7 on a rule) is at least two
         // pixels of such ink on one side. Marked pixels are line, not stroke.
         var peak = 0
         for j in j0...j1 { peak = max(peak, Int(ink[i * step + j * jump])) }
-        @inline(__always) func stroke(_ k: Int, _ j: Int) -> Bool {
-          if j < 0 || j >= m || k < 0 || k >= n { return false }
-          let at = k * step + j * jump
-          return marks[at] == 0 && Int(ink[at]) * 3 >= peak * 3 - contrast * 2
+        let dark = peak * 3 - contrast * 2
+        func stroke(_ j: Int) -> Bool {
+          if j < 0 || j >= m { return false }
+          let at = i * step + j * jump
+          return marks[at] == 0 && Int(ink[at]) * 3 >= dark
         }
         let before = lo + s - 1, after = top + s + 1
-        let above = stroke(i, before), below = stroke(i, after)
-        if above && (below || stroke(i, before - 1)) || below && stroke(i, after + 1)
-          || stroke(i - 1, before) && stroke(i + 1, after) || stroke(i + 1, before) && stroke(i - 1, after)
-        {
-          continue
-        }
+        let above = stroke(before), below = stroke(after)
+        if above && (below || stroke(before - 1)) || below && stroke(after + 1) { continue }
         for j in j0...j1 where ridge[i * step + j * jump] > 0 || crossing[i * step + j * jump] > 0 {
           marks[i * step + j * jump] = 1
         }
