@@ -77,4 +77,13 @@ enum Digits {
       }
     }
   }
+
+  /// Writes `glyph` on `canvas` with `pen`, as `handwritten` places it.
+  static func write(
+    _ glyph: Glyph, on canvas: inout Canvas, placement: Placement, pen: Pen, wobble: Double, random: inout Random
+  ) {
+    for stroke in handwritten(glyph, placement: placement, wobble: wobble, random: &random) {
+      canvas.stroke(stroke, pen: pen)
+    }
+  }
 }

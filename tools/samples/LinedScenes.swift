@@ -20,11 +20,8 @@ enum LinedScenes {
     Paper.rules(&canvas, first: 52, spacing: 1000, vertical: true, pen: Pen(width: 2.2, color: Color(150, 60, 60)))
     let placement = Placement(origin: Point(130, 60), width: 120, height: 170, slant: 0.06, rotation: 1)
     let pen = Pen(width: 9, color: Color(30, 30, 45), opacity: 0.95, taper: 0.3)
-    for stroke in Digits.handwritten(.three, placement: placement, wobble: 0.012, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    return Scenes.Sample(
-      name: "dark-ruled-3.png", bytes: try PNGEncoder.encode(GrayImage(width: width, height: height, pixels: canvas.gray())))
+    Digits.write(.three, on: &canvas, placement: placement, pen: pen, wobble: 0.012, random: &random)
+    return try .grayPNG("dark-ruled-3.png", canvas)
   }
 
   /// A 6 on squared paper with dark grid lines, five squares tall (the
@@ -38,11 +35,8 @@ enum LinedScenes {
     Paper.rules(&canvas, first: 5, spacing: 24, vertical: true, pen: grid)
     let placement = Placement(origin: Point(95, 60), width: 110, height: 160, slant: 0.05)
     let pen = Pen(width: 10, color: Color(25, 25, 60), taper: 0.25)
-    for stroke in Digits.handwritten(.six, placement: placement, wobble: 0.012, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    return Scenes.Sample(
-      name: "dark-squared-6.png", bytes: try PNGEncoder.encode(GrayImage(width: width, height: height, pixels: canvas.gray())))
+    Digits.write(.six, on: &canvas, placement: placement, pen: pen, wobble: 0.012, random: &random)
+    return try .grayPNG("dark-squared-6.png", canvas)
   }
 
   /// A phone photo of a 7 on light-blue ruled paper: its bar drawn along a
@@ -56,14 +50,9 @@ enum LinedScenes {
     // The bar's top sits on a rule (y = 20 + 30k, plus the tilt's rise).
     let placement = Placement(origin: Point(190, 88 + 0.04 * 190), width: 110, height: 190, slant: 0.04, rotation: 2)
     let pen = Pen(width: 11, color: Color(30, 40, 90), opacity: 0.93, taper: 0.3)
-    for stroke in Digits.handwritten(.seven, placement: placement, wobble: 0.008, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    Paper.light(&canvas, bright: Point(0.2, 0.1), gradient: 0.25, vignette: 0.3)
-    Paper.blur(&canvas)
-    Paper.noise(&canvas, sigma: 1.8, random: &random)
-    let bytes = try JPEGEncoder.encode(width: width, height: height, components: 3, samples: canvas.rgb(), quality: 80)
-    return Scenes.Sample(name: "ruled-photo-7.jpg", bytes: bytes)
+    Digits.write(.seven, on: &canvas, placement: placement, pen: pen, wobble: 0.008, random: &random)
+    Paper.photograph(&canvas, bright: Point(0.2, 0.1), gradient: 0.25, vignette: 0.3, sigma: 1.8, random: &random)
+    return try .jpeg("ruled-photo-7.jpg", canvas)
   }
 
   /// A photo of a 1 drawn straight down a line of squared paper: the
@@ -79,11 +68,8 @@ enum LinedScenes {
     // Column 10 runs from x = 208 at the top to 208 + tan(1.5 deg) * 400 at the bottom.
     let top = Point(208, 90), bottom = Point(208 + tan(1.5 * .pi / 180) * 310, 300)
     canvas.stroke(Path.polyline(top, bottom), pen: Pen(width: 12, color: Color(repeating: 35), taper: 0.3))
-    Paper.light(&canvas, bright: Point(0.9, 0.2), gradient: 0.2, vignette: 0.35)
-    Paper.blur(&canvas)
-    Paper.noise(&canvas, sigma: 1.5, random: &random)
-    let bytes = try JPEGEncoder.encode(width: width, height: height, components: 1, samples: canvas.gray(), quality: 80)
-    return Scenes.Sample(name: "squared-photo-1.jpg", bytes: bytes)
+    Paper.photograph(&canvas, bright: Point(0.9, 0.2), gradient: 0.2, vignette: 0.35, sigma: 1.5, random: &random)
+    return try .jpeg("squared-photo-1.jpg", canvas, gray: true)
   }
 
   /// A 5 in a light grey marker on a whiteboard: a glare spot by the end
@@ -96,14 +82,9 @@ enum LinedScenes {
     canvas.paint { x, y in Color(232, 234, 236) - Color(repeating: 6 * max(0, ghosts(x, y))) }
     let placement = Placement(origin: Point(140, 50), width: 130, height: 200, slant: 0.08, rotation: -2)
     let pen = Pen(width: 13, color: Color(150, 152, 158), opacity: 0.9, taper: 0.1)
-    for stroke in Digits.handwritten(.five, placement: placement, wobble: 0.01, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
+    Digits.write(.five, on: &canvas, placement: placement, pen: pen, wobble: 0.01, random: &random)
     Paper.glare(&canvas, center: Point(300, 50), radius: 110, strength: 0.4)
-    Paper.light(&canvas, bright: Point(0.7, 0.2), gradient: 0.22, vignette: 0.25)
-    Paper.blur(&canvas)
-    Paper.noise(&canvas, sigma: 1.2, random: &random)
-    let bytes = try JPEGEncoder.encode(width: width, height: height, components: 3, samples: canvas.rgb(), quality: 80)
-    return Scenes.Sample(name: "whiteboard-5.jpg", bytes: bytes)
+    Paper.photograph(&canvas, bright: Point(0.7, 0.2), gradient: 0.22, vignette: 0.25, sigma: 1.2, random: &random)
+    return try .jpeg("whiteboard-5.jpg", canvas)
   }
 }

@@ -30,16 +30,9 @@ enum NumberScenes {
       let y = origin.y + (x - origin.x) * rise + random.uniform(-0.04, 0.04) * height + (height - size)
       let placement = Placement(
         origin: Point(x, y), width: width, height: size, slant: random.uniform(0.02, 0.1), rotation: random.uniform(-3, 3))
-      for stroke in Digits.handwritten(glyph, placement: placement, wobble: 0.012, random: &random) {
-        canvas.stroke(stroke, pen: pen)
-      }
+      Digits.write(glyph, on: &canvas, placement: placement, pen: pen, wobble: 0.012, random: &random)
       x += width + advance * height
     }
-  }
-
-  static func gray(_ name: String, _ canvas: Canvas) throws -> Scenes.Sample {
-    Scenes.Sample(
-      name: name, bytes: try PNGEncoder.encode(GrayImage(width: canvas.width, height: canvas.height, pixels: canvas.gray())))
   }
 
   /// "2026" in ballpoint on lined notebook paper, sitting on a rule that
@@ -51,7 +44,7 @@ enum NumberScenes {
     Paper.rules(&canvas, first: 40, spacing: 1000, vertical: true, pen: Pen(width: 1.8, color: Color(200, 90, 90)))
     let pen = Pen(width: 6.5, color: Color(25, 30, 80), opacity: 0.95, taper: 0.3)
     write("2026", on: &canvas, origin: Point(110, 50), height: 88, pen: pen, rise: -0.02, random: &random)
-    return try gray("number-lined-2026.png", canvas)
+    return try .grayPNG("number-lined-2026.png", canvas)
   }
 
   /// "326 751", two groups, in felt tip on plain white paper. 600x160 gray PNG.
@@ -60,7 +53,7 @@ enum NumberScenes {
     var canvas = Canvas(width: 600, height: 160, background: Color(250, 250, 248))
     let pen = Pen(width: 7, color: Color(15, 15, 15), taper: 0.2)
     write("326 751", on: &canvas, origin: Point(50, 38), height: 80, pen: pen, random: &random)
-    return try gray("number-plain-326751.png", canvas)
+    return try .grayPNG("number-plain-326751.png", canvas)
   }
 
   /// "42" in a grey marker on a whiteboard under a glare spot, photographed.
@@ -72,11 +65,8 @@ enum NumberScenes {
     let pen = Pen(width: 11, color: Color(120, 122, 130), opacity: 0.9, taper: 0.1)
     write("42", on: &canvas, origin: Point(100, 50), height: 130, pen: pen, advance: 0.2, random: &random)
     Paper.glare(&canvas, center: Point(120, 60), radius: 100, strength: 0.5)
-    Paper.light(&canvas, bright: Point(0.3, 0.2), gradient: 0.2, vignette: 0.3)
-    Paper.blur(&canvas)
-    Paper.noise(&canvas, sigma: 1.2, random: &random)
-    let bytes = try JPEGEncoder.encode(width: width, height: height, components: 3, samples: canvas.rgb(), quality: 80)
-    return Scenes.Sample(name: "number-whiteboard-42.jpg", bytes: bytes)
+    Paper.photograph(&canvas, bright: Point(0.3, 0.2), gradient: 0.2, vignette: 0.3, sigma: 1.2, random: &random)
+    return try .jpeg("number-whiteboard-42.jpg", canvas)
   }
 
   /// "58" written quickly, the 5's tail running into the 8. 260x160 gray PNG.
@@ -85,7 +75,7 @@ enum NumberScenes {
     var canvas = Canvas(width: 260, height: 160, background: Color(245, 244, 240))
     let pen = Pen(width: 8, color: Color(20, 20, 40), taper: 0.2)
     write("58", on: &canvas, origin: Point(62, 30), height: 100, pen: pen, advance: -0.06, random: &random)
-    return try gray("number-touching-58.png", canvas)
+    return try .grayPNG("number-touching-58.png", canvas)
   }
 
   /// "1907" on squared paper, one digit a square or two. 420x200 gray PNG.
@@ -97,6 +87,6 @@ enum NumberScenes {
     Paper.rules(&canvas, first: 11, spacing: 26, vertical: true, pen: grid)
     let pen = Pen(width: 6, color: Color(20, 25, 70), opacity: 0.95, taper: 0.3)
     write("1907", on: &canvas, origin: Point(95, 52), height: 92, pen: pen, rise: 0.02, random: &random)
-    return try gray("number-squared-1907.png", canvas)
+    return try .grayPNG("number-squared-1907.png", canvas)
   }
 }

@@ -1,3 +1,4 @@
+import DigitInferImage
 import Foundation
 
 /// What is on the page before the digit, and what the camera does after:
@@ -69,5 +70,31 @@ enum Paper {
   static func noise(_ canvas: inout Canvas, sigma: Double, random: inout Random) {
     let drawn = canvas.pixels, columns = canvas.width
     canvas.paint { x, y in drawn[Int(y) * columns + Int(x)] + Color(repeating: random.gaussian(sigma)) }
+  }
+
+  /// What a phone camera adds to a page: `light`, a little `blur`, sensor
+  /// `noise` of `sigma` levels.
+  static func photograph(
+    _ canvas: inout Canvas, bright: Point, gradient: Double, vignette: Double, sigma: Double, random: inout Random
+  ) {
+    light(&canvas, bright: bright, gradient: gradient, vignette: vignette)
+    blur(&canvas)
+    noise(&canvas, sigma: sigma, random: &random)
+  }
+}
+
+extension Scenes.Sample {
+  /// The canvas as an 8-bit gray PNG.
+  static func grayPNG(_ name: String, _ canvas: Canvas) throws -> Scenes.Sample {
+    Scenes.Sample(
+      name: name, bytes: try PNGEncoder.encode(GrayImage(width: canvas.width, height: canvas.height, pixels: canvas.gray())))
+  }
+
+  /// The canvas as a quality-80 JPEG, RGB or gray.
+  static func jpeg(_ name: String, _ canvas: Canvas, gray: Bool = false) throws -> Scenes.Sample {
+    let bytes = try JPEGEncoder.encode(
+      width: canvas.width, height: canvas.height, components: gray ? 1 : 3, samples: gray ? canvas.gray() : canvas.rgb(),
+      quality: 80)
+    return Scenes.Sample(name: name, bytes: bytes)
   }
 }
