@@ -3,7 +3,9 @@
 //
 //   polarity   histogram of the whole image and of its border
 //   reduce     to at most 128 px per side, keeping thin strokes (block max)
-//   background per-cell paper level, subtracted, so grey paper becomes 0
+//   ruling     long thin straight lines (lined, squared paper) found
+//   background per-cell paper level (lines left out), subtracted, so grey
+//              paper and the lines become 0
 //   threshold  Otsu on the background-free ink
 //   debris     8-connected components; keep the digit, drop specks/frames
 //   fit        crop the kept ink at full resolution, area-average to 20x20
@@ -34,6 +36,7 @@ struct AnalysisLayout {
   let labels: Int     // ww*wh x UInt16
   let parents: Int    // maxLabels x UInt16
   let stats: Int      // maxLabels x ComponentStats
+  let ruling: Int     // the ruling step's work memory, over labels..stats (used before them)
 
   /// Lays the arrays out from offset `o` on, and moves `o` past them.
   init(width: Int, height: Int, factor: Int, _ o: inout Int) {
@@ -52,6 +55,12 @@ struct AnalysisLayout {
     labels = take(&o, ww * wh * 2)
     parents = take(&o, maxLabels * 2)
     stats = take(&o, maxLabels * MemoryLayout<ComponentStats>.stride)
+    // The ruling step's mask is read until the background is subtracted,
+    // before labelling starts, so it borrows the labelling's memory; only
+    // very narrow images need more.
+    ruling = labels
+    let rulingEnd = ruling + Ruling.workBytes(width: ww, height: wh)
+    if rulingEnd > o { o = (rulingEnd + 7) & ~7 }
   }
 }
 
@@ -105,7 +114,7 @@ struct PreprocessFindings {
 func preprocess(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
   _ layout: PreprocessLayout, _ scratch: UnsafeMutableRawPointer,
-  _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings
+  _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings, removeLines: Bool = true
 ) -> Status {
   let a = layout.analysis
   // 1-4. Polarity, reduction, background, threshold; 5. components.
@@ -113,7 +122,7 @@ func preprocess(
   var components = Components(a, scratch)
   let status = analyse(
     image, width: width, height: height, stride: stride, flags: flags, a, scratch,
-    band: max(1, max(a.ww, a.wh) / 16), &components, &inkFound)
+    band: max(1, max(a.ww, a.wh) / 16), removeLines: removeLines, &components, &inkFound)
   found.lightInk = inkFound.lightInk
   found.paper = inkFound.paperMedian
   guard status == .ok else { return status }
@@ -122,7 +131,7 @@ func preprocess(
   let kept = components.selectDigit()
   guard kept.count > 0 else { return .noInk }
   found.components = kept.count
-  found.dropped = components.count - kept.count
+  found.dropped = components.count - kept.count + inkFound.lines
   let labels = components.labels, flags = components.flags
   markAndDilate(labels, a) { labels[$0] != 0 && flags[Int(labels[$0])] != 0 }
 
@@ -150,6 +159,8 @@ struct InkAnalysis {
   var flip: UInt8 = 0
   /// Reduced, background-free ink above this is ink.
   var threshold = 0
+  /// Ruling lines removed (PreprocessRuling.swift).
+  var lines = 0
 }
 
 /// Steps 1 to 5, shared by dgi_preprocess and dgi_read_number: polarity,
@@ -159,7 +170,7 @@ struct InkAnalysis {
 @_optimize(size)
 func analyse(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
-  _ layout: AnalysisLayout, _ scratch: UnsafeMutableRawPointer, band: Int,
+  _ layout: AnalysisLayout, _ scratch: UnsafeMutableRawPointer, band: Int, removeLines: Bool = true,
   _ components: inout Components, _ found: inout InkAnalysis
 ) -> Status {
   let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
@@ -232,14 +243,27 @@ func analyse(
     }
   }
 
-  // 3. Background. Each cell's paper level is a low percentile of its ink
-  // (the paper is most of any cell); the minimum over neighbouring cells
-  // keeps a cell that a thick stroke fills from calling its ink paper.
-  let paper = (scratch + layout.paper).assumingMemoryBound(to: UInt8.self)
-  estimatePaper(layout, ink, histogram, (scratch + layout.cells).assumingMemoryBound(to: UInt8.self), paper)
-  for i in 0..<(ww * wh) { ink[i] = ink[i] &- min(ink[i], paper[i]) }
+  // 3. Ruling: the lines of lined and squared paper (PreprocessRuling.swift).
+  // `removeLines` is false only in the tests that measure what it changes.
+  let onLine = (scratch + layout.ruling).assumingMemoryBound(to: UInt8.self)
+  found.lines = findRuling(ink, width: ww, height: wh, work: scratch + layout.ruling, enabled: removeLines)
 
-  // 4. Threshold between paper noise and ink.
+  // 4. Background. Each cell's paper level is a low percentile of its ink
+  // (the paper is most of any cell, once ruling is left out); the minimum
+  // over neighbouring cells keeps a cell that a thick stroke fills from
+  // calling its ink paper.
+  let paper = (scratch + layout.paper).assumingMemoryBound(to: UInt8.self)
+  estimatePaper(
+    layout, ink, histogram, (scratch + layout.cells).assumingMemoryBound(to: UInt8.self), paper, skipping: onLine)
+  for i in 0..<(ww * wh) { ink[i] = ink[i] &- min(ink[i], paper[i]) }
+  // Lines become paper, here and, through a paper level no pixel exceeds,
+  // in the full-resolution fit.
+  for i in 0..<(ww * wh) where onLine[i] != 0 {
+    ink[i] = 0
+    paper[i] = 255
+  }
+
+  // 5. Threshold between paper noise and ink.
   clear(histogram, 256)
   for i in 0..<(ww * wh) { histogram[Int(ink[i])] &+= 1 }
   let strongest = percentile(histogram, 100)
@@ -310,10 +334,10 @@ func fitDigit(
   for i in 0..<784 { any |= canvas[i] }
   if any == 0 { return .noInk }
 
-  // 8. Strokes: MNIST's pen was broad; stretch and thicken thin ones.
+  // 9. Strokes: MNIST's pen was broad; stretch and thicken thin ones.
   normalizeStrokes(canvas, spare: UnsafeMutableRawPointer(accumulators).assumingMemoryBound(to: UInt32.self))
 
-  // 9. Centre of mass to the middle of the frame.
+  // 10. Centre of mass to the middle of the frame.
   centre(canvas, out)
   return .ok
 }

@@ -5,11 +5,12 @@
 /// is cut into cells of `cellSide` pixels; a cell's level is the 30th
 /// percentile of its values (paper is most of any cell), unless it stands
 /// out from its neighbourhood. Between cell centres the level is bilinear,
-/// so a lighting gradient is followed smoothly.
+/// so a lighting gradient is followed smoothly. Pixels where `skipping`
+/// is not 0 (ruling lines) are left out of the cells' percentiles.
 @_optimize(size)
 func estimatePaper(
   _ layout: AnalysisLayout, _ values: UnsafePointer<UInt8>, _ histogram: UnsafeMutablePointer<UInt32>,
-  _ cells: UnsafeMutablePointer<UInt8>, _ paper: UnsafeMutablePointer<UInt8>
+  _ cells: UnsafeMutablePointer<UInt8>, _ paper: UnsafeMutablePointer<UInt8>, skipping: UnsafePointer<UInt8>
 ) {
   let ww = layout.ww, wh = layout.wh, side = AnalysisLayout.cellSide
   let gx = layout.gx, gy = layout.gy
@@ -18,7 +19,9 @@ func estimatePaper(
     for cx in 0..<gx {
       clear(histogram, 256)
       for y in (cy * side)..<min(wh, cy * side + side) {
-        for x in (cx * side)..<min(ww, cx * side + side) { histogram[Int(values[y * ww + x])] &+= 1 }
+        for x in (cx * side)..<min(ww, cx * side + side) where skipping[y * ww + x] == 0 {
+          histogram[Int(values[y * ww + x])] &+= 1
+        }
       }
       raw[cy * gx + cx] = UInt8(percentile(histogram, 30))
     }

@@ -49,16 +49,30 @@ struct Picture {
     }
   }
 
-  /// Unit-box polylines of a few digits, written the way MNIST writers do.
+  /// Unit-box polylines of the ten digits, written the way MNIST writers do.
   static let shapes: [Int: [[(Double, Double)]]] = [
     1: [[(0.55, 0.0), (0.5, 1.0)]],
     4: [[(0.6, 0.0), (0.05, 0.65), (1.0, 0.65)], [(0.72, 0.25), (0.72, 1.0)]],
     7: [[(0.0, 0.05), (1.0, 0.05), (0.35, 1.0)]],
-    0: [(0...24).map { i in
-      let a = Double(i) / 24 * 2 * Double.pi
-      return (0.5 + 0.5 * cos(a), 0.5 + 0.5 * sin(a))
-    }],
+    0: [ellipse(0.5, 0.5, 0.5, 0.5)],
+    2: [[(0.1, 0.22), (0.3, 0.02), (0.68, 0.02), (0.86, 0.22), (0.78, 0.48), (0.08, 1.0), (0.95, 0.97)]],
+    3: [[(0.1, 0.12), (0.42, 0.0), (0.8, 0.1), (0.82, 0.3), (0.42, 0.47), (0.86, 0.62), (0.88, 0.86),
+         (0.5, 1.0), (0.08, 0.88)]],
+    5: [[(0.88, 0.0), (0.22, 0.02)], [(0.22, 0.02), (0.16, 0.46), (0.5, 0.38), (0.86, 0.55), (0.86, 0.84),
+         (0.5, 1.0), (0.08, 0.9)]],
+    6: [[(0.76, 0.0), (0.36, 0.22), (0.12, 0.62), (0.2, 0.92), (0.52, 1.0), (0.84, 0.84), (0.8, 0.56),
+         (0.46, 0.48), (0.16, 0.66)]],
+    8: [ellipse(0.5, 0.25, 0.3, 0.25), ellipse(0.5, 0.73, 0.38, 0.27)],
+    9: [ellipse(0.46, 0.28, 0.36, 0.28), [(0.82, 0.28), (0.74, 1.0)]],
   ]
+
+  /// A closed ellipse as a 24-segment polyline.
+  static func ellipse(_ cx: Double, _ cy: Double, _ rx: Double, _ ry: Double) -> [(Double, Double)] {
+    (0...24).map { i in
+      let a = Double(i) / 24 * 2 * Double.pi
+      return (cx + rx * cos(a), cy + ry * sin(a))
+    }
+  }
 }
 
 /// Runs dgi_preprocess; returns the status, the 784 pixels and the info.

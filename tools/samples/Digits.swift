@@ -6,11 +6,24 @@ import Foundation
 enum Digits {
   /// The digits the samples draw.
   enum Glyph: Int {
-    case two = 2, three = 3, four = 4, five = 5, eight = 8, nine = 9
+    case zero = 0, one = 1, two = 2, three = 3, four = 4, five = 5, six = 6, seven = 7, eight = 8, nine = 9
   }
 
   static func strokes(_ glyph: Glyph) -> [[Point]] {
     switch glyph {
+    case .zero:
+      return [Path.arc(center: Point(0.5, 0.5), radiusX: 0.38, radiusY: 0.5, from: -100, to: 268)]
+    case .one:
+      // One straight stroke, as most adults write it (and MNIST's 1s are).
+      return [Path.polyline(Point(0.54, 0.0), Point(0.46, 1.0))]
+    case .six:
+      return [
+        Path.join(
+          Path.cubic(Point(0.74, 0.02), Point(0.40, 0.10), Point(0.14, 0.42), Point(0.18, 0.72)),
+          Path.arc(center: Point(0.5, 0.72), radiusX: 0.32, radiusY: 0.26, from: 180, to: 530)),
+      ]
+    case .seven:
+      return [Path.polyline(Point(0.06, 0.04), Point(0.92, 0.04), Point(0.40, 1.0))]
     case .two:
       return [
         Path.join(
@@ -62,6 +75,15 @@ enum Digits {
           wobble * sin(2 * .pi * frequency * t + phase.0), wobble * sin(2 * .pi * frequency * t + phase.1))
         return placement.apply(p + offset)
       }
+    }
+  }
+
+  /// Writes `glyph` on `canvas` with `pen`, as `handwritten` places it.
+  static func write(
+    _ glyph: Glyph, on canvas: inout Canvas, placement: Placement, pen: Pen, wobble: Double, random: inout Random
+  ) {
+    for stroke in handwritten(glyph, placement: placement, wobble: wobble, random: &random) {
+      canvas.stroke(stroke, pen: pen)
     }
   }
 }
