@@ -107,32 +107,10 @@ struct Classify: ParsableCommand {
   private func classify(
     _ item: InputItem, pipeline: inout Pipeline, names: inout UniqueNames
   ) -> Result<(result: dgi_result, input: [UInt8]), PipelineError> {
-    let bytes: [UInt8]
-    switch item.source {
-    case .failed(let reason): return .failure(PipelineError(reason))
-    case .standardInput:
-      guard let data = try? FileHandle.standardInput.read(upToCount: InputExpansion.maximumFileBytes + 1) ?? Data() else {
-        return .failure(PipelineError("cannot read standard input"))
-      }
-      guard data.count <= InputExpansion.maximumFileBytes else {
-        return .failure(PipelineError("over the \(InputExpansion.maximumFileBytes >> 20) MiB limit for an image"))
-      }
-      bytes = [UInt8](data)
-    case .file(let file):
-      do {
-        bytes = try InputFile.read(file, limit: InputExpansion.maximumFileBytes, what: "an image")
-      } catch {
-        // The caller prints the name.
-        return .failure(PipelineError(error.reason))
-      }
-    }
-    if bytes.isEmpty { return .failure(PipelineError("empty file")) }
-
     let image: GrayImage
-    do {
-      image = try ImageDecoder.decode(bytes)
-    } catch {
-      return .failure(PipelineError(error.description))
+    switch item.decode() {
+    case .success(let decoded): image = decoded
+    case .failure(let error): return .failure(error)
     }
     let input: [UInt8]
     let info: dgi_preprocess_info
@@ -170,6 +148,34 @@ struct InputItem {
 
   let name: FileName
   let source: Source
+
+  /// The image, decoded to grey; or why not, in words (the caller prints the name).
+  func decode() -> Result<GrayImage, PipelineError> {
+    let bytes: [UInt8]
+    switch source {
+    case .failed(let reason): return .failure(PipelineError(reason))
+    case .standardInput:
+      guard let data = try? FileHandle.standardInput.read(upToCount: InputExpansion.maximumFileBytes + 1) ?? Data() else {
+        return .failure(PipelineError("cannot read standard input"))
+      }
+      guard data.count <= InputExpansion.maximumFileBytes else {
+        return .failure(PipelineError("over the \(InputExpansion.maximumFileBytes >> 20) MiB limit for an image"))
+      }
+      bytes = [UInt8](data)
+    case .file(let file):
+      do {
+        bytes = try InputFile.read(file, limit: InputExpansion.maximumFileBytes, what: "an image")
+      } catch {
+        return .failure(PipelineError(error.reason))
+      }
+    }
+    if bytes.isEmpty { return .failure(PipelineError("empty file")) }
+    do {
+      return .success(try ImageDecoder.decode(bytes))
+    } catch {
+      return .failure(PipelineError(error.description))
+    }
+  }
 }
 
 /// Turning arguments into images: files as given, directories into their
