@@ -11,8 +11,8 @@ Usage: tools/install.sh --prefix DIR [--build-dir DIR] [--optimize speed|size] [
 Builds the runtime in Sources/DigitInfer as Embedded Swift and installs:
   DIR/include/digitinfer.h
   DIR/lib/libdigitinfer.a
-  DIR/lib/libdigitinfer.so.1   (soname libdigitinfer.so.1, exports only dgi_*)
-  DIR/lib/libdigitinfer.so -> libdigitinfer.so.1
+  DIR/lib/libdigitinfer.so.N   (N = DGI_ABI_VERSION, also in the soname; exports only dgi_*)
+  DIR/lib/libdigitinfer.so -> libdigitinfer.so.N
   DIR/lib/pkgconfig/digitinfer.pc
   DIR/lib/cmake/digitinfer/digitinfer-config.cmake, digitinfer-config-version.cmake
 
@@ -139,7 +139,7 @@ cd "$repo"
 
 # The x86 microkernels (Sources/DigitInferKernels) are C compiled by swiftc's
 # clang; they never unwind, and leaving out their unwind tables keeps the
-# library under 64 KB with every kernel set (docs/PERFORMANCE.md).
+# library within its size budget (tools/test-c.sh, docs/PERFORMANCE.md).
 # DIGITINFER_NO_ALLOCATIONS leaves out the Swift API (SwiftAPI.swift), which
 # allocates; -no-allocations then proves that the C library does not.
 sources=(Sources/DigitInfer/*.swift)
@@ -187,19 +187,22 @@ rm -f "$build_dir/libdigitinfer.a"
 # code grows, which costs up to 4 KB of padding. A CC that cannot use lld
 # links with its default linker.
 ld_flag=-fuse-ld=lld
+# The ABI version names the library, so that no program built against
+# another ABI loads it (tools/version.sh --abi reads the header).
+so_name=libdigitinfer.so.$(tools/version.sh --abi) || exit 1
 echo 'int main(void) { return 0; }' >"$build_dir/probe.c"
 "$cc" ${cc_target[@]+"${cc_target[@]}"} -fuse-ld=lld "$build_dir/probe.c" -o "$build_dir/probe" 2>/dev/null || ld_flag=
-"$cc" ${cc_target[@]+"${cc_target[@]}"} -shared -nostartfiles $ld_flag -o "$build_dir/libdigitinfer.so.1" "$build_dir/digitinfer.o" \
+"$cc" ${cc_target[@]+"${cc_target[@]}"} -shared -nostartfiles $ld_flag -o "$build_dir/$so_name" "$build_dir/digitinfer.o" \
   -Wl,--gc-sections -Wl,--version-script="$build_dir/digitinfer.map" \
-  -Wl,-soname,libdigitinfer.so.1 -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -s ||
-  die "linking libdigitinfer.so.1 failed"
+  -Wl,-soname,"$so_name" -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -s ||
+  die "linking $so_name failed"
 
 echo "==> installing into $prefix"
 install -d "$prefix/include" "$prefix/lib/pkgconfig"
 install -m 644 include/digitinfer.h "$prefix/include/digitinfer.h"
 install -m 644 "$build_dir/libdigitinfer.a" "$prefix/lib/libdigitinfer.a"
-install -m 755 "$build_dir/libdigitinfer.so.1" "$prefix/lib/libdigitinfer.so.1"
-ln -sfn libdigitinfer.so.1 "$prefix/lib/libdigitinfer.so"
+install -m 755 "$build_dir/$so_name" "$prefix/lib/$so_name"
+ln -sfn "$so_name" "$prefix/lib/libdigitinfer.so"
 
 version=$(tools/version.sh)
 [ -n "$version" ] || exit 1
@@ -234,7 +237,7 @@ cat >"$cmake_dir/digitinfer-config.cmake" <<'EOF'
 #   find_package(digitinfer CONFIG REQUIRED)
 #   target_link_libraries(app PRIVATE digitinfer::digitinfer)
 # Targets:
-#   digitinfer::digitinfer_shared  lib/libdigitinfer.so.1
+#   digitinfer::digitinfer_shared  lib/@SO_NAME@
 #   digitinfer::digitinfer_static  lib/libdigitinfer.a (needs nothing but libc)
 #   digitinfer::digitinfer         the shared one; the static one when the
 #                                  cache variable DIGITINFER_STATIC is ON
@@ -243,7 +246,7 @@ cat >"$cmake_dir/digitinfer-config.cmake" <<'EOF'
 # this file: the installed tree can be moved.
 get_filename_component(_digitinfer_prefix "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
 option(DIGITINFER_STATIC "digitinfer::digitinfer links libdigitinfer.a instead of libdigitinfer.so" OFF)
-foreach(_digitinfer_file include/digitinfer.h lib/libdigitinfer.so.1 lib/libdigitinfer.a)
+foreach(_digitinfer_file include/digitinfer.h lib/@SO_NAME@ lib/libdigitinfer.a)
   if(NOT EXISTS "${_digitinfer_prefix}/${_digitinfer_file}")
     set(digitinfer_FOUND FALSE)
     set(digitinfer_NOT_FOUND_MESSAGE "${_digitinfer_prefix}/${_digitinfer_file} is missing")
@@ -253,8 +256,8 @@ endforeach()
 if(NOT TARGET digitinfer::digitinfer)
   add_library(digitinfer::digitinfer_shared SHARED IMPORTED)
   set_target_properties(digitinfer::digitinfer_shared PROPERTIES
-    IMPORTED_LOCATION "${_digitinfer_prefix}/lib/libdigitinfer.so.1"
-    IMPORTED_SONAME "libdigitinfer.so.1"
+    IMPORTED_LOCATION "${_digitinfer_prefix}/lib/@SO_NAME@"
+    IMPORTED_SONAME "@SO_NAME@"
     INTERFACE_INCLUDE_DIRECTORIES "${_digitinfer_prefix}/include")
   add_library(digitinfer::digitinfer_static STATIC IMPORTED)
   set_target_properties(digitinfer::digitinfer_static PROPERTIES
@@ -271,6 +274,7 @@ endif()
 unset(_digitinfer_file)
 unset(_digitinfer_prefix)
 EOF
+sed -i "s/@SO_NAME@/$so_name/g" "$cmake_dir/digitinfer-config.cmake"
 # Compatible: the same major version, at least the one asked for; a 64-bit build.
 cat >"$cmake_dir/digitinfer-config-version.cmake" <<EOF
 # Version of the libdigitinfer CMake package (written by tools/install.sh).
@@ -290,11 +294,8 @@ if(CMAKE_SIZEOF_VOID_P AND NOT CMAKE_SIZEOF_VOID_P STREQUAL "8")
 endif()
 EOF
 
-so_size=$(wc -c <"$prefix/lib/libdigitinfer.so.1")
+so_size=$(wc -c <"$prefix/lib/$so_name")
 a_size=$(wc -c <"$prefix/lib/libdigitinfer.a")
 echo "==> installed ($opt_flag)"
-printf '  %-40s %7d bytes\n' "$prefix/lib/libdigitinfer.so.1" "$so_size" \
+printf '  %-40s %7d bytes\n' "$prefix/lib/$so_name" "$so_size" \
   "$prefix/lib/libdigitinfer.a" "$a_size"
-if [ "$so_size" -gt 65536 ]; then
-  echo "install.sh: warning: libdigitinfer.so.1 exceeds 64 KiB; consider --optimize size" >&2
-fi

@@ -11,7 +11,7 @@ Usage: tools/release.sh [--out DIR]
 
 Writes, with VERSION = DGI_VERSION of include/digitinfer.h:
   digitinfer-VERSION-x86_64-linux-c-sdk.tar.gz
-      include/, lib/ (libdigitinfer.a, .so.1 + symlink, pkgconfig/ with a
+      include/, lib/ (libdigitinfer.a, .so.N + symlink, pkgconfig/ with a
       relocatable digitinfer.pc, cmake/digitinfer/), share/digitinfer/
       mnist-int8.dgi, share/doc/digitinfer/ (README.md, classify.c)
       (tools/install.sh --relocatable, build dir .build-embedded)
@@ -66,6 +66,7 @@ bin=$(dirname "$swiftc")
 # The firmware libraries are the runtime as shipped, not an experiment.
 unset FW_SWIFTFLAGS FW_SOURCES MODEL
 version=$(tools/version.sh)
+so_name=libdigitinfer.so.$(tools/version.sh --abi) || exit 1
 [ -n "$version" ] || exit 1
 for tool in tar gzip sha256sum; do command -v "$tool" >/dev/null || die "$tool not found"; done
 
@@ -99,7 +100,7 @@ tools/install.sh --prefix "$stage/$sdk" --build-dir "$repo/.build-embedded" --re
 install -d "$stage/$sdk/share/digitinfer" "$stage/$sdk/share/doc/digitinfer"
 install -m 644 models/mnist-int8.dgi "$stage/$sdk/share/digitinfer/"
 install -m 644 tools/examples/classify.c "$stage/$sdk/share/doc/digitinfer/"
-glibc=$(objdump -T "$stage/$sdk/lib/libdigitinfer.so.1" | sed -n 's/.*GLIBC_\([0-9.]*\).*/\1/p' | sort -V | tail -1)
+glibc=$(objdump -T "$stage/$sdk/lib/$so_name" | sed -n 's/.*GLIBC_\([0-9.]*\).*/\1/p' | sort -V | tail -1)
 cat >"$stage/$sdk/README.md" <<EOF
 # DigitInfer $version: C SDK for x86-64 Linux
 
@@ -109,7 +110,7 @@ for every x86-64 CPU: it picks SSE2, AVX2, AVX-VNNI or AVX-512 VNNI kernels
 when a model is opened.
 
     include/digitinfer.h              the API (every function is dgi_*)
-    lib/libdigitinfer.so.1, .so       the shared library (exports only dgi_*)
+    lib/$so_name, .so       the shared library (exports only dgi_*)
     lib/libdigitinfer.a               the static library (needs only libc)
     lib/pkgconfig/digitinfer.pc       pkg-config (relocatable)
     lib/cmake/digitinfer/             CMake package (relocatable)

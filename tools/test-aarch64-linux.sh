@@ -58,11 +58,12 @@ if ! "$repo/tools/install.sh" --target aarch64-linux-gnu --prefix "$prefix" --bu
   echo "$passed passed, $failed failed"
   exit 1
 fi
-so=$prefix/lib/libdigitinfer.so.1
+so_name=libdigitinfer.so.$("$repo/tools/version.sh" --abi) || exit 1
+so=$prefix/lib/$so_name
 if readelf -h "$so" 2>/dev/null | grep -q 'Machine: *AArch64'; then
   pass "tools/install.sh --target aarch64-linux-gnu: $(wc -c <"$so") byte .so, $(wc -c <"$prefix/lib/libdigitinfer.a") byte .a"
 else
-  fail "libdigitinfer.so.1 is not an aarch64 library: $(readelf -h "$so" 2>&1 | grep Machine)"
+  fail "$so_name is not an aarch64 library: $(readelf -h "$so" 2>&1 | grep Machine)"
 fi
 
 # build NAME LINKAGE: Tests/c/NAME.c against the .so or the .a.

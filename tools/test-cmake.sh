@@ -36,6 +36,7 @@ prefix=$(cd "$1" && pwd)
 cmake=${CMAKE:-cmake}
 command -v "$cmake" >/dev/null || die "cmake not found (Debian: apt-get install cmake); set CMAKE"
 version=$("$repo/tools/version.sh")
+so_name=libdigitinfer.so.$("$repo/tools/version.sh" --abi) || exit 1
 [ -n "$version" ] || exit 1
 if [ -n "${BUILD_DIR:-}" ]; then
   mkdir -p "$BUILD_DIR" && work=$(cd "$BUILD_DIR" && pwd)
@@ -99,8 +100,8 @@ variant() {
   local exe=$work/$name/classify deps
   deps=$(needed "$exe")
   if [ "$linkage" = shared ]; then
-    check "$name: NEEDED libdigitinfer.so.1 ($deps)" grep -q 'libdigitinfer\.so\.1 ' <<<"$deps"
-    check "$name: runs with the library of $at" grep -qF "libdigitinfer.so.1 => $at/lib/libdigitinfer.so.1" <<<"$(ldd "$exe")"
+    check "$name: NEEDED $so_name ($deps)" grep -qF "$so_name " <<<"$deps"
+    check "$name: runs with the library of $at" grep -qF "$so_name => $at/lib/$so_name" <<<"$(ldd "$exe")"
   else
     check "$name: no NEEDED libdigitinfer ($deps)" test -z "$(grep libdigitinfer <<<"$deps")"
     check "$name: holds the archive's code (dgi_classify)" grep -q ' T dgi_classify$' <<<"$(nm "$exe")"

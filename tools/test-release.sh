@@ -45,6 +45,7 @@ if [ -z "${DIGITINFER_TEST_RELEASE_CLEAN:-}" ]; then
 fi
 
 version=$("$repo/tools/version.sh")
+so_name=libdigitinfer.so.$("$repo/tools/version.sh" --abi) || exit 1
 [ -n "$version" ] || exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -113,12 +114,12 @@ name=digitinfer-$version-x86_64-linux-c-sdk.tar.gz
 echo "== $name"
 if [ -f "$dist/$name" ] && sdk=$(unpack "$name"); then
   layout "$name" "$sdk"
-  for f in include/digitinfer.h lib/libdigitinfer.a lib/libdigitinfer.so.1 lib/pkgconfig/digitinfer.pc \
+  for f in include/digitinfer.h lib/libdigitinfer.a "lib/$so_name" lib/pkgconfig/digitinfer.pc \
     lib/cmake/digitinfer/digitinfer-config.cmake lib/cmake/digitinfer/digitinfer-config-version.cmake \
     share/digitinfer/mnist-int8.dgi share/doc/digitinfer/README.md share/doc/digitinfer/classify.c; do
     check "$name: $f" test -f "$sdk/$f"
   done
-  check "$name: lib/libdigitinfer.so -> libdigitinfer.so.1" test "$(readlink "$sdk/lib/libdigitinfer.so")" = libdigitinfer.so.1
+  check "$name: lib/libdigitinfer.so -> $so_name" test "$(readlink "$sdk/lib/libdigitinfer.so")" = "$so_name"
   check "$name: the header is include/digitinfer.h" cmp -s "$sdk/include/digitinfer.h" "$repo/include/digitinfer.h"
   check "$name: the example is tools/examples/classify.c" cmp -s "$sdk/share/doc/digitinfer/classify.c" "$repo/tools/examples/classify.c"
   check "$name: the model is models/mnist-int8.dgi" cmp -s "$sdk/share/digitinfer/mnist-int8.dgi" "$repo/models/mnist-int8.dgi"
@@ -142,8 +143,8 @@ if [ -f "$dist/$name" ] && sdk=$(unpack "$name"); then
   check "gcc classify.c -Wl,-Bstatic \$(pkg-config --static --cflags --libs digitinfer) -Wl,-Bdynamic: builds" build_static
   check "gcc -static classify.c \$(pkg-config --static --cflags --libs digitinfer): builds" build_full
   needed() { readelf -dW "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }
-  [ -x "$bin/shared" ] && check "the shared build loads $sdk/lib/libdigitinfer.so.1" \
-    grep -qF "libdigitinfer.so.1 => $sdk/lib/libdigitinfer.so.1" <<<"$(ldd "$bin/shared")"
+  [ -x "$bin/shared" ] && check "the shared build loads $sdk/lib/$so_name" \
+    grep -qF "$so_name => $sdk/lib/$so_name" <<<"$(ldd "$bin/shared")"
   [ -x "$bin/static" ] && check "the static build needs no libdigitinfer ($(needed "$bin/static"))" \
     test -z "$(needed "$bin/static" | grep libdigitinfer)"
   [ -x "$bin/full-static" ] && check "the fully static build needs no shared library" test -z "$(needed "$bin/full-static")"

@@ -10,7 +10,7 @@ Usage: tools/python/build-wheel.sh --out DIR [--build-dir DIR] [--platform TAG]
 
 Builds libdigitinfer (tools/install.sh into a temporary prefix), then writes
   DIR/digitinfer-<version>-py3-none-<TAG>.whl
-holding digitinfer/*.py, py.typed, lib/libdigitinfer.so.1 (one library for
+holding digitinfer/*.py, py.typed, lib/libdigitinfer.so.2 (one library for
 every x86-64 CPU: kernels chosen at run time), include/digitinfer.h and
 models/{mnist,reference}-int8.{dgi,md}. <version> is DGI_VERSION of
 include/digitinfer.h. The tag is py3-none (ctypes, no CPython extension)

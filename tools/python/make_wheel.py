@@ -35,6 +35,14 @@ def header_version(header: Path) -> str:
     return match.group(1)
 
 
+def header_abi(header: Path) -> int:
+    """DGI_ABI_VERSION: the N of libdigitinfer.so.N (tools/install.sh)."""
+    match = re.search(r"^#define DGI_ABI_VERSION ([0-9]+)u$", header.read_text(), re.M)
+    if match is None:
+        sys.exit(f"make_wheel.py: no DGI_ABI_VERSION Nu in {header}")
+    return int(match.group(1))
+
+
 def metadata(project: dict, version: str) -> str:
     lines = [
         "Metadata-Version: 2.1",
@@ -78,7 +86,8 @@ def main() -> None:
     for source in sorted(PACKAGE.iterdir()):
         if source.suffix == ".py" or source.name == "py.typed":
             files.append((f"digitinfer/{source.name}", source, False))
-    files.append(("digitinfer/lib/libdigitinfer.so.1", args.prefix / "lib" / "libdigitinfer.so.1", True))
+    so_name = f"libdigitinfer.so.{header_abi(REPO / 'include' / 'digitinfer.h')}"
+    files.append((f"digitinfer/lib/{so_name}", args.prefix / "lib" / so_name, True))
     files.append(("digitinfer/include/digitinfer.h", args.prefix / "include" / "digitinfer.h", False))
     for model in MODELS:
         for suffix in (".dgi", ".md"):

@@ -209,10 +209,11 @@ class LibraryError(OSError):
 
 def _file_names() -> List[str]:
     if sys.platform == "darwin":
-        return ["libdigitinfer.1.dylib", "libdigitinfer.dylib"]
+        return [f"libdigitinfer.{ABI_VERSION}.dylib", "libdigitinfer.dylib"]
     if os.name == "nt":
         return ["digitinfer.dll", "libdigitinfer.dll"]
-    return ["libdigitinfer.so.1", "libdigitinfer.so"]
+    # The library is named for its ABI version (tools/install.sh).
+    return [f"libdigitinfer.so.{ABI_VERSION}", "libdigitinfer.so"]
 
 
 def _prefix_candidates(prefix: str) -> List[str]:
@@ -322,7 +323,7 @@ def load_library(path: Optional[str] = None) -> ctypes.CDLL:
             "source, not from the wheel): install the wheel, which carries its own "
             "(tools/python/build-wheel.sh --out DIR; pip install DIR/digitinfer-*.whl), or "
             "build the library with `tools/install.sh --prefix DIR` and set "
-            "DIGITINFER_PREFIX=DIR or DIGITINFER_LIBRARY=DIR/lib/libdigitinfer.so.1. "
+            f"DIGITINFER_PREFIX=DIR or DIGITINFER_LIBRARY=DIR/lib/libdigitinfer.so.{ABI_VERSION}. "
             "Tried:\n" + "\n".join(tried)
         )
 

@@ -1,7 +1,7 @@
 """Shared fixtures. The tests run against an installed libdigitinfer:
 
     tools/install.sh --prefix /tmp/prefix
-    DIGITINFER_LIBRARY=/tmp/prefix/lib/libdigitinfer.so.1 python3 -m pytest -q tools/python
+    DIGITINFER_LIBRARY=/tmp/prefix/lib/libdigitinfer.so.2 python3 -m pytest -q tools/python
     # or DIGITINFER_PREFIX=/tmp/prefix
 
 Without either variable every test is skipped (so that a plain `pytest` in
@@ -32,7 +32,7 @@ if PACKAGE_ROOT is not None and str(PACKAGE_ROOT) not in sys.path:
 
 CONFIGURED = INSTALLED or bool(os.environ.get("DIGITINFER_LIBRARY") or os.environ.get("DIGITINFER_PREFIX"))
 SKIP_REASON = (
-    "set DIGITINFER_LIBRARY=PREFIX/lib/libdigitinfer.so.1 or DIGITINFER_PREFIX=PREFIX "
+    "set DIGITINFER_LIBRARY=PREFIX/lib/libdigitinfer.so.N (N: the ABI version) or DIGITINFER_PREFIX=PREFIX "
     "(an install made by tools/install.sh --prefix PREFIX) to test the Python binding"
 )
 

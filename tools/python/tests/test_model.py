@@ -242,7 +242,9 @@ def test_library_lookup_reports_what_it_tried(tmp_path):
     env.pop("DIGITINFER_LIBRARY")
     env["DIGITINFER_PREFIX"] = str(tmp_path)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert str(tmp_path / "lib" / "libdigitinfer.so.1") in out.stdout
+    from digitinfer._lib import ABI_VERSION
+
+    assert str(tmp_path / "lib" / f"libdigitinfer.so.{ABI_VERSION}") in out.stdout
 
 
 def test_library_with_another_abi_is_refused(compile_c, tmp_path):
