@@ -209,18 +209,47 @@ else
   failed=$((failed + 1))
 fi
 
-samples_reproducible() {
-  local dir f status=0
-  dir=$(mktemp -d)
-  swift run -c release make-samples --out "$dir" >/dev/null || status=1
-  for f in models/samples/*; do
-    cmp "$f" "$dir/$(basename "$f")" || status=1
+# Whole numbers (dgi_read_number): each drawn sample's number is the last
+# part of its file name.
+cli_numbers() {
+  local f want got
+  for f in models/numbers/*; do
+    want=${f##*-}
+    want=${want%.*}
+    got=$("$cli" read "$f") || return 1
+    echo "$got"
+    case "$got" in "$f: $want "*) ;; *) echo "expected $want"; return 1 ;; esac
   done
-  [ "$(ls "$dir" | wc -l)" -eq "$(ls models/samples | wc -l)" ] || status=1
+}
+if stage "digitinfer-cli read on the number samples" "$logs/numbers.log" cli_numbers; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+# Numbers made of MNIST test digits (tools/numbers): a short run of the
+# measurement in docs/NUMBERS.md, with floors below its figures.
+if stage "digitinfer-cli read on generated numbers (tools/numbers/measure.sh, 600 images)" "$logs/numbers-measure.log" \
+  tools/numbers/measure.sh --count 600 --out "$(mktemp -d)/numbers" -- --min-separated-4 0.75 --min-touching-4 0.40; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+samples_reproducible() {
+  local dir f kind status=0
+  dir=$(mktemp -d)
+  swift run -c release make-samples --out "$dir/samples" --numbers-out "$dir/numbers" >/dev/null || status=1
+  for kind in samples numbers; do
+    for f in models/$kind/*; do
+      cmp "$f" "$dir/$kind/$(basename "$f")" || status=1
+    done
+    [ "$(ls "$dir/$kind" | wc -l)" -eq "$(ls models/$kind | wc -l)" ] || status=1
+  done
   rm -rf "$dir"
   return $status
 }
-if stage "make-samples redraws models/samples byte for byte" "$logs/make-samples.log" samples_reproducible; then
+if stage "make-samples redraws models/samples and models/numbers byte for byte" "$logs/make-samples.log" samples_reproducible; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

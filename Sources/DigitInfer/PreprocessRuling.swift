@@ -19,6 +19,12 @@
 // lines' pixels, and the pipeline makes them paper (ink 0) afterwards.
 
 enum Ruling {
+  /// Images whose reduced copy is smaller than this on a side are left
+  /// alone: at that size a digit fills its frame (Semeion's 16x16,
+  /// optdigits' 32x32, MNIST's 28x28), and the bars of a 2, 3, 5 or 7 cross
+  /// it edge to edge in parallel pairs, exactly like rules. Ruled paper with
+  /// two rules and a digit between them needs more pixels than this.
+  static let minimumSide = 40
   /// A line is a ridge along at least this share (in 1/16) of its path,
   /// not counting where lines of the other direction cross it: rules
   /// cross the whole image, but a large digit hides up to about 40% of one. (A digit's stroke that long within its frame would also
@@ -91,6 +97,7 @@ func findRuling(
   let ridgeX = (work + 2 * rounded).assumingMemoryBound(to: UInt8.self)
   let counters = Ruling.Counters((work + 3 * rounded).assumingMemoryBound(to: UInt32.self), max(width, height))
   clear(marks, pixels)
+  if !enabled || min(width, height) < Ruling.minimumSide { return 0 }
   // How much darker each pixel is than the paper above and below it (a
   // horizontal line's pixels), and left and right of it (a vertical one's).
   ridges(ink, ridgeY, along: width, step: 1, across: height, jump: width)
@@ -99,7 +106,7 @@ func findRuling(
   // vertical ones the other way round.
   let rows = findLines(ink, ridgeY, ridgeX, marks, along: width, step: 1, across: height, jump: width, counters)
   let columns = findLines(ink, ridgeX, ridgeY, marks, along: height, step: width, across: width, jump: 1, counters)
-  if !enabled || rows < 2 && columns < 2 {
+  if rows < 2 && columns < 2 {
     clear(marks, pixels)
     return 0
   }

@@ -23,6 +23,25 @@ import Testing
     return Data("P5\n\(width) \(Drawing.height)\n255\n".utf8) + Data(pixels)
   }
 
+  /// Every drawn number in models/numbers (tools/samples: plain, lined and
+  /// squared paper, a whiteboard photo, a touching pair) is read as the
+  /// number its name ends in (number-lined-2026.png -> 2026). A failure
+  /// means preprocessing or the reader got a real image wrong: report it,
+  /// do not loosen the test.
+  @Test func numberSamplesAreReadAsTheirNumber() throws {
+    let dir = CLI.packageRoot.appendingPathComponent("models/numbers").path
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+    #expect(names.count >= 5, "models/numbers should hold the five number samples")
+    for name in names {
+      let stem = (name as NSString).deletingPathExtension
+      let number = String(stem.split(separator: "-").last ?? "")
+      let path = dir + "/" + name
+      let run = try CLI.run(["read", path])
+      #expect(run.status == 0, "\(path): \(run.stderr)")
+      #expect(run.stdout.hasPrefix("\(path): \(number) ("), "\(path): \(run.stdout)")
+    }
+  }
+
   @Test func textOutput() throws {
     let dir = try TemporaryDirectory()
     let file = dir.write("717.pgm", Self.number([Drawing.seven, Drawing.one, Drawing.seven]))
