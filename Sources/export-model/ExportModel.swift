@@ -42,6 +42,9 @@ struct ExportModel: ParsableCommand {
   @Option(help: "With --not-a-digit: generated negatives per epoch, as a fraction of the training digits (new ones every epoch).")
   var negatives = 0.12
 
+  @Option(help: "With --not-a-digit: training digits per epoch also sent through dgi_preprocess at another size (PreprocessedDigits), as a fraction of the training digits, so that the path an image took does not tell a digit from a negative; 0 for none.")
+  var preprocessedDigits = 0.12
+
   @Option(help: "Skip training: measure the model at this path on the MNIST test set and the negative test set (a 10-class model with a max-probability threshold calibrated on the held-out training images), and print the figures.")
   var evaluate: String?
 
@@ -120,6 +123,7 @@ struct ExportModel: ParsableCommand {
   mutating func validate() throws {
     guard int8 || evaluate != nil else { throw ValidationError("--int8 is required (the only export format)") }
     guard negatives > 0, negatives <= 1 else { throw ValidationError("--negatives must be in (0, 1]") }
+    guard preprocessedDigits >= 0, preprocessedDigits <= 1 else { throw ValidationError("--preprocessed-digits must be in [0, 1]") }
     guard epochs >= 0, batchSize > 0, learningRate > 0, patience >= 0 else {
       throw ValidationError("--epochs, --batch-size, --learning-rate and --patience must be positive")
     }
@@ -209,13 +213,23 @@ struct ExportModel: ParsableCommand {
     // An 11-class model learns "not a digit" from generated negatives, new
     // ones each epoch; it is validated and calibrated on digits and negatives.
     let rejects = architecture.classes == 11
+    // Digits through dgi_preprocess too, as users' digits arrive, so that
+    // preprocessing's look is not what marks a negative.
+    let preprocessed = { [preprocessedDigits] (digits: DigitSet, seed: UInt64, name: String) in
+      PreprocessedDigits.generate(
+        from: digits, count: Int((preprocessedDigits * Double(digits.count)).rounded()), seed: seed, name: name)
+    }
     let validation = rejects
       ? validationDigits.appending(Rejection.validationNegatives(digits: validationDigits, fraction: negatives, seed: seed), name: "validation")
+        .appending(preprocessed(validationDigits, seed ^ 0x5052_4556_414C_0000, "preprocessed-validation"))
       : validationDigits
     let extra: ((Int) -> DigitSet)? = rejects
-      ? { [negatives, seed] epoch in Rejection.trainingNegatives(digits: train, fraction: negatives, seed: seed, epoch: epoch) }
+      ? { [negatives, seed] epoch in
+        Rejection.trainingNegatives(digits: train, fraction: negatives, seed: seed, epoch: epoch)
+          .appending(preprocessed(train, seed &+ 0x5052_4550_0000 &+ UInt64(epoch) &* 0x1_0000_0001, "preprocessed-\(epoch)"))
+      }
       : nil
-    if rejects { log("not a digit: \(extra!(0).count) generated negatives per epoch, \(validation.count - validationDigits.count) for validation") }
+    if rejects { log("not a digit: \(extra!(0).count) generated images per epoch (negatives and preprocessed digits), \(validation.count - validationDigits.count) for validation") }
     if !exportOnly {
       try trainer.train(train, validation: validation, extra: extra) { t in
         if let checkpoint { try Checkpoint.save(t, to: checkpoint) }
@@ -278,7 +292,7 @@ struct ExportModel: ParsableCommand {
       date: date,
       dataset: "MNIST (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): \(train.count.formatted()) training images, the last \(MNIST.holdout.formatted()) training images held out for validation and calibration, 10,000 test images",
       notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))]
-        + (rejects ? [String(format: "Trained with %.0f%% generated negatives (class 10, not a digit) per epoch, new ones each epoch (--negatives %g).", 100 * negatives, negatives)] : []),
+        + (rejects ? [String(format: "Trained with %.0f%% generated negatives (class 10, not a digit) per epoch, new ones each epoch (--negatives %g), and %.0f%% of the training digits again through dgi_preprocess at other sizes (--preprocessed-digits %g).", 100 * negatives, negatives, 100 * preprocessedDigits, preprocessedDigits)] : []),
       notADigit: notADigit)
     // Model and card in one group: all new, or (a failure before the
     // renames) none replaced.

@@ -16,6 +16,8 @@ struct MakeNumbers: ParsableCommand {
     discussion: """
       Writes <out>/00000.png ... and <out>/manifest.tsv: one line per image with the file, the number (a string: leading zeros kept), its length, how many neighbouring pairs of digits touch (their ink meets), the nominal digit height in pixels (\(NumberImage.digitHeights.map(String.init).joined(separator: ", "))), the background (\(Background.allCases.map(\.rawValue).joined(separator: ", "))), the group gaps, blur and noise, the image size, each digit's ink box and the MNIST test images used.
 
+      --digits validation draws from the held-out validation part of the MNIST training set instead (the split export-model validates on, MNIST.split), for tuning the reader without looking at the test set; the manifest's indices are then into that part.
+
       Deterministic: the same seed gives the same images (image i does not depend on --count).
 
       Example:
@@ -28,6 +30,13 @@ struct MakeNumbers: ParsableCommand {
 
   @Option(help: ArgumentHelp("The directory to write into (created if missing).", valueName: "dir"))
   var out: String
+
+  enum Digits: String, ExpressibleByArgument, CaseIterable {
+    case test, validation
+  }
+
+  @Option(help: "Which MNIST digits to draw: test (never trained on: for measuring) or validation (held out of training: for tuning).")
+  var digits: Digits = .test
 
   @Option(help: "How many images.")
   var count = 2000
@@ -51,7 +60,11 @@ struct MakeNumbers: ParsableCommand {
   func run() throws {
     let set: DigitSet
     do {
-      set = try MNIST.test(in: MNIST.directory(flag: data))
+      let directory = try MNIST.directory(flag: data)
+      switch digits {
+      case .test: set = try MNIST.test(in: directory)
+      case .validation: set = try MNIST.split(MNIST.train(in: directory)).validation
+      }
     } catch {
       throw ValidationError(error.description)
     }
