@@ -87,7 +87,7 @@ counted() {
   fi
 }
 
-for t in test_golden test_api test_hostile test_preprocess test_no_heap test_kernel_sets expect_digit; do
+for t in test_golden test_api test_not_a_digit test_hostile test_preprocess test_read_number test_no_heap test_kernel_sets expect_digit; do
   build_test "$t" shared || fail "$t does not build against the .so"
 done
 for t in test_golden test_api; do
@@ -108,7 +108,7 @@ for cpu in $cpus; do
   else
     fail "$cpu: the library picks '$got', expected $want"
   fi
-  for t in test_golden test_api test_hostile test_preprocess test_no_heap test_kernel_sets; do
+  for t in test_golden test_api test_not_a_digit test_hostile test_preprocess test_read_number test_no_heap test_kernel_sets; do
     counted "$t (shared)" "$cpu" "$build/$t-shared" "$golden"
   done
   for t in test_golden test_api; do
