@@ -30,129 +30,191 @@
 #      API, the CLI and Python; export-model killed at random moments;
 #      libFuzzer on every reader of untrusted bytes; the sanitizers and
 #      valgrind (tools/test-sanitizers.sh).
-# Ends with one line "total: N passed, M failed"; exits non-zero on failure.
+# Ends with a summary (Swift tests, C and device checks, Python tests,
+# other stages, and the stages that failed) and one line "total: N passed,
+# M failed"; exits non-zero on failure.
+#
+#   tools/test.sh                  every stage, in order
+#   tools/test.sh --list           the stages, one per line: name and what it runs
+#   tools/test.sh --only c,python  only these stages (what they need, such as
+#                                  the installed C library, is built first)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 command -v swift >/dev/null || export PATH=/opt/swift/usr/bin:$PATH
 
-passed=0
-failed=0
+# The stages, in the order they run: name, then what it covers.
+stage_list=(
+  "swift|the Swift tests (swift test -c release): runtime, writer, hostile input, golden vectors, data, reports, training, the shipped models"
+  "portable|the runtime's Swift tests with the portable SIMD kernels Arm and WebAssembly use"
+  "c|the C library built as Embedded Swift and installed, then tools/test-c.sh with the kernels it picks and with SSE2"
+  "python|the Python binding from the source tree (SSE2)"
+  "consumer|DigitInfer as a versioned dependency of another package (tools/consumer)"
+  "firmware|Cortex-M4/M3/M0, AArch64 and RISC-V firmware under QEMU, CMSIS-NN beside the M4, the M4 with DIGITINFER_SMALL (tools/embedded)"
+  "aarch64|the C library for aarch64 Linux, its C tests under qemu-aarch64 (tools/test-aarch64-linux.sh)"
+  "wasm|the runtime for wasm32 under wasmkit and node (tools/web/test-wasm.sh)"
+  "browser|the web page in headless Chromium (tools/web/test-browser.sh)"
+  "release|the release artifacts used without Swift (tools/release.sh, tools/test-release.sh), the wheel's tests in a fresh venv"
+  "export|export-model on a small budget, and its errors on bad input"
+  "format|the independent Python implementation of docs/FORMAT.md"
+  "cli|digitinfer-cli on the samples and number samples, generated numbers, make-samples byte for byte, Semeion and optdigits floors"
+  "bench|short benchmark runs"
+  "reliability|the hostile corpus (C API, CLI, Python), export-model killed at random moments, fuzzing, sanitizers and valgrind"
+)
+known() { local s; for s in "${stage_list[@]}"; do [ "${s%%|*}" = "$1" ] && return 0; done; return 1; }
+
+only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --list) for s in "${stage_list[@]}"; do printf '%-12s %s\n' "${s%%|*}" "${s#*|}"; done; exit 0 ;;
+    --only) only=",${2:?--only needs a list of stages},"; shift 2 ;;
+    --only=*) only=",${1#--only=},"; shift ;;
+    -h | --help) sed -n '2,/^set -euo pipefail/{/^set/!p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test.sh: unknown argument '$1' (try --list, --only STAGE,...)" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$only" ]; then
+  IFS=, read -r -a wanted <<<"${only:1:${#only}-2}"
+  for s in "${wanted[@]}"; do known "$s" || { echo "test.sh: no stage '$s' (tools/test.sh --list)" >&2; exit 2; }; done
+fi
+selected() { [ -z "$only" ] || [[ $only == *",$1,"* ]]; }
+
 logs=$(mktemp -d)
 prefix=$(mktemp -d)
 dist=$(mktemp -d)
 trap 'rm -rf "$logs" "$prefix" "$dist"' EXIT
 
-# stage NAME LOG COMMAND...: runs COMMAND, keeping its output in LOG.
-stage() {
-  local name=$1 log=$2
-  shift 2
+# Tallies, by kind of count, and the steps that failed.
+swift_passed=0
+checks_passed=0
+python_passed=0
+steps_passed=0
+failed=0
+failures=()
+
+# step KIND NAME LOG COMMAND...: runs COMMAND, keeping its output in LOG,
+# and counts it by KIND: swift (the "Test run with N tests" line), checks
+# (a closing "N passed, M failed" line), pytest ("N passed"), or one (a
+# single pass). A failing command, or one whose count is missing, is a
+# failure of this step.
+step() {
+  local kind=$1 name=$2 log=$3 n="" f=0
+  shift 3
   echo "==> $name"
-  if "$@" 2>&1 | tee "$log"; then return 0; fi
+  if "$@" 2>&1 | tee "$log"; then
+    case "$kind" in
+      swift) n=$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$log" | tail -1) ;;
+      checks) read -r n f <<<"$(sed -n 's/^\([a-z]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed.*/\2 \3/p' "$log" | tail -1)" ;;
+      pytest) n=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$log" | tail -1) ;;
+      one) n=1 ;;
+    esac
+    if [ -n "$n" ] && [ "${f:-0}" -eq 0 ]; then
+      case "$kind" in
+        swift) swift_passed=$((swift_passed + n)) ;;
+        checks) checks_passed=$((checks_passed + n)) ;;
+        pytest) python_passed=$((python_passed + n)) ;;
+        one) steps_passed=$((steps_passed + 1)) ;;
+      esac
+      return 0
+    fi
+    echo "==> $name: no count of passed tests in its output"
+  fi
   echo "==> $name FAILED"
+  failed=$((failed + ${f:-0} + 1))
+  failures+=("$name")
   return 1
 }
 
-# Counts from the runners' own closing lines.
-swift_count() { sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$1" | tail -1; }
-plain_count() { sed -n 's/^\([a-z]*: \)\{0,1\}\([0-9]*\) passed, \([0-9]*\) failed.*/\2 \3/p' "$1" | tail -1; }
-pytest_count() { sed -n 's/^\([0-9]*\) passed.*/\1/p' "$1" | tail -1; }
-
-# counted NAME LOG COMMAND...: a stage whose output ends "N passed, M failed".
-counted() {
-  local log=$2 p f
-  if stage "$@"; then
-    read -r p f <<<"$(plain_count "$log")"
-    passed=$((passed + ${p:-0}))
-    failed=$((failed + ${f:-1}))
-  else
-    failed=$((failed + 1))
-  fi
+# What several stages use, made once: the installed C library and the CLI.
+installed=""
+need_library() {
+  [ -n "$installed" ] && return "$installed"
+  installed=0
+  step one "install the C library" "$logs/install.log" \
+    tools/install.sh --prefix "$prefix" --build-dir "$repo/.build-embedded" || installed=1
+  return "$installed"
 }
-
-record_swift() {
-  local n
-  n=$(swift_count "$1")
-  if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
+cli=$repo/.build/release/digitinfer-cli
+built_cli=""
+need_cli() {
+  [ -n "$built_cli" ] && return "$built_cli"
+  built_cli=0
+  step one "build digitinfer-cli (release)" "$logs/cli-build.log" swift build -c release --product digitinfer-cli || built_cli=1
+  return "$built_cli"
 }
+data=${DIGITINFER_DATA:-$repo/../shared/data}
 
 # Optimized, as users run it: the tests train small models and run whole
 # datasets, and Package.swift sets no compiler flag to optimize debug builds
 # (it would stop DigitInfer from being a versioned dependency). Overflow
 # checks and preconditions stay on in -O builds.
-if stage "swift test" "$logs/swift.log" swift test -c release; then record_swift "$logs/swift.log"; else failed=$((failed + 1)); fi
+stage_swift() { step swift "swift test" "$logs/swift.log" swift test -c release; }
 
 # The portable kernels are what Arm and WebAssembly run; test them here too.
-if stage "swift test (portable kernels)" "$logs/portable.log" \
-  env DIGITINFER_CPU=portable swift test -c release --scratch-path .build-portable --filter DigitInferTests; then
-  record_swift "$logs/portable.log"
-else
-  failed=$((failed + 1))
-fi
+stage_portable() {
+  step swift "swift test (portable kernels)" "$logs/portable.log" \
+    env DIGITINFER_CPU=portable swift test -c release --scratch-path .build-portable --filter DigitInferTests
+}
 
-# The C library (one build for every CPU), then the C tests and the Python
-# binding against it with the kernels it picks by itself and, forced, with
-# the SSE2 baseline that CPUs without AVX get (the Swift tests above run
-# every kernel set this CPU has against the reference).
-if stage "install the C library" "$logs/install.log" \
-  tools/install.sh --prefix "$prefix" --build-dir "$repo/.build-embedded"; then
+# The C library (one build for every CPU), then the C tests with the kernels
+# it picks by itself and, forced, with the SSE2 baseline that CPUs without
+# AVX get (the Swift tests run every kernel set this CPU has against the
+# reference).
+stage_c() {
+  need_library || return 0
+  local kernels
   for kernels in auto sse2; do
-    if stage "C tests (DIGITINFER_KERNELS=$kernels)" "$logs/c.log" env DIGITINFER_KERNELS=$kernels tools/test-c.sh "$prefix"; then
-      read -r p f <<<"$(plain_count "$logs/c.log")"
-      passed=$((passed + ${p:-0}))
-      failed=$((failed + ${f:-1}))
-    else
-      failed=$((failed + 1))
-    fi
+    step checks "C tests (DIGITINFER_KERNELS=$kernels)" "$logs/c-$kernels.log" \
+      env DIGITINFER_KERNELS=$kernels tools/test-c.sh "$prefix" || true
   done
-  # The Python binding from the source tree against the SSE2 baseline (the
-  # wheel below runs it with the kernels the library picks).
-  if stage "Python binding (source tree, DIGITINFER_KERNELS=sse2)" "$logs/python.log" \
-    env DIGITINFER_KERNELS=sse2 DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python; then
-    n=$(pytest_count "$logs/python.log")
-    if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
-  else
-    failed=$((failed + 1))
-  fi
-else
-  failed=$((failed + 1))
-fi
+}
+
+# The Python binding from the source tree against the SSE2 baseline (the
+# wheel, in the release stage, runs it with the kernels the library picks).
+stage_python() {
+  need_library || return 0
+  step pytest "Python binding (source tree, DIGITINFER_KERNELS=sse2)" "$logs/python.log" \
+    env DIGITINFER_KERNELS=sse2 DIGITINFER_PREFIX="$prefix" python3 -m pytest -q -p no:cacheprovider tools/python || true
+}
 
 # DigitInfer as a versioned dependency of another package (SwiftPM refuses
 # unsafeFlags there): it must build and pick its kernels with no flag.
-counted "DigitInfer as a versioned dependency" "$logs/consumer.log" tools/consumer/test-dependency.sh
+stage_consumer() { step checks "DigitInfer as a versioned dependency" "$logs/consumer.log" tools/consumer/test-dependency.sh || true; }
 
 # The runtime as Embedded Swift firmware for Cortex-M4, M3 and M0 under QEMU,
 # compared byte for byte with the host library (tools/embedded/README.md);
 # then the M4 again with DIGITINFER_SMALL, the reference kernels that fit
 # small flash.
-counted "firmware under QEMU (Cortex-M4, M3, M0; AArch64 Cortex-A53, A76; RISC-V rv32imc; CMSIS-NN on the M4)" "$logs/qemu.log" tools/embedded/test-qemu.sh
-counted "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
-  env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4
+stage_firmware() {
+  step checks "firmware under QEMU (Cortex-M4, M3, M0; AArch64 Cortex-A53, A76; RISC-V rv32imc; CMSIS-NN on the M4)" \
+    "$logs/qemu.log" tools/embedded/test-qemu.sh || true
+  step checks "firmware under QEMU (Cortex-M4, DIGITINFER_SMALL)" "$logs/qemu-small.log" \
+    env FW_SWIFTFLAGS=-DDIGITINFER_SMALL tools/embedded/test-qemu.sh --build-dir "$repo/.build-firmware-small" --targets m4 || true
+}
 
 # The C library cross-built for 64-bit Arm Linux (Raspberry Pi class) and
 # its C tests under qemu-aarch64 as a Cortex-A53 and a Cortex-A76.
-counted "C library for aarch64 Linux (qemu-aarch64: Cortex-A53, A76)" "$logs/aarch64-linux.log" tools/test-aarch64-linux.sh
+stage_aarch64() {
+  step checks "C library for aarch64 Linux (qemu-aarch64: Cortex-A53, A76)" "$logs/aarch64-linux.log" \
+    tools/test-aarch64-linux.sh || true
+}
 
 # WebAssembly (tools/web): the runtime built for wasm32 and run under wasmkit
 # against the golden vectors, then the web page in headless Chromium.
-counted "tools/web/test-wasm.sh" "$logs/wasm.log" tools/web/test-wasm.sh
-counted "tools/web/test-browser.sh" "$logs/browser.log" tools/web/test-browser.sh
+stage_wasm() { step checks "tools/web/test-wasm.sh" "$logs/wasm.log" tools/web/test-wasm.sh || true; }
+stage_browser() { step checks "tools/web/test-browser.sh" "$logs/browser.log" tools/web/test-browser.sh || true; }
 
 # The release artifacts (tools/release.sh): each unpacked into a fresh
 # directory and used with no Swift on PATH as its README says (the C SDK
 # through CMake and pkg-config, the standalone CLI, the wheel, the page in
 # Chromium, firmware linked against the Cortex-M libraries under QEMU);
 # then the wheel's own tests in a fresh venv, run from outside the tree.
-counted "release artifacts (tools/release.sh, tools/test-release.sh)" "$logs/release.log" \
-  sh -c 'tools/release.sh --out "$1" && tools/test-release.sh "$1"' _ "$dist"
-if stage "Python wheel in a fresh venv (tools/python/test-wheel.sh)" "$logs/wheel.log" \
-  sh -c 'tools/python/test-wheel.sh "$1"/digitinfer-*.whl' _ "$dist"; then
-  n=$(pytest_count "$logs/wheel.log")
-  if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
-else
-  failed=$((failed + 1))
-fi
+stage_release() {
+  step checks "release artifacts (tools/release.sh, tools/test-release.sh)" "$logs/release.log" \
+    sh -c 'tools/release.sh --out "$1" && tools/test-release.sh "$1"' _ "$dist" || return 0
+  step pytest "Python wheel in a fresh venv (tools/python/test-wheel.sh)" "$logs/wheel.log" \
+    sh -c 'tools/python/test-wheel.sh "$1"/digitinfer-*.whl' _ "$dist" || true
+}
 
 # export-model as a user runs it, on a small budget: it must train, export,
 # write the model card, and fail clearly on bad input.
@@ -178,24 +240,13 @@ export_model_smoke() {
   rm -rf "$dir"
   return $status
 }
-if stage "export-model (short run and bad input)" "$logs/export.log" export_model_smoke; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
+stage_export() { step one "export-model (short run and bad input)" "$logs/export.log" export_model_smoke || true; }
 
-if stage "format spec (Python)" "$logs/py.log" python3 -m pytest -q tools/format; then
-  passed=$((passed + $(pytest_count "$logs/py.log")))
-else
-  failed=$((failed + 1))
-fi
+stage_format() { step pytest "format spec (Python)" "$logs/py.log" python3 -m pytest -q -p no:cacheprovider tools/format || true; }
 
 # digitinfer-cli from a release build, as the README uses it.
-cli=$repo/.build/release/digitinfer-cli
-data=${DIGITINFER_DATA:-$repo/../shared/data}
 cli_samples() {
   local f want got
-  swift build -c release --product digitinfer-cli >/dev/null || return 1
   for f in models/samples/*; do
     want=$(basename "$f" | sed 's/.*-\([0-9]\)\.[a-z]*$/\1/')
     got=$("$cli" "$f") || return 1
@@ -203,11 +254,6 @@ cli_samples() {
     case "$got" in "$f: $want "*) ;; *) echo "expected digit $want"; return 1 ;; esac
   done
 }
-if stage "digitinfer-cli on the sample images" "$logs/samples.log" cli_samples; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
 
 # Whole numbers (dgi_read_number): each drawn sample's number is the last
 # part of its file name.
@@ -221,20 +267,6 @@ cli_numbers() {
     case "$got" in "$f: $want "*) ;; *) echo "expected $want"; return 1 ;; esac
   done
 }
-if stage "digitinfer-cli read on the number samples" "$logs/numbers.log" cli_numbers; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
-
-# Numbers made of MNIST test digits (tools/numbers): a short run of the
-# measurement in docs/NUMBERS.md, with floors below its figures.
-if stage "digitinfer-cli read on generated numbers (tools/numbers/measure.sh, 600 images)" "$logs/numbers-measure.log" \
-  tools/numbers/measure.sh --count 600 --out "$(mktemp -d)/numbers" -- --min-separated-4 0.75 --min-touching-4 0.40; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
 
 samples_reproducible() {
   local dir f kind status=0
@@ -249,11 +281,6 @@ samples_reproducible() {
   rm -rf "$dir"
   return $status
 }
-if stage "make-samples redraws models/samples and models/numbers byte for byte" "$logs/make-samples.log" samples_reproducible; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
 
 # Digits that are not MNIST, from their native sizes through dgi_preprocess
 # (never trained on). The floors are the figures in the README, rounded down.
@@ -265,51 +292,65 @@ accuracy_at_least() {
   echo "$1: accuracy $accuracy (floor $4%)"
   python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) * 100 >= float(sys.argv[2]) else 1)' "$accuracy" "$4"
 }
+SEMEION_FLOOR=93 OPTDIGITS_FLOOR=97
 external_accuracy() {
   accuracy_at_least semeion semeion/semeion-images-idx3-ubyte.gz semeion/semeion-labels-idx1-ubyte.gz \
     "$SEMEION_FLOOR" &&
     accuracy_at_least "optdigits windep" optdigits_32x32/optdigits-windep-images-idx3-ubyte.gz \
       optdigits_32x32/optdigits-windep-labels-idx1-ubyte.gz "$OPTDIGITS_FLOOR"
 }
-SEMEION_FLOOR=93 OPTDIGITS_FLOOR=97
-if stage "accuracy on non-MNIST digits (semeion, optdigits windep)" "$logs/external.log" external_accuracy; then
-  passed=$((passed + 2))
-else
-  failed=$((failed + 1))
-fi
 
-if stage "benchmark, reference model (short run)" "$logs/bench.log" \
-  "$cli" bench --model models/reference-int8.dgi --iterations 3000; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
+stage_cli() {
+  need_cli || return 0
+  step one "digitinfer-cli on the sample images" "$logs/samples.log" cli_samples || true
+  step one "digitinfer-cli read on the number samples" "$logs/numbers.log" cli_numbers || true
+  # Numbers made of MNIST test digits (tools/numbers): a short run of the
+  # measurement in docs/NUMBERS.md, with floors below its figures.
+  step one "digitinfer-cli read on generated numbers (tools/numbers/measure.sh, 600 images)" "$logs/numbers-measure.log" \
+    tools/numbers/measure.sh --count 600 --out "$logs/numbers" -- --min-separated-4 0.75 --min-touching-4 0.40 || true
+  step one "make-samples redraws models/samples and models/numbers byte for byte" "$logs/make-samples.log" \
+    samples_reproducible || true
+  step one "accuracy on non-MNIST digits (semeion, optdigits windep)" "$logs/external.log" external_accuracy || true
+}
 
-if stage "digitinfer-cli bench (short run)" "$logs/cli-bench.log" "$cli" bench --iterations 3000; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
+stage_bench() {
+  need_cli || return 0
+  step one "benchmark, reference model (short run)" "$logs/bench.log" \
+    "$cli" bench --model models/reference-int8.dgi --iterations 3000 || true
+  step one "digitinfer-cli bench (short run)" "$logs/cli-bench.log" "$cli" bench --iterations 3000 || true
+}
 
 # Reliability (docs/RELIABILITY.md): malformed models and images through
 # the C API, the CLI (one run among good images) and the Python binding;
-# export-model killed at random moments and resumed.
-if stage "hostile corpus (C API, CLI, Python)" "$logs/hostile.log" \
-  env DIGITINFER_PREFIX="$prefix" DIGITINFER_CLI="$cli" python3 -m pytest -q -p no:cacheprovider Tests/hostile; then
-  n=$(pytest_count "$logs/hostile.log")
-  if [ -n "$n" ]; then passed=$((passed + n)); else failed=$((failed + 1)); fi
-else
-  failed=$((failed + 1))
-fi
-counted "export-model killed at random moments" "$logs/interrupt.log" tools/test-export-interrupt.sh
-# libFuzzer on the model reader (against an independent oracle), the
-# preprocessing, the image decoders and the IDX reader, for about four
-# minutes, after the committed regression inputs (tools/fuzz/README.md).
-counted "fuzzing (model, preprocess, image, idx)" "$logs/fuzz.log" tools/fuzz/ci.sh
-# The Swift tests under AddressSanitizer (UBSan on the C they build), the C
-# tests against an ASan+UBSan build of the library, test_threads under
-# ThreadSanitizer, valgrind on the CLI over the samples and the hostile corpus.
-counted "sanitizers (ASan, UBSan, TSan, valgrind)" "$logs/sanitizers.log" tools/test-sanitizers.sh
+# export-model killed at random moments and resumed; libFuzzer on the model
+# reader (against an independent oracle), the preprocessing, the image
+# decoders and the IDX reader, for about four minutes, after the committed
+# regression inputs (tools/fuzz/README.md); the Swift tests under
+# AddressSanitizer (UBSan on the C they build), the C tests against an
+# ASan+UBSan build of the library, test_threads under ThreadSanitizer,
+# valgrind on the CLI over the samples and the hostile corpus.
+stage_reliability() {
+  if need_library && need_cli; then
+    step pytest "hostile corpus (C API, CLI, Python)" "$logs/hostile.log" \
+      env DIGITINFER_PREFIX="$prefix" DIGITINFER_CLI="$cli" python3 -m pytest -q -p no:cacheprovider Tests/hostile || true
+  fi
+  step checks "export-model killed at random moments" "$logs/interrupt.log" tools/test-export-interrupt.sh || true
+  step checks "fuzzing (model, preprocess, image, idx)" "$logs/fuzz.log" tools/fuzz/ci.sh || true
+  step checks "sanitizers (ASan, UBSan, TSan, valgrind)" "$logs/sanitizers.log" tools/test-sanitizers.sh || true
+}
 
-echo "total: $passed passed, $failed failed"
+for s in "${stage_list[@]}"; do
+  name=${s%%|*}
+  if selected "$name"; then "stage_$name" || true; fi
+done
+
+echo
+echo "summary:"
+printf '  %-26s %s passed\n' "Swift tests" "$swift_passed" "C and device checks" "$checks_passed" \
+  "Python tests" "$python_passed" "other steps" "$steps_passed"
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "  failed:"
+  printf '    %s\n' "${failures[@]}"
+fi
+echo "total: $((swift_passed + checks_passed + python_passed + steps_passed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
