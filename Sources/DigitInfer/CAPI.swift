@@ -234,7 +234,7 @@ public func dgi_preprocess(
   let status = preprocess(
     image, width: Int(width), height: Int(height), stride: stride, flags: flags, layout, scratch, result, &found)
   guard status == .ok else { return status.c }
-  for i in 0..<784 { pixels[i] = result[i] }
+  for i in 0..<FileLayout.inputSize { pixels[i] = result[i] }
   if let info {
     info.pointee = dgi_preprocess_info(
       ink: found.lightInk ? DGI_INK_LIGHT : DGI_INK_DARK, x: UInt32(found.x), y: UInt32(found.y),

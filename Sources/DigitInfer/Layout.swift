@@ -1,17 +1,18 @@
 /// The .dgi file layout (docs/FORMAT.md is the normative description).
 enum FileLayout {
   static let magic: UInt32 = 0x4649_4744  // "DGIF"
-  static let major: UInt16 = 1
-  static let minor: UInt16 = 2  // the newest this reader knows (DGI_FORMAT_MINOR); any minor is read
+  static let major = UInt16(DGI_FORMAT_MAJOR)  // any minor is read
   static let headerSize = 64
   static let layerRecordSize = 32
-  static let maxLayers = 16  // DGI_MAX_LAYERS
-  static let maxClasses = 11  // DGI_MAX_CLASSES
+  static let maxLayers = Int(DGI_MAX_LAYERS)
+  static let maxClasses = Int(DGI_MAX_CLASSES)
   /// The digits' classes are 0...9; an 11-class model's last is "not a
   /// digit" (DGI_CLASS_NOT_A_DIGIT, format 1.2).
   static let digitClasses = 10
-  static let notADigitClass = 10
-  static let inputSide = 28
+  static let notADigitClass = Int(DGI_CLASS_NOT_A_DIGIT)
+  /// The model input: DGI_INPUT_WIDTH x DGI_INPUT_HEIGHT (square), DGI_INPUT_SIZE bytes.
+  static let inputSide = Int(DGI_INPUT_WIDTH)
+  static let inputSize = Int(DGI_INPUT_SIZE)
   static let inputZeroPoint: Int8 = -128
   /// The largest tensor the runtime accepts, so that every index fits a
   /// 32-bit Int on microcontrollers.
@@ -112,7 +113,7 @@ struct ModelState {
 /// `dgi_model` storage (8-byte aligned, DGI_MODEL_WORDS * 8 bytes).
 enum ModelStorage {
   static let layersOffset = 80
-  static let bytes = 128 * 8
+  static let bytes = Int(DGI_MODEL_WORDS) * 8
   static var fits: Bool {
     MemoryLayout<ModelState>.size <= layersOffset
       && layersOffset + FileLayout.maxLayers * MemoryLayout<LayerDesc>.stride <= bytes

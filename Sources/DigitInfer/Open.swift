@@ -34,7 +34,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   let inW = bytes.u16(FileLayout.hInputWidth)
   let inC = bytes.u16(FileLayout.hInputChannels)
   if inH == 0 || inW == 0 || inC == 0 { return .malformed }
-  if inH != 28 || inW != 28 || inC != 1 { return .unsupported }
+  if Int(inH) != FileLayout.inputSide || Int(inW) != FileLayout.inputSide || inC != 1 { return .unsupported }
   let classCount = bytes.u16(FileLayout.hClassCount)
   if classCount == 0 { return .malformed }
   if classCount > UInt16(FileLayout.maxClasses) { return .unsupported }

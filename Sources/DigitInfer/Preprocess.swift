@@ -90,9 +90,9 @@ struct PreprocessLayout {
     var o = 0
     analysis = AnalysisLayout(
       width: width, height: height, factor: (side + Self.workMax - 1) / Self.workMax, &o)
-    canvas = take(&o, 28 * 28 * 4)
+    canvas = take(&o, FileLayout.inputSize * 4)
     accumulators = take(&o, (20 * 20 + 20) * 8)
-    result = take(&o, 784)
+    result = take(&o, FileLayout.inputSize)
     size = o
   }
 }
@@ -331,7 +331,7 @@ func fitDigit(
   // Ink scattered so thinly over a large box (a sprinkle of specks) that
   // no output pixel reaches one level is not a digit.
   var any: UInt32 = 0
-  for i in 0..<784 { any |= canvas[i] }
+  for i in 0..<FileLayout.inputSize { any |= canvas[i] }
   if any == 0 { return .noInk }
 
   // 9. Strokes: MNIST's pen was broad; stretch and thicken thin ones.

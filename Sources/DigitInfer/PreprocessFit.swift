@@ -9,6 +9,10 @@ struct Region {
 @inline(__always) func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 @inline(__always) func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 
+/// The model input's side and pixel count (the header's DGI_INPUT_WIDTH and
+/// DGI_INPUT_SIZE, through FileLayout).
+private let side = FileLayout.inputSide, area = FileLayout.inputSize
+
 /// Scales `region` so that its longer side is 20 pixels, keeping the aspect
 /// ratio, and writes it to the middle of the 28x28 `canvas`.
 ///
@@ -47,11 +51,11 @@ func fitToBox(
       for i in 0..<ow { acc[j * box + i] += UInt64(w) * row[i] }
     }
   }
-  clear(canvas, 28 * 28)
-  let area = UInt64(l) * UInt64(l)
-  let ox = (28 - ow) / 2, oy = (28 - oh) / 2
+  clear(canvas, area)
+  let cover = UInt64(l) * UInt64(l)  // units of one output pixel
+  let ox = (side - ow) / 2, oy = (side - oh) / 2
   for j in 0..<oh {
-    for i in 0..<ow { canvas[(oy + j) * 28 + ox + i] = UInt32((acc[j * box + i] + area / 2) / area) }
+    for i in 0..<ow { canvas[(oy + j) * side + ox + i] = UInt32((acc[j * box + i] + cover / 2) / cover) }
   }
 }
 
@@ -70,27 +74,27 @@ func normalizeStrokes(_ canvas: UnsafeMutablePointer<UInt32>, spare: UnsafeMutab
   if !stretchToFullInk(canvas) { return }
   // MNIST's edges are soft (its digits were anti-aliased); scans and
   // binary sets have hard ones. One [1 2 1] x [1 2 1] / 16 pass.
-  for y in 0..<28 {
-    for x in 0..<28 {
+  for y in 0..<side {
+    for x in 0..<side {
       var s: UInt32 = 0
-      for ny in max(0, y - 1)...min(27, y + 1) {
-        for nx in max(0, x - 1)...min(27, x + 1) {
-          s += (ny == y ? 2 : 1) * (nx == x ? 2 : 1) * canvas[ny * 28 + nx]
+      for ny in max(0, y - 1)...min(side - 1, y + 1) {
+        for nx in max(0, x - 1)...min(side - 1, x + 1) {
+          s += (ny == y ? 2 : 1) * (nx == x ? 2 : 1) * canvas[ny * side + nx]
         }
       }
-      spare[y * 28 + x] = (s + 8) / 16
+      spare[y * side + x] = (s + 8) / 16
     }
   }
-  for i in 0..<784 { canvas[i] = spare[i] }
+  for i in 0..<area { canvas[i] = spare[i] }
   _ = stretchToFullInk(canvas)
 
   var mass = 0, variation = 0
-  for y in 0..<28 {
-    for x in 0..<28 {
-      let v = Int(canvas[y * 28 + x])
+  for y in 0..<side {
+    for x in 0..<side {
+      let v = Int(canvas[y * side + x])
       mass += v
-      if x + 1 < 28 { variation += abs(Int(canvas[y * 28 + x + 1]) - v) }
-      if y + 1 < 28 { variation += abs(Int(canvas[(y + 1) * 28 + x]) - v) }
+      if x + 1 < side { variation += abs(Int(canvas[y * side + x + 1]) - v) }
+      if y + 1 < side { variation += abs(Int(canvas[(y + 1) * side + x]) - v) }
     }
   }
   if variation == 0 { return }
@@ -106,9 +110,9 @@ func normalizeStrokes(_ canvas: UnsafeMutablePointer<UInt32>, spare: UnsafeMutab
 /// is. Returns false for an empty canvas.
 func stretchToFullInk(_ canvas: UnsafeMutablePointer<UInt32>) -> Bool {
   var peak: UInt32 = 0
-  for i in 0..<784 { peak = max(peak, canvas[i]) }
+  for i in 0..<area { peak = max(peak, canvas[i]) }
   if peak == 0 { return false }
-  if peak < 255 { for i in 0..<784 { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
+  if peak < 255 { for i in 0..<area { canvas[i] = (canvas[i] * 255 + peak / 2) / peak } }
   return true
 }
 
@@ -116,19 +120,19 @@ func stretchToFullInk(_ canvas: UnsafeMutablePointer<UInt32>) -> Bool {
 /// its neighbourhood's maximum (or minimum) by weight/256, at most a full step.
 func morph(_ canvas: UnsafeMutablePointer<UInt32>, _ spare: UnsafeMutablePointer<UInt32>, weight: Int, dilate: Bool) {
   let w = UInt32(min(256, weight))
-  for y in 0..<28 {
-    for x in 0..<28 {
+  for y in 0..<side {
+    for x in 0..<side {
       var m: UInt32 = dilate ? 0 : 255
-      for ny in max(0, y - 1)...min(27, y + 1) {
-        for nx in max(0, x - 1)...min(27, x + 1) {
-          m = dilate ? max(m, canvas[ny * 28 + nx]) : min(m, canvas[ny * 28 + nx])
+      for ny in max(0, y - 1)...min(side - 1, y + 1) {
+        for nx in max(0, x - 1)...min(side - 1, x + 1) {
+          m = dilate ? max(m, canvas[ny * side + nx]) : min(m, canvas[ny * side + nx])
         }
       }
-      let v = canvas[y * 28 + x]
-      spare[y * 28 + x] = dilate ? max(v, (m * w + 128) >> 8) : v - (((v - m) * w + 128) >> 8)
+      let v = canvas[y * side + x]
+      spare[y * side + x] = dilate ? max(v, (m * w + 128) >> 8) : v - (((v - m) * w + 128) >> 8)
     }
   }
-  for i in 0..<784 { canvas[i] = spare[i] }
+  for i in 0..<area { canvas[i] = spare[i] }
 }
 
 /// Writes `canvas` to `out` translated by whole pixels so that its centre of
@@ -136,21 +140,21 @@ func morph(_ canvas: UnsafeMutablePointer<UInt32>, _ spare: UnsafeMutablePointer
 /// mean 14.01, 14.00 in pixel-index coordinates).
 func centre(_ canvas: UnsafePointer<UInt32>, _ out: UnsafeMutablePointer<UInt8>) {
   var s = 0, sx = 0, sy = 0
-  for y in 0..<28 {
-    for x in 0..<28 {
-      let v = Int(canvas[y * 28 + x])
+  for y in 0..<side {
+    for x in 0..<side {
+      let v = Int(canvas[y * side + x])
       s += v
       sx += v * x
       sy += v * y
     }
   }
   // round(14 - sx/s) = floor((28s - 2sx + s) / 2s)
-  let dx = s == 0 ? 0 : floorDiv(29 * s - 2 * sx, 2 * s)
-  let dy = s == 0 ? 0 : floorDiv(29 * s - 2 * sy, 2 * s)
-  for y in 0..<28 {
-    for x in 0..<28 {
+  let dx = s == 0 ? 0 : floorDiv((side + 1) * s - 2 * sx, 2 * s)
+  let dy = s == 0 ? 0 : floorDiv((side + 1) * s - 2 * sy, 2 * s)
+  for y in 0..<side {
+    for x in 0..<side {
       let fx = x - dx, fy = y - dy
-      out[y * 28 + x] = fx >= 0 && fx < 28 && fy >= 0 && fy < 28 ? UInt8(min(255, canvas[fy * 28 + fx])) : 0
+      out[y * side + x] = fx >= 0 && fx < side && fy >= 0 && fy < side ? UInt8(min(255, canvas[fy * side + fx])) : 0
     }
   }
 }

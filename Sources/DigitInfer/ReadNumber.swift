@@ -58,10 +58,10 @@ struct ReadLayout {
     mask = take(&o, a.ww * a.wh * 2)
     columns = take(&o, a.ww * 4)
     order = take(&o, a.maxLabels * 2)
-    canvas = take(&o, 28 * 28 * 4)
+    canvas = take(&o, FileLayout.inputSize * 4)
     accumulators = take(&o, (20 * 20 + 20) * 8)
     pieces = take(&o, 2 * Self.maxPieces * MemoryLayout<ReadPiece>.stride)
-    pixels = take(&o, 2 * Self.maxPieces * 784)
+    pixels = take(&o, 2 * Self.maxPieces * FileLayout.inputSize)
     model = take(&o, 0)
     guard case let (total, overflow) = o.addingReportingOverflow(modelScratch), !overflow else { return nil }
     // An image that is reduced gets room for any reduced shape, so that the
@@ -246,7 +246,7 @@ func readNumber(
           x0: (p == 0 ? max(0, ca - 1) : ca) * f, x1: min(width, (p == k - 1 ? cb + 1 : cb) * f),
           y0: max(0, y0 - 1) * f, y1: min(height, (y1 + 1) * f))
         let slot = bank * ReadLayout.maxPieces + p
-        let out = pixels + slot * 784
+        let out = pixels + slot * FileLayout.inputSize
         var box = Region(x0: 0, x1: 0, y0: 0, y1: 0)
         guard
           fitDigit(
@@ -312,7 +312,7 @@ func readNumber(
       if pieces[slot].result.digit < 0 { continue }
       pieces[slot].box.x0 += origin.x; pieces[slot].box.x1 += origin.x
       pieces[slot].box.y0 += origin.y; pieces[slot].box.y1 += origin.y
-      emit(UnsafePointer(pieces + slot), UnsafePointer(pixels + slot * 784), bestK > 1)
+      emit(UnsafePointer(pieces + slot), UnsafePointer(pixels + slot * FileLayout.inputSize), bestK > 1)
     }
   }
   return .ok

@@ -56,6 +56,6 @@ func store(
   d.pointee.height = UInt32(box.y1 - box.y0)
   d.pointee.flags = split ? DGI_DIGIT_SPLIT : 0
   withUnsafeMutableBytes(of: &d.pointee.pixels) { out in
-    for i in 0..<784 { out[i] = pixels[i] }
+    for i in 0..<FileLayout.inputSize { out[i] = pixels[i] }
   }
 }
