@@ -53,14 +53,18 @@ let package = Package(
     // __attribute__((target)); see Sources/DigitInferKernels/kernels.h).
     .systemLibrary(name: "DigitInferKernels", path: "Sources/DigitInferKernels"),
 
-    // Writes .dgi files (the exporter, the tests); atomic file writes for every tool.
-    .target(name: "DigitInferFormat", dependencies: ["CZlib"]),
+    // What every tool shares and no layer owns: atomic file writes and the
+    // seeded random generator (SplitMix64) that golden files depend on.
+    .target(name: "DigitInferSupport"),
+
+    // Writes .dgi files (the exporter, the tests).
+    .target(name: "DigitInferFormat", dependencies: ["CZlib", "DigitInferSupport"]),
 
     // MNIST and other IDX digit sets: reading (gzip via zlib), augmentation.
-    .target(name: "DigitInferData", dependencies: ["CZlib", "DigitInferFormat"]),
+    .target(name: "DigitInferData", dependencies: ["CZlib", "DigitInferSupport"]),
 
     // Model cards, training curves and progress output of the tools.
-    .target(name: "DigitInferReport", dependencies: ["DigitInferFormat"]),
+    .target(name: "DigitInferReport", dependencies: ["DigitInferSupport"]),
 
     // JPEG, PNG and PBM/PGM/PPM to 8-bit luminance; PNG and JPEG writers.
     .target(name: "DigitInferImage", dependencies: ["CImageShim"]),
@@ -68,13 +72,13 @@ let package = Package(
     // Float training in Swift and post-training int8 quantization.
     .target(
       name: "DigitInferTraining",
-      dependencies: ["DigitInfer", "DigitInferFormat", "DigitInferData", "DigitInferReport"],
+      dependencies: ["DigitInfer", "DigitInferFormat", "DigitInferData", "DigitInferReport", "DigitInferSupport"],
       swiftSettings: trainingSettings),
 
     .executableTarget(
       name: "export-model",
       dependencies: [
-        "DigitInferTraining", "DigitInferData", "DigitInferReport", "DigitInferFormat", "DigitInfer",
+        "DigitInferTraining", "DigitInferData", "DigitInferReport", "DigitInferFormat", "DigitInferSupport", "DigitInfer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -83,7 +87,7 @@ let package = Package(
     .executableTarget(
       name: "make-samples",
       dependencies: [
-        "DigitInferImage", "DigitInferFormat",
+        "DigitInferImage", "DigitInferSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/samples"),
@@ -92,7 +96,7 @@ let package = Package(
     .executableTarget(
       name: "make-numbers",
       dependencies: [
-        "DigitInferData", "DigitInferImage", "DigitInferFormat",
+        "DigitInferData", "DigitInferImage", "DigitInferSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "tools/numbers",
@@ -106,26 +110,29 @@ let package = Package(
     .executableTarget(
       name: "digitinfer-cli",
       dependencies: [
-        "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage", "DigitInferData", "DigitInferFormat",
-        "DigitInferReport",
+        "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage", "DigitInferData", "DigitInferReport",
+        "DigitInferSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
-    .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "CZlib"]),
+    .testTarget(name: "DigitInferDataTests", dependencies: ["DigitInferData", "DigitInferSupport", "CZlib"]),
     .testTarget(
       name: "DigitInferCLITests",
       dependencies: [
         "digitinfer-cli", "export-model", "DigitInfer", "DigitInferBuiltinModel", "DigitInferImage", "DigitInferFormat",
       ]),
-    .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport"]),
+    // AtomicFileTests share the report tests' fixtures (temporary directories).
+    .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport", "DigitInferSupport"]),
     .testTarget(name: "MakeNumbersTests", dependencies: ["make-numbers", "DigitInferData", "DigitInferImage"]),
     .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
     .testTarget(
       name: "DigitInferTrainingTests",
-      dependencies: ["DigitInferTraining", "DigitInferData", "DigitInferFormat", "DigitInferReport", "DigitInfer"]),
+      dependencies: [
+        "DigitInferTraining", "DigitInferData", "DigitInferFormat", "DigitInferReport", "DigitInferSupport", "DigitInfer",
+      ]),
     .testTarget(
       name: "DigitInferTests",
-      dependencies: ["DigitInfer", "DigitInferFormat", "CZlib"],
+      dependencies: ["DigitInfer", "DigitInferFormat", "DigitInferSupport", "CZlib"],
       resources: [.copy("Golden")]),
   ]
 )

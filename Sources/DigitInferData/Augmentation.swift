@@ -1,4 +1,4 @@
-import DigitInferFormat
+import DigitInferSupport
 import Foundation
 
 /// Random distortion of 28x28 digits for training: rotation (degrees),

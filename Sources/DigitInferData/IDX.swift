@@ -1,4 +1,4 @@
-import DigitInferFormat
+import DigitInferSupport
 import Foundation
 /// The IDX files of MNIST and similar digit sets: a big-endian header
 /// (magic 0x000008NN, NN dimensions of unsigned bytes; then each dimension

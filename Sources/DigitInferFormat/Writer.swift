@@ -1,4 +1,5 @@
 import CZlib
+import DigitInferSupport
 import Foundation
 
 /// Why a model cannot be written.

@@ -1,4 +1,4 @@
-import DigitInferFormat
+import DigitInferSupport
 import Foundation
 
 /// Everything the model card records about one exported model.

@@ -1,5 +1,6 @@
 import DigitInferFormat
 import DigitInferReport
+import DigitInferSupport
 import Foundation
 
 /// A float checkpoint: everything needed to resume training or to export

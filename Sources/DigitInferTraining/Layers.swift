@@ -1,4 +1,5 @@
 import DigitInferFormat
+import DigitInferSupport
 import Foundation
 
 /// A batch of activations: `count` samples of `shape` floats each, NHWC.

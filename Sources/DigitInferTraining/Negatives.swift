@@ -1,6 +1,7 @@
 import DigitInfer
 import DigitInferData
 import DigitInferFormat
+import DigitInferSupport
 import Foundation
 
 /// Images that are not digits, for the "not a digit" class (class 10) of

@@ -1,4 +1,5 @@
 import DigitInferFormat
+import DigitInferSupport
 import Foundation
 
 /// A float network built from an `Architecture`, in training order

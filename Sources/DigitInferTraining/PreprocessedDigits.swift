@@ -1,6 +1,7 @@
 import DigitInfer
 import DigitInferData
 import DigitInferFormat
+import DigitInferSupport
 
 /// Training digits sent down the path users' digits take: resampled to
 /// another size (12 to 84 pixels, as Semeion's 16x16 and a phone photo's

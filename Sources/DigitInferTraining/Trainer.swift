@@ -1,6 +1,7 @@
 import DigitInferData
 import DigitInferFormat
 import DigitInferReport
+import DigitInferSupport
 import Foundation
 
 /// How to train.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DigitInfer
-import DigitInferFormat
 import DigitInferImage
+import DigitInferSupport
 import Foundation
 
 /// The default subcommand: one answer per image.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import DigitInfer
 import DigitInferData
-import DigitInferFormat
 import DigitInferImage
 import DigitInferReport
+import DigitInferSupport
 import Foundation
 
 /// Accuracy of a model on a labelled IDX set, through the C API.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DigitInfer
-import DigitInferFormat
 import DigitInferImage
+import DigitInferSupport
 import Foundation
 
 /// `read`: the whole number in each image, digit by digit.

@@ -3,6 +3,7 @@ import DigitInfer
 import DigitInferData
 import DigitInferFormat
 import DigitInferReport
+import DigitInferSupport
 import DigitInferTraining
 import Foundation
 

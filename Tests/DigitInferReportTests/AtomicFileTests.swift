@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import DigitInferFormat
+@testable import DigitInferSupport
 
 /// What a writer killed part way leaves, and what the next write does with
 /// it. tools/test-export-interrupt.sh kills real export-model runs; these

@@ -1,6 +1,7 @@
 import CZlib
-import Foundation
 import DigitInferFormat
+import DigitInferSupport
+import Foundation
 import Testing
 
 @testable import DigitInfer

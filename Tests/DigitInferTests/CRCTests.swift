@@ -1,6 +1,7 @@
 import CDigitInfer
 import CZlib
 import DigitInferFormat
+import DigitInferSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import CDigitInfer
 import DigitInferFormat
+import DigitInferSupport
 import Foundation
 import Testing
 

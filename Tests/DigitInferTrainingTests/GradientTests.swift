@@ -1,4 +1,5 @@
 import DigitInferFormat
+import DigitInferSupport
 import Foundation
 import Testing
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DigitInferData
-import DigitInferFormat
 import DigitInferImage
+import DigitInferSupport
 import Foundation
 
 /// Draws images of handwritten whole numbers from MNIST test digits, for

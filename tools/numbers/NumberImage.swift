@@ -1,6 +1,6 @@
 import DigitInferData
-import DigitInferFormat
 import DigitInferImage
+import DigitInferSupport
 import Foundation
 
 /// One generated number: its picture and what the manifest says of it.

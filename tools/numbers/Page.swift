@@ -1,6 +1,6 @@
 import DigitInferData
-import DigitInferFormat
 import DigitInferImage
+import DigitInferSupport
 import Foundation
 
 /// What the number is written on.

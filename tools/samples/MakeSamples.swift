@@ -1,5 +1,5 @@
 import ArgumentParser
-import DigitInferFormat
+import DigitInferSupport
 import Foundation
 
 /// Draws the sample digit images in models/samples: one per kind of input
