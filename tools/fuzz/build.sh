@@ -70,10 +70,10 @@ step "swiftc DigitInferImage"
   -emit-module -emit-module-path "$mods/DigitInferImage.swiftmodule" \
   -c Sources/DigitInferImage/*.swift -o "$obj/DigitInferImage.o"
 
-step "swiftc DigitInferFormat"
-"$swiftc" "${swift_flags[@]}" -module-name DigitInferFormat -I Sources/CZlib \
-  -emit-module -emit-module-path "$mods/DigitInferFormat.swiftmodule" \
-  -c Sources/DigitInferFormat/*.swift -o "$obj/DigitInferFormat.o"
+step "swiftc DigitInferSupport"
+"$swiftc" "${swift_flags[@]}" -module-name DigitInferSupport \
+  -emit-module -emit-module-path "$mods/DigitInferSupport.swiftmodule" \
+  -c Sources/DigitInferSupport/*.swift -o "$obj/DigitInferSupport.o"
 
 # The IDX harness is compiled into the DigitInferData module itself so that
 # it reaches IDX's internal readers with a fuzzing-sized byte limit.
@@ -107,7 +107,7 @@ link fuzz-model "$obj/model.o" "$obj/mutate.o" "$obj/oracle.o" "$obj/guard.o" "$
 link fuzz-preprocess "$obj/preprocess.o" "$obj/guard.o" "$obj/DigitInfer.o"
 link fuzz-read "$obj/read_number.o" "$obj/guard.o" "$obj/DigitInfer.o"
 link fuzz-image "$obj/FuzzImage.o" "$obj/DigitInferImage.o" "${shim_objs[@]}" "$obj/DigitInfer.o" -ljpeg -lpng
-link fuzz-idx "$obj/DigitInferData.o" "$obj/DigitInferFormat.o" -lz
+link fuzz-idx "$obj/DigitInferData.o" "$obj/DigitInferSupport.o" -lz
 step "cc oracle-cli"
 "$cc" -O2 -g -Wall -Wextra -std=gnu11 -I tools/fuzz/harness tools/fuzz/harness/oracle_cli.c tools/fuzz/harness/oracle.c \
   -o "$out/oracle-cli"
