@@ -21,8 +21,18 @@ public struct TrainingOptions: Sendable, Codable {
   /// Stop after this many epochs without a better validation loss and keep
   /// the best epoch's weights (0: train the whole schedule).
   public var patience = 0
-  public var quiet = false
   public init() {}
+}
+
+/// What the trainer reports as it goes; it prints nothing itself (the
+/// exporter draws a progress bar and the epoch lines from these).
+public enum TrainingProgress {
+  /// After each batch: `done` of the epoch's `total` images, with the
+  /// running loss and accuracy (a fraction). `epoch` counts from 1.
+  case batch(epoch: Int, done: Int, total: Int, loss: Double, accuracy: Double)
+  /// After each epoch's validation: its record, and whether its validation
+  /// loss is the best so far.
+  case epoch(EpochRecord, best: Bool)
 }
 
 /// Trains a network on a training set, validating on a held-out set after
@@ -56,14 +66,15 @@ public final class Trainer {
   }
 
   /// Runs the remaining epochs (all of them, or those after a resumed
-  /// checkpoint). `afterEpoch` runs after each, e.g. to save a checkpoint.
+  /// checkpoint). `progress` hears of every batch and epoch; `afterEpoch`
+  /// runs after each epoch, e.g. to save a checkpoint.
   ///
   /// `extra` adds images to an epoch's training set (e.g. generated "not a
   /// digit" negatives, new ones each epoch); it must give the same images for
   /// the same epoch, so that a resumed run trains as an uninterrupted one.
   public func train(
     _ digits: DigitSet, validation: DigitSet, extra: ((Int) -> DigitSet)? = nil,
-    afterEpoch: (Trainer) throws -> Void = { _ in }
+    progress: (TrainingProgress) -> Void = { _ in }, afterEpoch: (Trainer) throws -> Void = { _ in }
   ) rethrows {
     let size = digits.count + (extra?(0).count ?? 0)
     let batches = (size + options.batchSize - 1) / options.batchSize
@@ -83,7 +94,6 @@ public final class Trainer {
       var order = Array(0..<train.count)
       var shuffler = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
       order.shuffle(using: &shuffler)
-      let bar = ProgressBar(label: "epoch \(epoch + 1)/\(options.epochs)", total: train.count, quiet: options.quiet)
       var lossSum = 0.0, correct = 0, seen = 0
       var lr = 0.0
       for b in 0..<batches {
@@ -98,7 +108,10 @@ public final class Trainer {
         lossSum += loss * Double(indices.count)
         correct += right
         seen += indices.count
-        bar.update(done: seen, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
+        progress(
+          .batch(
+            epoch: epoch + 1, done: seen, total: train.count, loss: lossSum / Double(seen),
+            accuracy: Double(correct) / Double(seen)))
       }
       let seconds = Date().timeIntervalSince(start)
       let (vLoss, vAccuracy) = evaluate(validation)
@@ -113,11 +126,7 @@ public final class Trainer {
       } else {
         sinceBest += 1
       }
-      bar.finish(
-        summary: String(
-          format: "epoch %d/%d  loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  lr %.5f  %.1fs  %.0f img/s%@",
-          epoch + 1, options.epochs, record.trainLoss, 100 * record.trainAccuracy, vLoss, 100 * vAccuracy, lr,
-          seconds, record.imagesPerSecond, sinceBest == 0 ? "  *" : ""))
+      progress(.epoch(record, best: sinceBest == 0))
       try afterEpoch(self)
     }
     // Early stopping means the model stopped improving: go back to its best
@@ -194,8 +203,4 @@ public enum Training {
     get { Parallel.threads }
     set { Parallel.threads = max(1, newValue) }
   }
-
-  /// Makes each printed line reach a log file or pipe at once (stdout is
-  /// otherwise block-buffered when it is not a terminal).
-  public static func lineBufferStandardOutput() { setvbuf(stdout, nil, _IOLBF, 0) }
 }

@@ -158,7 +158,7 @@ struct ExportModel: ParsableCommand {
   }
 
   func run() throws {
-    Training.lineBufferStandardOutput()
+    lineBufferStandardOutput()
     let started = Date()
     if let threads { Training.threads = threads }
     let log: (String) -> Void = { if !quiet { print($0) } }
@@ -200,7 +200,6 @@ struct ExportModel: ParsableCommand {
     options.shear = shear
     options.stroke = stroke
     options.patience = patience
-    options.quiet = quiet
 
     let trainer: Trainer
     if let checkpoint, resume || exportOnly {
@@ -232,7 +231,23 @@ struct ExportModel: ParsableCommand {
       : nil
     if rejects { log("not a digit: \(extra!(0).count) generated images per epoch (negatives and preprocessed digits), \(validation.count - validationDigits.count) for validation") }
     if !exportOnly {
-      try trainer.train(train, validation: validation, extra: extra) { t in
+      // A progress bar per epoch on stderr, and each epoch's line on stdout.
+      var bar: (epoch: Int, bar: ProgressBar)?
+      let epochs = options.epochs
+      try trainer.train(
+        train, validation: validation, extra: extra,
+        progress: { [quiet] event in
+          switch event {
+          case .batch(let epoch, let done, let total, let loss, let accuracy):
+            if bar?.epoch != epoch {
+              bar = (epoch, ProgressBar(label: "epoch \(epoch)/\(epochs)", total: total, quiet: quiet))
+            }
+            bar?.bar.update(done: done, loss: loss, accuracy: accuracy)
+          case .epoch(let record, let best):
+            bar?.bar.finish(summary: record.line(of: epochs, best: best))
+          }
+        }
+      ) { t in
         if let checkpoint { try Checkpoint.save(t, to: checkpoint) }
       }
     } else {

@@ -120,7 +120,6 @@ import Testing
     let train = all.slice(0..<3000), validation = all.slice(55_000..<55_500)
     var options = TrainingOptions()
     options.epochs = 3
-    options.quiet = true
     options.augment = false
     let trainer = Trainer(architecture: try Architecture("c8k5,bn,p2,c16k5,bn,p2,d32,d11"), options: options)
     var sizes: [Int] = []

@@ -56,7 +56,6 @@ import Testing
     guard let data else { return nil }
     var options = TrainingOptions()
     options.epochs = 3
-    options.quiet = true
     options.seed = 7
     options.augment = false  // 189 steps are too few to learn through distortions
     let trainer = Trainer(architecture: try! Architecture("c8k5,bn,p2,c16k5,bn,p2,d32,d10"), options: options)
@@ -121,7 +120,6 @@ import Testing
     func run() -> [[Float]] {
       var options = TrainingOptions()
       options.epochs = 1
-      options.quiet = true
       let t = Trainer(architecture: try! Architecture("c4k5,bn,p2,d10"), options: options)
       try! t.train(data.train.slice(0..<512), validation: data.validation.slice(0..<100))
       return t.network.state
