@@ -45,10 +45,12 @@ let package = Package(
       providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
     .target(name: "CImageShim", dependencies: ["CJPEG", "CPNG"]),
 
-    // The runtime. Depends on nothing but the Swift language; the same
-    // sources are built as Embedded Swift by tools/install.sh.
+    // The runtime. Depends on nothing but the Swift language and its own
+    // headers (the C API, the microkernels); the same sources are built as
+    // Embedded Swift by tools/install.sh, tools/embedded and tools/web.
     .target(name: "DigitInfer", dependencies: ["CDigitInfer", "DigitInferKernels"], swiftSettings: runtimeSettings),
-    // Its x86-64 microkernels: a header-only clang module that the Swift
+    // Its microkernels (x86-64 AVX2/VNNI, AArch64 sdot, Cortex-M DSP) and the
+    // CPU feature queries: a header-only clang module that the Swift
     // compiler builds into DigitInfer (each function carries its own
     // __attribute__((target)); see Sources/DigitInferKernels/kernels.h).
     .systemLibrary(name: "DigitInferKernels", path: "Sources/DigitInferKernels"),

@@ -323,8 +323,9 @@ stage_bench() {
 # Reliability (docs/RELIABILITY.md): malformed models and images through
 # the C API, the CLI (one run among good images) and the Python binding;
 # export-model killed at random moments and resumed; libFuzzer on the model
-# reader (against an independent oracle), the preprocessing, the image
-# decoders and the IDX reader, for about four minutes, after the committed
+# reader (against an independent oracle), the preprocessing, number
+# reading, the image decoders and the IDX reader, for about five minutes,
+# after the committed
 # regression inputs (tools/fuzz/README.md); the Swift tests under
 # AddressSanitizer (UBSan on the C they build), the C tests against an
 # ASan+UBSan build of the library, test_threads under ThreadSanitizer,
@@ -335,7 +336,7 @@ stage_reliability() {
       env DIGITINFER_PREFIX="$prefix" DIGITINFER_CLI="$cli" python3 -m pytest -q -p no:cacheprovider Tests/hostile || true
   fi
   step checks "export-model killed at random moments" "$logs/interrupt.log" tools/test-export-interrupt.sh || true
-  step checks "fuzzing (model, preprocess, image, idx)" "$logs/fuzz.log" tools/fuzz/ci.sh || true
+  step checks "fuzzing (model, preprocess, read, image, idx)" "$logs/fuzz.log" tools/fuzz/ci.sh || true
   step checks "sanitizers (ASan, UBSan, TSan, valgrind)" "$logs/sanitizers.log" tools/test-sanitizers.sh || true
 }
 

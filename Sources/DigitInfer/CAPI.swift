@@ -4,7 +4,8 @@
 // The C ABI of include/digitinfer.h. `@c @implementation` makes the
 // compiler check each signature against the header, so the two cannot
 // drift apart. Everything here only checks arguments and converts types;
-// the work is in Open.swift, Engine.swift and Softmax.swift.
+// the work is in Open.swift, Engine.swift, Softmax.swift and Preprocess.swift
+// (docs/ARCHITECTURE.md follows each call to it).
 
 @c @implementation
 public func dgi_abi_version() -> UInt32 { DGI_ABI_VERSION }
