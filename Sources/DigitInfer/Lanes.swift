@@ -60,27 +60,12 @@ enum Lanes {
 #endif
 
 /// Sixteen int16 lanes at a time, multiplied and summed into eight int32
-/// pair-sums (the same function as two `Lanes.madd`s). One 256-bit AVX2
-/// register when the build enables it (DIGITINFER_AVX2, see Package.swift
-/// and tools/install.sh), two 128-bit ones on baseline x86-64, SIMD16
-/// elsewhere (and with DIGITINFER_PORTABLE, which tests that path on x86).
+/// pair-sums (the same function as two `Lanes.madd`s), as two `Lanes`
+/// vectors: two 128-bit registers on x86-64, two SIMD vectors elsewhere and
+/// with DIGITINFER_PORTABLE. The 256- and 512-bit x86 paths are the C
+/// microkernels of Sources/DigitInferKernels, chosen at run time.
 /// Layouts stay 8-lane aligned so that scratch sizes are the
 /// same on every target; kernels finish odd chunks with `Lanes`.
-#if arch(x86_64) && DIGITINFER_AVX2 && !DIGITINFER_PORTABLE
-enum Wide {
-  typealias Acc = __m256i
-  typealias Pairs = __m256i
-  @inline(__always) static func zero() -> Acc { _mm256_setzero_si256() }
-  @inline(__always) static func load(_ p: UnsafeRawPointer) -> Pairs { p.loadUnaligned(as: __m256i.self) }
-  @inline(__always) static func broadcastPair(_ p: UnsafeRawPointer) -> Pairs {
-    _mm256_set1_epi32(p.loadUnaligned(as: Int32.self))
-  }
-  @inline(__always) static func madd(_ acc: Acc, _ a: Pairs, _ b: Pairs) -> Acc {
-    _mm256_add_epi32(acc, _mm256_madd_epi16(a, b))
-  }
-  @inline(__always) static func lanes(_ acc: Acc) -> SIMD8<Int32> { unsafeBitCast(acc, to: SIMD8<Int32>.self) }
-}
-#else
 enum Wide {
   struct Acc {
     var low: Lanes.Acc, high: Lanes.Acc
@@ -103,5 +88,4 @@ enum Wide {
     SIMD8(lowHalf: Lanes.lanes(acc.low), highHalf: Lanes.lanes(acc.high))
   }
 }
-#endif
 
