@@ -109,7 +109,7 @@ struct PreprocessFindings {
 /// Runs the whole pipeline. Arguments were checked by the caller; `scratch`
 /// holds at least `layout.size` bytes.
 // Preprocessing is built for size (docs/PERFORMANCE.md, "Code size"): it
-// keeps the library under 64 KB with every kernel set in it.
+// keeps the library within its size budget with every kernel set in it.
 @_optimize(size)
 func preprocess(
   _ image: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, flags: UInt32,
@@ -117,7 +117,7 @@ func preprocess(
   _ out: UnsafeMutablePointer<UInt8>, _ found: inout PreprocessFindings, removeLines: Bool = true
 ) -> Status {
   let a = layout.analysis
-  // 1-4. Polarity, reduction, background, threshold; 5. components.
+  // 1-6. Polarity, reduction, ruling, background, threshold, components.
   var inkFound = InkAnalysis()
   var components = Components(a, scratch)
   let status = analyse(
@@ -135,7 +135,7 @@ func preprocess(
   let labels = components.labels, flags = components.flags
   markAndDilate(labels, a) { labels[$0] != 0 && flags[Int(labels[$0])] != 0 }
 
-  // 6-9. Crop at full resolution, fit, strokes, centre.
+  // 7-10. Crop at full resolution, fit, strokes, centre.
   let f = a.factor
   var box = Region(x0: 0, x1: 0, y0: 0, y1: 0)
   let fitted = fitDigit(
@@ -271,7 +271,7 @@ func analyse(
   let threshold = max(otsu(histogram), Preprocess.minimumContrast / 2)
   found.threshold = threshold
 
-  // 5. Components.
+  // 6. Components.
   components.label(ink, threshold: threshold, band: band)
   return .ok
 }
@@ -292,7 +292,7 @@ func fitDigit(
   let histogram = (scratch + layout.histogram).assumingMemoryBound(to: UInt32.self)
   let paper = UnsafePointer((scratch + layout.paper).assumingMemoryBound(to: UInt8.self))
   let f = layout.factor, ww = layout.ww, flip = found.flip, threshold = found.threshold
-  // 6. Crop at full resolution: the exact extent of the kept ink, and the
+  // 7. Crop at full resolution: the exact extent of the kept ink, and the
   // ink level of the strokes, from the original pixels.
   let floor = threshold / 2
   @inline(__always) func inkAt(_ x: Int, _ y: Int) -> Int {
@@ -320,7 +320,7 @@ func fitDigit(
   // to 255 and the noise floor to 0.
   let strokeLevel = max(percentile(histogram, 50), floor + 1)
 
-  // 7. Fit into 20x20 by area averaging, on a 28x28 canvas.
+  // 8. Fit into 20x20 by area averaging, on a 28x28 canvas.
   fitToBox(
     box, canvas, accumulators,
     ink: { x, y in

@@ -41,7 +41,7 @@ public enum PreprocessedDigits {
   static func render(_ digit: [UInt8], _ rng: inout SplitMix64) -> [UInt8]? {
     // MNIST's 20x20 box becomes `inner` pixels; the frame around it keeps
     // MNIST's proportion, shifted a little.
-    let inner = Int(Negatives.uniform(&rng, 9, 60).rounded())
+    let inner = Int(Negatives.uniform(&rng, 12, 60).rounded())
     let side = max(12, inner * 28 / 20)
     let scale = Double(side) / 28
     let shiftX = Negatives.uniform(&rng, -0.1, 0.1) * Double(side), shiftY = Negatives.uniform(&rng, -0.1, 0.1) * Double(side)
