@@ -79,7 +79,7 @@ func runChecked(
   _ model: UnsafePointer<dgi_model>?, _ pixels: UnsafePointer<UInt8>?, _ count: Int,
   _ scratch: UnsafeMutableRawPointer?, _ scratchSize: Int, _ output: UnsafeMutableRawPointer?, classify: Bool
 ) -> dgi_status {
-  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let m = openedModel(model) else { return refused(model) }
   let imageBytes = FileLayout.inputSide * FileLayout.inputSide
   // A size_t scratch_size above PTRDIFF_MAX arrives negative: no buffer is that large.
   guard let pixels, let output, count >= 0, count <= Int.max / imageBytes, scratchSize >= 0 else {
@@ -165,7 +165,7 @@ public func dgi_model_set_kernels(_ model: UnsafeMutablePointer<dgi_model>?, _ k
 public func dgi_model_get_info(
   _ model: UnsafePointer<dgi_model>?, _ info: UnsafeMutablePointer<dgi_model_info>?
 ) -> dgi_status {
-  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let m = openedModel(model) else { return refused(model) }
   guard let info else { return Status.argument.c }
   let s = m.state
   info.pointee = dgi_model_info(
@@ -182,7 +182,7 @@ public func dgi_model_get_info(
 public func dgi_model_get_layer(
   _ model: UnsafePointer<dgi_model>?, _ index: UInt32, _ info: UnsafeMutablePointer<dgi_layer_info>?
 ) -> dgi_status {
-  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let m = openedModel(model) else { return refused(model) }
   guard let info, index < m.state.layerCount else { return Status.argument.c }
   let d = m.layer(Int(index))
   let hasParams = d.kind == LayerKind.conv2d.rawValue || d.kind == LayerKind.dense.rawValue
@@ -206,6 +206,13 @@ func openedModel(_ model: UnsafePointer<dgi_model>?) -> ModelView? {
   guard let model else { return nil }
   let m = ModelView(raw: UnsafeRawPointer(model))
   return m.isOpen ? m : nil
+}
+
+/// What a call returns for a model that `openedModel` refused: no pointer
+/// is DGI_ERROR_ARGUMENT, storage that is not open DGI_ERROR_NOT_OPEN.
+@inline(__always)
+func refused(_ model: UnsafePointer<dgi_model>?) -> dgi_status {
+  model == nil ? Status.argument.c : Status.notOpen.c
 }
 
 // The preprocessing scratch holds 16-, 32- and 64-bit arrays, and Cortex-M

@@ -20,7 +20,7 @@ public func dgi_read_number(
   // The order of the header: ARGUMENT, NOT_OPEN, IMAGE, SCRATCH.
   guard model != nil, let image, let count, scratchSize >= 0, maxDigits >= 0, digits != nil || maxDigits == 0
   else { return Status.argument.c }
-  guard let m = openedModel(model) else { return model == nil ? Status.argument.c : Status.notOpen.c }
+  guard let m = openedModel(model) else { return refused(model) }
   guard let layout = ReadLayout(width: Int(width), height: Int(height), modelScratch: Int(m.state.scratchSize)),
     imageArgumentsValid(width: width, height: height, stride: stride, flags: flags)
   else { return Status.image.c }
