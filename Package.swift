@@ -80,8 +80,8 @@ let package = Package(
     .executableTarget(
       name: "export-model",
       dependencies: [
-        "DigitInferTraining", "DigitInferData", "DigitInferReport", "DigitInferFormat", "DigitInferSupport", "DigitInfer",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "DigitInferTraining", "DigitInferData", "DigitInferReport", "DigitInferFormat", "DigitInferSupport",
+        "DigitInferImage", "DigitInfer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
 

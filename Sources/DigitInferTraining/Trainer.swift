@@ -1,3 +1,4 @@
+import DigitInfer
 import DigitInferData
 import DigitInferFormat
 import DigitInferReport
@@ -153,7 +154,12 @@ public final class Trainer {
         Parallel.forEach(list.count) { range, _ in
           for s in range {
             let src = pb + list[s] * 784, dst = xb + s * 784
-            if let augmentation, let epoch {
+            // "Not a digit" images are not distorted: they are drawn anew
+            // each epoch with their own size, slant and pen, and resampling
+            // would blur noise and ruling into what no real input looks
+            // like (the raw salt-and-pepper of the test set then passed as
+            // a 4; docs/NOT-A-DIGIT.md).
+            if let augmentation, let epoch, Int(set.labels[list[s]]) != Model.notADigitClass {
               var rng = SplitMix64(seed: options.seed ^ (UInt64(epoch) << 32) ^ UInt64(list[s]) &* 0x2545_F491_4F6C_DD1D)
               augmentation.apply(src, dst, using: &rng)
             } else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import DigitInfer
 import DigitInferData
 import DigitInferFormat
+import DigitInferImage
 import DigitInferReport
 import DigitInferSupport
 import DigitInferTraining
@@ -48,6 +49,9 @@ struct ExportModel: ParsableCommand {
 
   @Option(help: "Skip training: measure the model at this path on the MNIST test set and the negative test set (a 10-class model with a max-probability threshold calibrated on the held-out training images), and print the figures.")
   var evaluate: String?
+
+  @Option(help: ArgumentHelp("With --evaluate: write each negative test image the model accepts as a digit as a 28x28 PNG into this directory (made if missing), named KIND-INDEX-as-DIGIT.png, to see what it confuses.", valueName: "dir"))
+  var saveAccepted: String?
 
   @Option(help: "Where to write the model; the model card goes beside it. Existing files are not replaced without --overwrite.")
   var out = "mnist-int8.dgi"
@@ -335,16 +339,17 @@ extension ExportModel {
     let threshold = try Rejection.threshold(model, digits: holdout)
     methods.append((String(format: "max probability below %.6f (rejects at most 0.05%% of the %d held-out training digits)", threshold, holdout.count), threshold))
     for (method, threshold) in methods {
+      let negativeAnswers = try Rejection.answers(model, negatives, threshold: threshold)
       let figures = Rejection.figures(
         method: method, test: test, testAnswers: try Rejection.answers(model, test, threshold: threshold),
-        negatives: negatives, negativeAnswers: try Rejection.answers(model, negatives, threshold: threshold),
-        floatNegativeAnswers: nil)
+        negatives: negatives, negativeAnswers: negativeAnswers, floatNegativeAnswers: nil)
       print("\(path): \(method)")
       print(String(format: "  MNIST test accuracy (rejections are errors) %.2f%%, %d test digits rejected", 100 * figures.testAccuracy, figures.rejectedTestDigits))
       print(String(format: "  negatives accepted as digits %.2f%% (%d of %d)", 100 * figures.acceptanceRate, figures.acceptedInt8, figures.negatives))
       for (kind, counts) in figures.acceptedByKind.sorted(by: { $0.key < $1.key }) {
         print(String(format: "    %-14@ %6.2f%% (%d of %d)", kind as NSString, 100 * Double(counts[0]) / Double(max(1, counts[1])), counts[0], counts[1]))
       }
+      if let saveAccepted, threshold == nil { try Self.save(accepted: negativeAnswers, of: negatives, in: saveAccepted) }
       // Digits that are not MNIST's, from their native sizes through
       // dgi_preprocess (README's table; tools/test.sh's floors).
       for (set, images, labels) in Self.external {
@@ -365,6 +370,19 @@ extension ExportModel {
           correct, digits.count, answers.filter { $0 == Model.notADigitClass }.count))
       }
     }
+  }
+
+  /// --save-accepted: the negatives answered as a digit, as PNGs.
+  static func save(accepted answers: [Int], of negatives: DigitSet, in directory: String) throws {
+    var files: [(path: String, data: Data)] = []
+    for (i, answer) in answers.enumerated() where answer != Model.notADigitClass {
+      let kind = Negatives.kind(of: i, withDigits: true).rawValue
+      let png = try PNGEncoder.encode(GrayImage(width: 28, height: 28, pixels: Array(negatives.image(i))))
+      files.append(("\(directory)/\(kind)-\(i)-as-\(answer).png", Data(png)))
+    }
+    try AtomicFile.createDirectory(for: directory + "/x.png")
+    try AtomicFile.write(files)
+    print("  \(files.count) accepted negatives written to \(directory)")
   }
 
   static let external = [
