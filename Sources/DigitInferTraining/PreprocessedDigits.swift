@@ -4,7 +4,7 @@ import DigitInferFormat
 import DigitInferSupport
 
 /// Training digits sent down the path users' digits take: resampled to
-/// another size (12 to 84 pixels, as Semeion's 16x16 and a phone photo's
+/// another size (the digit 12 to 60 pixels, as Semeion's 16x16 and a phone photo's
 /// digit differ), sometimes binarised (Semeion and optdigits are 1-bit),
 /// then through the runtime's own `dgi_preprocess`. An 11-class model sees
 /// every drawn negative after `dgi_preprocess`; without these it learns
