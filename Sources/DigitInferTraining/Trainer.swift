@@ -1,4 +1,3 @@
-import DigitInfer
 import DigitInferData
 import DigitInferFormat
 import DigitInferReport
@@ -73,6 +72,8 @@ public final class Trainer {
   /// `extra` adds images to an epoch's training set (e.g. generated "not a
   /// digit" negatives, new ones each epoch); it must give the same images for
   /// the same epoch, so that a resumed run trains as an uninterrupted one.
+  /// Only `digits` get the random distortions; the extra images are used as
+  /// they are.
   public func train(
     _ digits: DigitSet, validation: DigitSet, extra: ((Int) -> DigitSet)? = nil,
     progress: (TrainingProgress) -> Void = { _ in }, afterEpoch: (Trainer) throws -> Void = { _ in }
@@ -99,7 +100,7 @@ public final class Trainer {
       var lr = 0.0
       for b in 0..<batches {
         let indices = order[(b * options.batchSize)..<min(train.count, (b + 1) * options.batchSize)]
-        let (x, labels) = batch(train, indices, epoch: epoch)
+        let (x, labels) = batch(train, indices, epoch: epoch, distorted: digits.count)
         network.zeroGradients()
         let logits = network.forward(x, training: true)
         let (loss, right, gradient) = softmaxCrossEntropy(logits, labels[...])
@@ -140,7 +141,9 @@ public final class Trainer {
   /// Images as floats in 0...1 (augmented in training), and their labels.
   /// Each image's distortion comes from its own seeded generator, so the
   /// batch does not depend on how threads share the work.
-  func batch(_ set: DigitSet, _ indices: ArraySlice<Int>, epoch: Int?) -> (Batch, [UInt8]) {
+  /// `distorted`: in training, only images below this index get the random
+  /// distortions (the digits; not the `extra` images after them).
+  func batch(_ set: DigitSet, _ indices: ArraySlice<Int>, epoch: Int?, distorted: Int = .max) -> (Batch, [UInt8]) {
     var x = Batch(count: indices.count, shape: Shape(28, 28, 1))
     let list = Array(indices)
     var distortion = Augmentation.standard
@@ -154,12 +157,14 @@ public final class Trainer {
         Parallel.forEach(list.count) { range, _ in
           for s in range {
             let src = pb + list[s] * 784, dst = xb + s * 784
-            // "Not a digit" images are not distorted: they are drawn anew
-            // each epoch with their own size, slant and pen, and resampling
-            // would blur noise and ruling into what no real input looks
-            // like (the raw salt-and-pepper of the test set then passed as
-            // a 4; docs/NOT-A-DIGIT.md).
-            if let augmentation, let epoch, Int(set.labels[list[s]]) != Model.notADigitClass {
+            // The extra images (negatives, digits through dgi_preprocess)
+            // are not distorted: they are drawn anew each epoch with their
+            // own size, slant and pen, and resampling would blur noise and
+            // ruling into what no real input looks like (the raw salt and
+            // pepper of the test set then passed as a 4). Distorting only
+            // one class of them would make "distorted" a cue of its own
+            // (docs/NOT-A-DIGIT.md).
+            if let augmentation, let epoch, list[s] < distorted {
               var rng = SplitMix64(seed: options.seed ^ (UInt64(epoch) << 32) ^ UInt64(list[s]) &* 0x2545_F491_4F6C_DD1D)
               augmentation.apply(src, dst, using: &rng)
             } else {
