@@ -126,21 +126,25 @@ step() {
 }
 
 # What several stages use, made once: the installed C library and the CLI.
-installed=""
+# once NAME STEP-ARGS...: runs `step STEP-ARGS...` the first time and
+# returns its result again on later calls.
+declare -A made=()
+once() {
+  local name=$1
+  shift
+  if [ -z "${made[$name]:-}" ]; then
+    made[$name]=0
+    step "$@" || made[$name]=1
+  fi
+  return "${made[$name]}"
+}
 need_library() {
-  [ -n "$installed" ] && return "$installed"
-  installed=0
-  step one "install the C library" "$logs/install.log" \
-    tools/install.sh --prefix "$prefix" --build-dir "$repo/.build-embedded" || installed=1
-  return "$installed"
+  once library one "install the C library" "$logs/install.log" \
+    tools/install.sh --prefix "$prefix" --build-dir "$repo/.build-embedded"
 }
 cli=$repo/.build/release/digitinfer-cli
-built_cli=""
 need_cli() {
-  [ -n "$built_cli" ] && return "$built_cli"
-  built_cli=0
-  step one "build digitinfer-cli (release)" "$logs/cli-build.log" swift build -c release --product digitinfer-cli || built_cli=1
-  return "$built_cli"
+  once cli one "build digitinfer-cli (release)" "$logs/cli-build.log" swift build -c release --product digitinfer-cli
 }
 data=${DIGITINFER_DATA:-$repo/../shared/data}
 

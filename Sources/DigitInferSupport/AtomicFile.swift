@@ -50,10 +50,24 @@ public enum AtomicFile {
   /// they are missing.
   public static func createDirectory(for path: String) throws(WriteError) {
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    try createDirectory(at: directory, purpose: " for \(path)")
+  }
+
+  /// Creates `directory` and its parents if they are missing, and checks
+  /// that this process may write in it: the output folders of the tools
+  /// (--save-accepted, the CLI's --show, --errors, --save-preprocessed).
+  public static func createDirectory(at directory: String) throws(WriteError) {
+    try createDirectory(at: directory, purpose: "")
+  }
+
+  private static func createDirectory(at directory: String, purpose: String) throws(WriteError) {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw WriteError(description: "cannot create the directory \(directory) for \(path): \(error.localizedDescription)")
+      throw WriteError(description: "cannot create the directory \(directory)\(purpose): \(error.localizedDescription)")
+    }
+    guard access(directory, W_OK | X_OK) == 0 else {
+      throw WriteError(description: "cannot write in \(directory): \(String(cString: strerror(errno)))")
     }
   }
 

@@ -18,6 +18,12 @@ public enum Rejection {
     Negatives.generate(count: testCount, seed: testSeed, style: .heldOut, digits: testDigits, name: "negative-test")
   }
 
+  /// The kind of image `i` of the negative test set (made with digits, so
+  /// partial digits and pairs are among its kinds).
+  public static func testKind(of i: Int) -> Negatives.Kind {
+    Negatives.kind(of: i, withDigits: true)
+  }
+
   /// The training negatives of an epoch: drawn from the training digits,
   /// new images each epoch, `fraction` of the digits' count.
   public static func trainingNegatives(digits: DigitSet, fraction: Double, seed: UInt64, epoch: Int) -> DigitSet {
@@ -72,9 +78,8 @@ public enum Rejection {
     floatNegativeAnswers: [Int]?
   ) -> NotADigitFigures {
     var byKind: [String: [Int]] = [:]
-    let withDigits = true
     for (i, answer) in negativeAnswers.enumerated() {
-      let kind = Negatives.kind(of: i, withDigits: withDigits).rawValue
+      let kind = testKind(of: i).rawValue
       byKind[kind, default: [0, 0]][1] += 1
       if answer != 10 { byKind[kind]![0] += 1 }
     }

@@ -245,12 +245,9 @@ enum OutputDirectory {
   /// Makes `path` (and its parents) if missing; fails if it is not a usable directory.
   static func make(_ path: String) throws(Failure) {
     do {
-      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+      try AtomicFile.createDirectory(at: path)
     } catch {
-      throw Failure("\(FileName(path).display): cannot make the directory: \(error.localizedDescription)")
-    }
-    guard FileManager.default.isWritableFile(atPath: path) else {
-      throw Failure("\(FileName(path).display): directory is not writable")
+      throw Failure("\(FileName(path).display): \(error.description)")
     }
   }
 }

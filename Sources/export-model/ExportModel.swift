@@ -376,11 +376,11 @@ extension ExportModel {
   static func save(accepted answers: [Int], of negatives: DigitSet, in directory: String) throws {
     var files: [(path: String, data: Data)] = []
     for (i, answer) in answers.enumerated() where answer != Model.notADigitClass {
-      let kind = Negatives.kind(of: i, withDigits: true).rawValue
-      let png = try PNGEncoder.encode(GrayImage(width: 28, height: 28, pixels: Array(negatives.image(i))))
+      let kind = Rejection.testKind(of: i).rawValue
+      let png = try PNGEncoder.encode(GrayImage(width: negatives.columns, height: negatives.rows, pixels: Array(negatives.image(i))))
       files.append(("\(directory)/\(kind)-\(i)-as-\(answer).png", Data(png)))
     }
-    try AtomicFile.createDirectory(for: directory + "/x.png")
+    try AtomicFile.createDirectory(at: directory)
     try AtomicFile.write(files)
     print("  \(files.count) accepted negatives written to \(directory)")
   }

@@ -1,4 +1,5 @@
 import DigitInferData
+import DigitInferSupport
 import Testing
 
 @testable import DigitInferTraining
@@ -30,5 +31,69 @@ import Testing
       if sources.contains(image) { copies += 1 }
     }
     #expect(copies == 0)
+  }
+}
+
+/// The other ways of writing a 1 and a 7, and the stretch to the box,
+/// checked on a drawn stem (a 1 of 4x20 pixels) whose every pixel is known.
+@Suite struct ConventionsTests {
+  /// A vertical bar at columns 12..<16, rows 4..<24, full ink.
+  static let stem: [UInt8] = (0..<784).map { p in (12..<16).contains(p % 28) && (4..<24).contains(p / 28) ? 255 : 0 }
+
+  static func added(_ image: [UInt8], to original: [UInt8]) -> [(x: Int, y: Int)] {
+    (0..<784).filter { image[$0] > original[$0] }.map { (x: $0 % 28, y: $0 / 28) }
+  }
+
+  @Test func aFlagGoesDownLeftFromTheTopAndRemovesNothing() throws {
+    var rng = SplitMix64(seed: 1)
+    for _ in 0..<20 {
+      let image = try #require(Conventions.flagged(Self.stem, &rng))
+      #expect(zip(image, Self.stem).allSatisfy { $0 >= $1 }, "ink removed")
+      let new = Self.added(image, to: Self.stem)
+      // The flag leaves the stem's top (row 4, pen 4 wide) to the left and
+      // ends at most 0.35 x 20 = 7 rows and 0.5 x 20 = 10 columns away.
+      #expect(new.contains { $0.x < 10 }, "no ink left of the stem")
+      #expect(new.allSatisfy { $0.x < 14 && $0.y >= 2 && $0.y <= 4 + 7 + 3 }, "ink outside the flag's reach")
+    }
+  }
+
+  @Test func aBarCrossesTheStemBelowTheMiddle() throws {
+    var rng = SplitMix64(seed: 2)
+    for _ in 0..<20 {
+      let image = try #require(Conventions.crossed(Self.stem, &rng))
+      let new = Self.added(image, to: Self.stem)
+      // 45-60% of 20 rows below row 4, bar half-length 3 to 5, tilt ±0.1.
+      #expect(new.contains { $0.x < 12 } && new.contains { $0.x >= 16 }, "the bar does not cross the stem")
+      #expect(new.allSatisfy { $0.y >= 11 && $0.y <= 18 }, "the bar is not near the middle")
+    }
+  }
+
+  @Test func onlyOnesAndSevensChangeAndBlankImagesAreLeftAlone() {
+    var rng = SplitMix64(seed: 3)
+    for label in [0, 2, 3, 4, 5, 6, 8, 9] as [UInt8] {
+      #expect(Conventions.written(Self.stem, label: label, &rng) == Self.stem)
+    }
+    let blank = [UInt8](repeating: 0, count: 784)
+    #expect(Conventions.flagged(blank, &rng) == nil && Conventions.crossed(blank, &rng) == nil)
+    var changed = 0
+    for _ in 0..<200 where Conventions.written(Self.stem, label: 1, &rng) != Self.stem { changed += 1 }
+    // Half the 1s are flagged: 100 of 200 expected, 5 standard deviations ~ 35.
+    #expect(abs(changed - 100) < 35)
+  }
+
+  @Test func stretchingFillsMNISTsBoxOnBothAxesUnlessNarrow() {
+    // A 10x16 block in the corner becomes the whole 20x20 box in the middle.
+    let block: [UInt8] = (0..<784).map { p in (0..<10).contains(p % 28) && (2..<18).contains(p / 28) ? 255 : 0 }
+    let image = PreprocessedDigits.stretchedToBox(block)
+    for y in 0..<28 {
+      for x in 0..<28 {
+        let inBox = (4..<24).contains(x) && (4..<24).contains(y)
+        #expect(inBox ? image[y * 28 + x] >= 128 : image[y * 28 + x] == 0, "pixel (\(x), \(y)) = \(image[y * 28 + x])")
+      }
+    }
+    let blank = [UInt8](repeating: 0, count: 784)
+    #expect(PreprocessedDigits.stretchedToBox(blank) == blank)
+    // The 4x20 stem is narrower than half its height: left as it is.
+    #expect(PreprocessedDigits.stretchedToBox(Self.stem) == Self.stem)
   }
 }
