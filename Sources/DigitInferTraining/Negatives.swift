@@ -109,9 +109,8 @@ public enum Negatives {
 
   // MARK: Drawing
 
-  /// A grey canvas of coverage in 0...1 with round-capped strokes (the
-  /// same distance-to-segment coverage as tools/samples' Canvas, which
-  /// lives in the make-samples executable and draws in colour).
+  /// A grey canvas of coverage in 0...1 with round-capped strokes
+  /// (`PenStroke`, as tools/samples draws in colour).
   struct Canvas {
     let side: Int
     var ink: [Double]
@@ -121,23 +120,9 @@ public enum Negatives {
     }
 
     mutating func stroke(_ points: [SIMD2<Double>], width: Double) {
-      let r = width / 2
-      for i in 0..<max(1, points.count - 1) {
-        let a = points[i], b = points[min(i + 1, points.count - 1)]
-        let d = b - a
-        let dd = max((d * d).sum(), 1e-12)
-        let x0 = max(0, Int(floor(min(a.x, b.x) - r - 1))), x1 = min(side - 1, Int(ceil(max(a.x, b.x) + r + 1)))
-        let y0 = max(0, Int(floor(min(a.y, b.y) - r - 1))), y1 = min(side - 1, Int(ceil(max(a.y, b.y) + r + 1)))
-        guard x0 <= x1, y0 <= y1 else { continue }
-        for y in y0...y1 {
-          for x in x0...x1 {
-            let p = SIMD2(Double(x) + 0.5, Double(y) + 0.5)
-            let u = min(1, max(0, ((p - a) * d).sum() / dd))
-            let q = p - (a + d * u)
-            let c = min(1, max(0, r + 0.5 - (q * q).sum().squareRoot()))
-            if c > ink[y * side + x] { ink[y * side + x] = c }
-          }
-        }
+      let side = side
+      PenStroke.cover(points, radius: { _ in width / 2 }, columns: 0...(side - 1), rows: 0...(side - 1)) { x, y, c in
+        if c > ink[y * side + x] { ink[y * side + x] = c }
       }
     }
 

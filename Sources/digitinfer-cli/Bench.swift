@@ -1,5 +1,6 @@
 import ArgumentParser
 import DigitInfer
+import DigitInferSupport
 import Foundation
 
 /// Speed of the model and of preprocessing, through the C API.
@@ -205,34 +206,16 @@ enum SyntheticDigits {
   /// Digit `digit` as width x height grey pixels, row-major (dark ink).
   static func draw(_ digit: Int) -> [UInt8] {
     let box = (x: 20.0, y: 20.0, w: Double(width) - 40, h: Double(height) - 40)
-    let pen = 5.0
-    var image = [UInt8](repeating: 0, count: width * height)
-    for y in 0..<height {
-      for x in 0..<width {
-        // Paper: 215 on the left fading to 180 on the right (a shadow).
-        let paper = 215 - 35 * Double(x) / Double(width)
-        var ink = 0.0
-        let p = (Double(x) + 0.5, Double(y) + 0.5)
-        for stroke in strokes[digit] {
-          for (a, b) in zip(stroke, stroke.dropFirst()) {
-            let a = (box.x + a.0 * box.w, box.y + a.1 * box.h)
-            let b = (box.x + b.0 * box.w, box.y + b.1 * box.h)
-            let d = distance(p, a, b)
-            ink = max(ink, min(1, max(0, pen / 2 + 0.5 - d)))
-          }
-        }
-        image[y * width + x] = UInt8((paper * (1 - ink) + 40 * ink).rounded())
-      }
+    var ink = [Double](repeating: 0, count: width * height)
+    for stroke in strokes[digit] {
+      let points = stroke.map { SIMD2(box.x + $0.0 * box.w, box.y + $0.1 * box.h) }
+      let coverage = PenStroke.coverage(points, width: 5, imageWidth: width, imageHeight: height)
+      for i in ink.indices { ink[i] = max(ink[i], coverage[i]) }
     }
-    return image
-  }
-
-  /// Distance from point p to segment ab.
-  private static func distance(_ p: (Double, Double), _ a: (Double, Double), _ b: (Double, Double)) -> Double {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1)
-    let length2 = dx * dx + dy * dy
-    let t = length2 == 0 ? 0 : max(0, min(1, ((p.0 - a.0) * dx + (p.1 - a.1) * dy) / length2))
-    let (ex, ey) = (p.0 - a.0 - t * dx, p.1 - a.1 - t * dy)
-    return (ex * ex + ey * ey).squareRoot()
+    return (0..<(width * height)).map { i in
+      // Paper: 215 on the left fading to 180 on the right (a shadow).
+      let paper = 215 - 35 * Double(i % width) / Double(width)
+      return UInt8((paper * (1 - ink[i]) + 40 * ink[i]).rounded())
+    }
   }
 }

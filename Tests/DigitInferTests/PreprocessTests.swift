@@ -17,29 +17,19 @@ struct Picture {
     pixels = [UInt8](repeating: paper, count: width * height)
   }
 
-  /// A round pen along a polyline, anti-aliased by distance to the path.
+  /// A round pen along a polyline (`PenStroke`), mixed into the paper one
+  /// segment at a time.
   mutating func stroke(_ points: [(Double, Double)], pen: Double, ink: UInt8) {
-    for k in 0..<(points.count - 1) {
-      let (ax, ay) = points[k], (bx, by) = points[k + 1]
-      let x0 = max(0, Int(min(ax, bx) - pen)), x1 = min(width - 1, Int(max(ax, bx) + pen) + 1)
-      let y0 = max(0, Int(min(ay, by) - pen)), y1 = min(height - 1, Int(max(ay, by) + pen) + 1)
-      if x0 > x1 || y0 > y1 { continue }
-      for y in y0...y1 {
-        for x in x0...x1 {
-          let px = Double(x) + 0.5, py = Double(y) + 0.5
-          let dx = bx - ax, dy = by - ay
-          let t = max(0, min(1, ((px - ax) * dx + (py - ay) * dy) / max(1e-9, dx * dx + dy * dy)))
-          let d = ((px - ax - t * dx) * (px - ax - t * dx) + (py - ay - t * dy) * (py - ay - t * dy)).squareRoot()
-          let coverage = max(0, min(1, pen / 2 + 0.5 - d))
-          if coverage > 0 {
-            let old = Double(pixels[y * width + x])
-            let mixed = old + coverage * (Double(ink) - old)
-            // Overlapping segments must not lighten what an earlier one inked.
-            let keep = abs(Double(ink) - old) < abs(Double(ink) - mixed) ? old : mixed
-            pixels[y * width + x] = UInt8(keep.rounded())
-          }
-        }
-      }
+    let width = width
+    PenStroke.cover(
+      points.map { SIMD2($0.0, $0.1) }, radius: { _ in pen / 2 }, columns: 0...(width - 1), rows: 0...(height - 1)
+    ) { x, y, coverage in
+      guard coverage > 0 else { return }
+      let old = Double(pixels[y * width + x])
+      let mixed = old + coverage * (Double(ink) - old)
+      // Overlapping segments must not lighten what an earlier one inked.
+      let keep = abs(Double(ink) - old) < abs(Double(ink) - mixed) ? old : mixed
+      pixels[y * width + x] = UInt8(keep.rounded())
     }
   }
 

@@ -1,3 +1,4 @@
+import DigitInferSupport
 import Foundation
 
 typealias Color = SIMD3<Double>
@@ -45,9 +46,9 @@ struct Canvas {
     stroke([center, center], pen: Pen(width: 2 * radius, color: color, opacity: opacity))
   }
 
-  /// Draws a polyline with round joins and caps. Coverage is the distance
-  /// from each pixel centre to the nearest segment, against the pen's
-  /// radius there, so overlapping segments of one stroke do not darken.
+  /// Draws a polyline with round joins and caps (`PenStroke`: coverage by
+  /// distance to the nearest segment, against the pen's radius there, so
+  /// overlapping segments of one stroke do not darken).
   mutating func stroke(_ points: [Point], pen: Pen) {
     guard let first = points.first else { return }
     let reach = pen.width / 2 + 1
@@ -79,25 +80,11 @@ struct Canvas {
       return pen.width / 2 * (1 - pen.taper * max(0, 1 - end))
     }
 
-    for i in 0..<max(1, points.count - 1) {
-      let a = points[i]
-      let b = points[min(i + 1, points.count - 1)]
-      let ra = radius(lengths[i])
-      let rb = radius(lengths[min(i + 1, points.count - 1)])
-      let r = max(ra, rb) + 1
-      let d = b - a
-      let dd = max(d.dot(d), 1e-12)
-      for y in max(y0, Int(floor(min(a.y, b.y) - r)))...min(y1, Int(ceil(max(a.y, b.y) + r))) {
-        for x in max(x0, Int(floor(min(a.x, b.x) - r)))...min(x1, Int(ceil(max(a.x, b.x) + r))) {
-          let p = Point(Double(x) + 0.5, Double(y) + 0.5)
-          let u = min(1, max(0, (p - a).dot(d) / dd))
-          let q = p - (a + d * u)
-          let distance = q.dot(q).squareRoot()
-          let c = min(1, max(0, ra + (rb - ra) * u + 0.5 - distance))
-          let index = (y - y0) * boxWidth + (x - x0)
-          if c > coverage[index] { coverage[index] = c }
-        }
-      }
+    PenStroke.cover(
+      points.map { SIMD2($0.x, $0.y) }, radius: { radius(lengths[$0]) }, columns: x0...x1, rows: y0...y1
+    ) { x, y, c in
+      let index = (y - y0) * boxWidth + (x - x0)
+      if c > coverage[index] { coverage[index] = c }
     }
 
     for y in y0...y1 {
