@@ -37,14 +37,7 @@ struct Classify: ParsableCommand {
 
   @OptionGroup var modelOptions: ModelOptions
 
-  @Argument(help: ArgumentHelp("Image files, directories of images, or - for standard input.", valueName: "image"))
-  var images: [String] = []
-
-  @Flag(help: "Print JSON Lines (one object per image) instead of text.")
-  var json = false
-
-  @Option(help: Ink.help)
-  var ink: Ink = .auto
+  @OptionGroup var imageOptions: ImageOptions
 
   @Flag(help: "Draw each image's 28x28 model input below its answer: what the model saw.")
   var show = false
@@ -59,10 +52,8 @@ struct Classify: ParsableCommand {
   var verbose = false
 
   func validate() throws {
-    if images.isEmpty { throw ValidationError("no image given: pass image files, directories, or - for standard input") }
-    if json && show { throw ValidationError("--show draws for people and --json is for programs: use one of them") }
+    if imageOptions.json && show { throw ValidationError("--show draws for people and --json is for programs: use one of them") }
     if ascii && !show { throw ValidationError("--ascii applies to --show") }
-    if images.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) may be given only once") }
     try FileName.requireUTF8(savePreprocessed, "--save-preprocessed")
   }
 
@@ -77,16 +68,15 @@ struct Classify: ParsableCommand {
       let asciiPreview = Preview.useASCII(forced: ascii)
       var pipeline = Pipeline(model: model)
       var names = UniqueNames()
-      var failures = 0
 
       // One dgi_classify per image, not dgi_classify_batch: each answer is
       // printed as soon as its file is done, in order with the errors and
       // --verbose lines on standard error, and decoding and preprocessing a
       // file cost far more than the few microseconds a batch would save.
-      for item in InputExpansion.expand(images.map(FileName.init(argument:))) {
+      try imageOptions.forEach { item in
         switch classify(item, pipeline: &pipeline, names: &names) {
         case .success(let answer):
-          if json {
+          if imageOptions.json {
             Stdout.line(JSON.object(
               item.name.jsonFields("file") + answer.result.jsonFields(modelHasNotADigit: model.model.info.hasNotADigit)))
           } else {
@@ -94,13 +84,11 @@ struct Classify: ParsableCommand {
             Stdout.line("\(item.name.display): \(answer.result.answerText)  top 3: \(top)")
             if show { Stdout.line(Preview.render(answer.input, ascii: asciiPreview)) }
           }
+          return nil
         case .failure(let error):
-          failures += 1
-          if json { Stdout.line(JSON.object(item.name.jsonFields("file") + [("error", JSON.string(error.description))])) }
-          Stderr.error("\(item.name.display): \(error.description)")
+          return error
         }
       }
-      if failures > 0 { throw ExitCode(ExitStatus.someFailed) }
     }
   }
 
@@ -114,7 +102,7 @@ struct Classify: ParsableCommand {
     }
     let input: [UInt8]
     let info: dgi_preprocess_info
-    switch pipeline.preprocess(image, ink: ink) {
+    switch pipeline.preprocess(image, ink: imageOptions.ink) {
     case .success(let r): (input, info) = r
     case .failure(let e): return .failure(e)
     }

@@ -34,21 +34,12 @@ struct Read: ParsableCommand {
 
   @OptionGroup var modelOptions: ModelOptions
 
-  @Argument(help: ArgumentHelp("Image files, directories of images, or - for standard input.", valueName: "image"))
-  var images: [String] = []
-
-  @Flag(help: "Print JSON Lines (one object per image) instead of text.")
-  var json = false
-
-  @Option(help: Ink.help)
-  var ink: Ink = .auto
+  @OptionGroup var imageOptions: ImageOptions
 
   @Option(help: ArgumentHelp("Write each image with the boxes and digits read drawn over it as a PNG into this directory (made if missing).", valueName: "dir"))
   var show: String?
 
   func validate() throws {
-    if images.isEmpty { throw ValidationError("no image given: pass image files, directories, or - for standard input") }
-    if images.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) may be given only once") }
     try FileName.requireUTF8(show, "--show")
   }
 
@@ -58,12 +49,11 @@ struct Read: ParsableCommand {
       if let show { try OutputDirectory.make(show) }
       var reader = NumberReader(model: model)
       var names = UniqueNames()
-      var failures = 0
-      for item in InputExpansion.expand(images.map(FileName.init(argument:))) {
+      try imageOptions.forEach { item in
         switch read(item, reader: &reader, names: &names) {
         case .success(let digits):
           let number = digits.map { String($0.result.digit) }.joined()
-          if json {
+          if imageOptions.json {
             Stdout.line(JSON.object(item.name.jsonFields("file") + [
               ("number", JSON.string(number)),
               ("digits", JSON.array(digits.map(Self.json))),
@@ -74,13 +64,11 @@ struct Read: ParsableCommand {
             let each = digits.map { "\($0.result.digit) \(Percent.text($0.result.confidence))" }.joined(separator: ", ")
             Stdout.line("\(item.name.display): \(number) (\(each))")
           }
+          return nil
         case .failure(let error):
-          failures += 1
-          if json { Stdout.line(JSON.object(item.name.jsonFields("file") + [("error", JSON.string(error.description))])) }
-          Stderr.error("\(item.name.display): \(error.description)")
+          return error
         }
       }
-      if failures > 0 { throw ExitCode(ExitStatus.someFailed) }
     }
   }
 
@@ -91,7 +79,7 @@ struct Read: ParsableCommand {
     case .failure(let error): return .failure(error)
     }
     let digits: [dgi_number_digit]
-    switch reader.read(image, ink: ink) {
+    switch reader.read(image, ink: imageOptions.ink) {
     case .success(let found): digits = found
     case .failure(let error): return .failure(error)
     }
