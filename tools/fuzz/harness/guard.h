@@ -36,6 +36,21 @@ unsigned char *guard_end(guard_buffer *buffer, size_t size);
 // write into memory the API promises only to read faults.
 void guard_writable(guard_buffer *buffer, int writable);
 
+// What the first 7 bytes of an image target's input (preprocess, read) ask
+// for: the size (1 to 1024 a side; the height halved until w * h is at most
+// max_pixels), ink flags (0-2), the padding of the strided copy, the image
+// mode (see fuzz_image), then the pixel bytes that follow.
+typedef struct {
+  unsigned w, h, flags;
+  size_t pad;
+  unsigned char mode;
+  const unsigned char *src;
+  size_t n;
+} fuzz_image_input;
+
+// Reads that header; 0 if the input is shorter than it.
+int fuzz_image_header(const unsigned char *data, size_t size, unsigned long max_pixels, fuzz_image_input *in);
+
 // The image of a fuzz input of the image targets (preprocess, read): w x h
 // pixels from the input's bytes `src` (n of them, used cyclically), or
 // (mode odd) one byte per 8x8 block, so that short inputs still make

@@ -93,16 +93,13 @@ static void check_refusals(const uint8_t *image, uint32_t w, uint32_t h, size_t 
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (size < 7) return 0;
-  uint32_t w = 1 + (uint32_t)(data[0] | data[1] << 8) % 1024, h = 1 + (uint32_t)(data[2] | data[3] << 8) % 1024;
-  while ((uint64_t)w * h > MAX_PIXELS) h = (h + 1) / 2;
-  uint32_t flags = data[4] % 3;
-  size_t pad = data[5];
-  uint8_t mode = data[6];
-  const uint8_t *src = data + 7;
-  size_t n = size - 7;
+  fuzz_image_input in;
+  if (!fuzz_image_header(data, size, MAX_PIXELS, &in)) return 0;
+  uint32_t w = in.w, h = in.h, flags = in.flags;
+  size_t pad = in.pad;
+  uint8_t mode = in.mode;
 
-  const uint8_t *image = fuzz_image(&image_pages, src, n, w, h, mode);
+  const uint8_t *image = fuzz_image(&image_pages, in.src, in.n, w, h, mode);
 
   size_t need = dgi_preprocess_scratch_size(w, h);
   CHECK(need > 0 && need <= MAX_SCRATCH, "scratch for %ux%u is %zu bytes", w, h, need);
