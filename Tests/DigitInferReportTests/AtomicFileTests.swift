@@ -33,6 +33,28 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["m.dgi", "m.json"])
   }
 
+  /// Output folders (--show, --errors, --save-accepted): made with their
+  /// parents, an existing one accepted, a regular file in the way refused
+  /// with its path in the message.
+  @Test func outputFoldersAreMadeOrRefusedClearly() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let nested = directory.appendingPathComponent("a/b/c").path
+    try AtomicFile.createDirectory(at: nested)
+    try AtomicFile.createDirectory(at: nested)
+    var isDirectory: ObjCBool = false
+    #expect(FileManager.default.fileExists(atPath: nested, isDirectory: &isDirectory) && isDirectory.boolValue)
+
+    let file = directory.appendingPathComponent("plain").path
+    try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+    do {
+      try AtomicFile.createDirectory(at: file + "/inside")
+      Issue.record("a directory was made under a regular file")
+    } catch {
+      #expect(error.description.contains("cannot create the directory \(file)/inside"))
+    }
+  }
+
   @Test func temporariesOfDeadWritersGoAndThoseOfLiveOnesStay() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
