@@ -36,8 +36,9 @@ void guard_writable(guard_buffer *buffer, int writable) {
   }
 }
 
-int fuzz_image_header(const unsigned char *data, size_t size, unsigned long max_pixels, fuzz_image_input *in) {
-  if (size < 7) return 0;
+unsigned char *fuzz_image_read(guard_buffer *pages, const unsigned char *data, size_t size, unsigned long max_pixels,
+                               fuzz_image_input *in) {
+  if (size < 7) return NULL;
   in->w = 1 + (unsigned)(data[0] | data[1] << 8) % 1024;
   in->h = 1 + (unsigned)(data[2] | data[3] << 8) % 1024;
   while ((unsigned long long)in->w * in->h > max_pixels) in->h = (in->h + 1) / 2;
@@ -46,7 +47,7 @@ int fuzz_image_header(const unsigned char *data, size_t size, unsigned long max_
   in->mode = data[6];
   in->src = data + 7;
   in->n = size - 7;
-  return 1;
+  return fuzz_image(pages, in->src, in->n, in->w, in->h, in->mode);
 }
 
 unsigned char *fuzz_image(guard_buffer *pages, const unsigned char *src, size_t n, unsigned w, unsigned h,

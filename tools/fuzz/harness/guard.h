@@ -48,8 +48,10 @@ typedef struct {
   size_t n;
 } fuzz_image_input;
 
-// Reads that header; 0 if the input is shorter than it.
-int fuzz_image_header(const unsigned char *data, size_t size, unsigned long max_pixels, fuzz_image_input *in);
+// Reads that header into `in` and returns the image it asks for (see
+// fuzz_image, in `pages`); NULL if the input is shorter than the header.
+unsigned char *fuzz_image_read(guard_buffer *pages, const unsigned char *data, size_t size, unsigned long max_pixels,
+                               fuzz_image_input *in);
 
 // The image of a fuzz input of the image targets (preprocess, read): w x h
 // pixels from the input's bytes `src` (n of them, used cyclically), or

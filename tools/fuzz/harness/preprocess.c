@@ -94,24 +94,21 @@ static void check_refusals(const uint8_t *image, uint32_t w, uint32_t h, size_t 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_image_input in;
-  if (!fuzz_image_header(data, size, MAX_PIXELS, &in)) return 0;
+  const uint8_t *image = fuzz_image_read(&image_pages, data, size, MAX_PIXELS, &in);
+  if (image == NULL) return 0;
   uint32_t w = in.w, h = in.h, flags = in.flags;
-  size_t pad = in.pad;
-  uint8_t mode = in.mode;
-
-  const uint8_t *image = fuzz_image(&image_pages, in.src, in.n, w, h, mode);
 
   size_t need = dgi_preprocess_scratch_size(w, h);
   CHECK(need > 0 && need <= MAX_SCRATCH, "scratch for %ux%u is %zu bytes", w, h, need);
-  if (mode & 2) check_refusals(image, w, h, need);
+  if (in.mode & 2) check_refusals(image, w, h, need);
 
   outcome tight, other;
-  run(&tight, image, w, h, w, flags, mode);
+  run(&tight, image, w, h, w, flags, in.mode);
 
-  // The same rows, `pad` bytes apart, the padding full of noise.
-  size_t stride = w + pad;
-  const uint8_t *padded = fuzz_padded(&padded_pages, image, w, h, stride, mode);
-  run(&other, padded, w, h, stride, flags, (uint8_t)~mode);
+  // The same rows, `in.pad` bytes further apart, the padding full of noise.
+  size_t stride = w + in.pad;
+  const uint8_t *padded = fuzz_padded(&padded_pages, image, w, h, stride, in.mode);
+  run(&other, padded, w, h, stride, flags, (uint8_t)~in.mode);
   CHECK(same_digit(&tight, &other) && (tight.status != DGI_OK || memcmp(&tight.info, &other.info, sizeof tight.info) == 0),
         "%ux%u: stride %zu differs from the tight stride %u", w, h, stride, w);
 
@@ -119,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // AUTO decides a polarity; forcing that one changes nothing.
   uint32_t ink = tight.status == DGI_OK ? tight.info.ink : flags;
   if (flags == DGI_INK_AUTO) {
-    run(&other, image, w, h, w, ink, mode);
+    run(&other, image, w, h, w, ink, in.mode);
     CHECK(same_digit(&tight, &other) && tight.info.paper == other.info.paper,
           "%ux%u: auto differs from forcing its choice %u", w, h, ink);
   }
@@ -128,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *inverted = guard_end(&padded_pages, (size_t)w * h);
   for (size_t i = 0; i < (size_t)w * h; i++) inverted[i] = (uint8_t)(255 - image[i]);
   guard_writable(&padded_pages, 0);
-  run(&other, inverted, w, h, w, ink == DGI_INK_DARK ? DGI_INK_LIGHT : DGI_INK_DARK, mode);
+  run(&other, inverted, w, h, w, ink == DGI_INK_DARK ? DGI_INK_LIGHT : DGI_INK_DARK, in.mode);
   CHECK(same_digit(&tight, &other), "%ux%u: the inverted image with the opposite ink flag differs", w, h);
   return 0;
 }

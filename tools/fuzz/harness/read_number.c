@@ -112,24 +112,21 @@ static void check_refusals(const uint8_t *image, uint32_t w, uint32_t h, size_t 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_image_input in;
-  if (!fuzz_image_header(data, size, MAX_PIXELS, &in)) return 0;
+  const uint8_t *image = fuzz_image_read(&image_pages, data, size, MAX_PIXELS, &in);
+  if (image == NULL) return 0;
   uint32_t w = in.w, h = in.h, flags = in.flags;
-  size_t pad = in.pad;
-  uint8_t mode = in.mode;
-
-  const uint8_t *image = fuzz_image(&image_pages, in.src, in.n, w, h, mode);
 
   size_t need = dgi_read_number_scratch_size(&model, w, h);
   CHECK(need > 0 && need <= BOUND + dgi_model_scratch_size(&model), "scratch for %ux%u is %zu bytes", w, h, need);
-  if (mode & 2) check_refusals(image, w, h, need);
+  if (in.mode & 2) check_refusals(image, w, h, need);
 
   static reading whole, other;
-  run(&whole, image, w, h, w, flags, MAX_DIGITS, mode);
+  run(&whole, image, w, h, w, flags, MAX_DIGITS, in.mode);
 
-  // The same rows, `pad` bytes apart, the padding full of noise.
-  size_t stride = w + pad;
-  const uint8_t *padded = fuzz_padded(&padded_pages, image, w, h, stride, mode);
-  run(&other, padded, w, h, stride, flags, MAX_DIGITS, (uint8_t)~mode);
+  // The same rows, `in.pad` bytes further apart, the padding full of noise.
+  size_t stride = w + in.pad;
+  const uint8_t *padded = fuzz_padded(&padded_pages, image, w, h, stride, in.mode);
+  run(&other, padded, w, h, stride, flags, MAX_DIGITS, (uint8_t)~in.mode);
   size_t shown = whole.count < MAX_DIGITS ? whole.count : MAX_DIGITS;
   CHECK(whole.status == other.status && whole.count == other.count &&
             memcmp(whole.digits, other.digits, shown * sizeof *whole.digits) == 0,
@@ -137,8 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   // Fewer places than digits: the first ones, and the whole count.
   if (whole.count > 1 && whole.count <= MAX_DIGITS) {
-    size_t few = (size_t)(mode >> 2) % whole.count;
-    run(&other, image, w, h, w, flags, few, mode);
+    size_t few = (size_t)(in.mode >> 2) % whole.count;
+    run(&other, image, w, h, w, flags, few, in.mode);
     CHECK(other.status == DGI_ERROR_TOO_MANY && other.count == whole.count &&
               memcmp(whole.digits, other.digits, few * sizeof *whole.digits) == 0,
           "%ux%u: max_digits %zu does not give the first of %zu", w, h, few, whole.count);
