@@ -4,26 +4,22 @@
 # tests in Tests/c and the example tools/examples/classify.c, each built
 # twice through pkg-config, against the shared library and against the
 # static archive, with a plain C compiler. Ends with "N passed, M failed".
+#
+# Usage: tools/test-c.sh PREFIX     (PREFIX: an installation made by tools/install.sh)
+# Environment:
+#   CC          C compiler for the tests (default: cc)
+#   CXX         C++ compiler to check that the example also compiles as C++ (default: g++)
+#   BUILD_DIR   where test binaries go (default: <repo>/.build-embedded/c-tests)
 set -euo pipefail
-
-usage() {
-  cat <<'EOF'
-Usage: tools/test-c.sh PREFIX
-
-PREFIX is an installation made by tools/install.sh. Environment:
-  CC          C compiler for the tests (default: cc)
-  CXX         C++ compiler to check that the example also compiles as C++ (default: g++)
-  BUILD_DIR   where test binaries go (default: <repo>/.build-embedded/c-tests)
-EOF
-}
 
 die() {
   echo "test-c.sh: error: $*" >&2
   exit 2
 }
-
-[ $# -eq 1 ] || { usage >&2; exit 2; }
-case "$1" in -h | --help) usage; exit 0 ;; esac
+case "${1:-}" in
+  -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+esac
+[ $# -eq 1 ] || die "usage: tools/test-c.sh PREFIX (--help for more)"
 [ -d "$1" ] || die "'$1' is not a directory"
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=$(cd "$1" && pwd)

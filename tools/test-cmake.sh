@@ -11,25 +11,22 @@
 # libdigitinfer), the package version against DGI_VERSION of the header,
 # and that a copy of PREFIX moved elsewhere works as well (every path is
 # relative to the config file). Ends with "N passed, M failed".
+#
+# Usage: tools/test-cmake.sh PREFIX
+# Environment:
+#   CMAKE       cmake (default: cmake on PATH; Debian: apt-get install cmake)
+#   CC          C compiler CMake uses (default: CMake's choice, cc)
+#   BUILD_DIR   where the test projects go (default: a temporary directory)
 set -uo pipefail
 
-usage() {
-  cat <<'USAGE'
-Usage: tools/test-cmake.sh PREFIX
-
-Environment:
-  CMAKE       cmake (default: cmake on PATH; Debian: apt-get install cmake)
-  CC          C compiler CMake uses (default: CMake's choice, cc)
-  BUILD_DIR   where the test projects go (default: a temporary directory)
-USAGE
-}
 die() {
   echo "test-cmake.sh: error: $*" >&2
   exit 2
 }
-
-[ $# -eq 1 ] || { usage >&2; exit 2; }
-case "$1" in -h | --help) usage; exit 0 ;; esac
+case "${1:-}" in
+  -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+esac
+[ $# -eq 1 ] || die "usage: tools/test-cmake.sh PREFIX (--help for more)"
 [ -d "$1" ] || die "'$1' is not a directory"
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 prefix=$(cd "$1" && pwd)

@@ -90,11 +90,20 @@ extension Scenes.Sample {
       name: name, bytes: try PNGEncoder.encode(GrayImage(width: canvas.width, height: canvas.height, pixels: canvas.gray())))
   }
 
-  /// The canvas as a quality-80 JPEG, RGB or gray.
-  static func jpeg(_ name: String, _ canvas: Canvas, gray: Bool = false) throws -> Scenes.Sample {
+  /// The canvas as an 8-bit RGB PNG, or RGBA with its transparency.
+  static func colorPNG(_ name: String, _ canvas: Canvas, alpha: Bool = false) throws -> Scenes.Sample {
+    let samples = alpha ? canvas.rgba() : canvas.rgb()
+    let bytes = try PNGEncoder.encode(
+      width: canvas.width, height: canvas.height, colorType: alpha ? .rgba : .rgb, bitDepth: 8,
+      samples: samples.map(UInt16.init))
+    return Scenes.Sample(name: name, bytes: bytes)
+  }
+
+  /// The canvas as a JPEG, RGB or gray.
+  static func jpeg(_ name: String, _ canvas: Canvas, gray: Bool = false, quality: Int = 80) throws -> Scenes.Sample {
     let bytes = try JPEGEncoder.encode(
       width: canvas.width, height: canvas.height, components: gray ? 1 : 3, samples: gray ? canvas.gray() : canvas.rgb(),
-      quality: 80)
+      quality: quality)
     return Scenes.Sample(name: name, bytes: bytes)
   }
 }

@@ -1,4 +1,3 @@
-import DigitInferImage
 import Foundation
 
 /// The six sample images: each a digit as it might reach the classifier
@@ -40,17 +39,14 @@ enum Scenes {
     }
     let placement = Placement(origin: Point(185, 240), width: 230, height: 320, slant: 0.08, rotation: -3)
     let pen = Pen(width: 20, color: Color(32, 36, 70), opacity: 0.92, taper: 0.35)
-    for stroke in Digits.handwritten(.four, placement: placement, wobble: 0.012, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
+    Digits.write(.four, on: &canvas, placement: placement, pen: pen, wobble: 0.012, random: &random)
     // Sensor noise, stronger in the darker parts as in a real photo.
     let drawn = canvas.pixels
     canvas.paint { x, y in
       let p = drawn[Int(y) * width + Int(x)]
       return p + Color(repeating: random.gaussian(2.0)) + Color(random.gaussian(1), random.gaussian(1), random.gaussian(1))
     }
-    let bytes = try JPEGEncoder.encode(width: width, height: height, components: 3, samples: canvas.rgb(), quality: 82)
-    return Sample(name: "pen-on-paper-4.jpg", bytes: bytes)
+    return try .jpeg("pen-on-paper-4.jpg", canvas, quality: 82)
   }
 
   /// A 3 in chalk on a worn blackboard, with smudges of old writing.
@@ -67,11 +63,8 @@ enum Scenes {
     let dust = ValueNoise(width: width, height: height, cell: 2.5, random: &random)
     let pen = Pen(width: 22, color: Color(repeating: 232), taper: 0.2, grain: { x, y in 0.72 + 0.28 * dust(x, y) })
     let placement = Placement(origin: Point(110, 70), width: 190, height: 260, slant: 0.05, rotation: 2)
-    for stroke in Digits.handwritten(.three, placement: placement, wobble: 0.01, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    let image = GrayImage(width: width, height: height, pixels: canvas.gray())
-    return Sample(name: "chalk-on-board-3.png", bytes: try PNGEncoder.encode(image))
+    Digits.write(.three, on: &canvas, placement: placement, pen: pen, wobble: 0.01, random: &random)
+    return try .grayPNG("chalk-on-board-3.png", canvas)
   }
 
   /// A 2 drawn on a transparent layer, as exported from a drawing app:
@@ -82,12 +75,8 @@ enum Scenes {
     var canvas = Canvas(width: width, height: height, background: Color(0, 0, 0), transparent: true)
     let placement = Placement(origin: Point(58, 38), width: 140, height: 180, slant: 0.04)
     let pen = Pen(width: 18, color: Color(24, 24, 30), taper: 0.15)
-    for stroke in Digits.handwritten(.two, placement: placement, wobble: 0.01, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    let bytes = try PNGEncoder.encode(
-      width: width, height: height, colorType: .rgba, bitDepth: 8, samples: canvas.rgba().map(UInt16.init))
-    return Sample(name: "transparent-2.png", bytes: bytes)
+    Digits.write(.two, on: &canvas, placement: placement, pen: pen, wobble: 0.01, random: &random)
+    return try .colorPNG("transparent-2.png", canvas, alpha: true)
   }
 
   /// A small 5 (about 60 pixels tall) near the top right of a large white
@@ -98,12 +87,8 @@ enum Scenes {
     var canvas = Canvas(width: width, height: height, background: Color(252, 252, 250))
     let placement = Placement(origin: Point(842, 74), width: 44, height: 60, slant: 0.06, rotation: -2)
     let pen = Pen(width: 5.5, color: Color(20, 30, 90), taper: 0.2)
-    for stroke in Digits.handwritten(.five, placement: placement, wobble: 0.01, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    let bytes = try PNGEncoder.encode(
-      width: width, height: height, colorType: .rgb, bitDepth: 8, samples: canvas.rgb().map(UInt16.init))
-    return Sample(name: "small-offcentre-5.png", bytes: bytes)
+    Digits.write(.five, on: &canvas, placement: placement, pen: pen, wobble: 0.01, random: &random)
+    return try .colorPNG("small-offcentre-5.png", canvas)
   }
 
   /// An 8 painted with a big round brush in a paint program: solid
@@ -114,12 +99,8 @@ enum Scenes {
     var canvas = Canvas(width: width, height: height, background: Color(255, 255, 255))
     let placement = Placement(origin: Point(72, 30), width: 156, height: 240, rotation: 3)
     let pen = Pen(width: 26, color: Color(10, 10, 10), hardEdge: true)
-    for stroke in Digits.handwritten(.eight, placement: placement, wobble: 0.015, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
-    let bytes = try PNGEncoder.encode(
-      width: width, height: height, colorType: .rgb, bitDepth: 8, samples: canvas.rgb().map(UInt16.init))
-    return Sample(name: "paint-program-8.png", bytes: bytes)
+    Digits.write(.eight, on: &canvas, placement: placement, pen: pen, wobble: 0.015, random: &random)
+    return try .colorPNG("paint-program-8.png", canvas)
   }
 
   /// A 9 in ink from a flatbed scanner: off-white paper, faint noise, the
@@ -134,9 +115,7 @@ enum Scenes {
     }
     let placement = Placement(origin: Point(52, 48), width: 110, height: 180, slant: 0.1, rotation: 1)
     let pen = Pen(width: 12, color: Color(repeating: 38), opacity: 0.95, taper: 0.3)
-    for stroke in Digits.handwritten(.nine, placement: placement, wobble: 0.012, random: &random) {
-      canvas.stroke(stroke, pen: pen)
-    }
+    Digits.write(.nine, on: &canvas, placement: placement, pen: pen, wobble: 0.012, random: &random)
     let header = Array("P5\n# scanned digit 9, made by tools/samples\n\(width) \(height)\n255\n".utf8)
     return Sample(name: "scan-9.pgm", bytes: header + canvas.gray())
   }

@@ -46,6 +46,11 @@ DGI_KERNELS_DSP = 7
 c_enum = ctypes.c_int
 
 
+def _u32(*names: str) -> list:
+    """Fields of type uint32_t, in the header's order."""
+    return [(name, ctypes.c_uint32) for name in names]
+
+
 class dgi_model(ctypes.Structure):
     _fields_ = [("opaque_", ctypes.c_uint64 * DGI_MODEL_WORDS)]
 
@@ -62,12 +67,7 @@ class dgi_result(ctypes.Structure):
 
 class dgi_model_info(ctypes.Structure):
     _fields_ = [
-        ("format_major", ctypes.c_uint32),
-        ("format_minor", ctypes.c_uint32),
-        ("file_size", ctypes.c_uint32),
-        ("checksum", ctypes.c_uint32),
-        ("layer_count", ctypes.c_uint32),
-        ("class_count", ctypes.c_uint32),
+        *_u32("format_major", "format_minor", "file_size", "checksum", "layer_count", "class_count"),
         ("parameter_count", ctypes.c_uint64),
         ("macs", ctypes.c_uint64),
         ("scratch_size", ctypes.c_size_t),
@@ -79,15 +79,8 @@ class dgi_model_info(ctypes.Structure):
 class dgi_layer_info(ctypes.Structure):
     _fields_ = [
         ("kind", c_enum),
-        ("flags", ctypes.c_uint32),
-        ("input_height", ctypes.c_uint32),
-        ("input_width", ctypes.c_uint32),
-        ("input_channels", ctypes.c_uint32),
-        ("output_height", ctypes.c_uint32),
-        ("output_width", ctypes.c_uint32),
-        ("output_channels", ctypes.c_uint32),
-        ("kernel_height", ctypes.c_uint32),
-        ("kernel_width", ctypes.c_uint32),
+        *_u32("flags", "input_height", "input_width", "input_channels"),
+        *_u32("output_height", "output_width", "output_channels", "kernel_height", "kernel_width"),
         ("input_zero_point", ctypes.c_int32),
         ("output_zero_point", ctypes.c_int32),
         ("output_scale", ctypes.c_float),
@@ -97,16 +90,7 @@ class dgi_layer_info(ctypes.Structure):
 
 
 class dgi_preprocess_info(ctypes.Structure):
-    _fields_ = [
-        ("ink", ctypes.c_uint32),
-        ("x", ctypes.c_uint32),
-        ("y", ctypes.c_uint32),
-        ("width", ctypes.c_uint32),
-        ("height", ctypes.c_uint32),
-        ("paper", ctypes.c_uint32),
-        ("components", ctypes.c_uint32),
-        ("dropped", ctypes.c_uint32),
-    ]
+    _fields_ = _u32("ink", "x", "y", "width", "height", "paper", "components", "dropped")
 
 
 DGI_DIGIT_SPLIT = 1
@@ -115,11 +99,7 @@ DGI_DIGIT_SPLIT = 1
 class dgi_number_digit(ctypes.Structure):
     _fields_ = [
         ("result", dgi_result),
-        ("x", ctypes.c_uint32),
-        ("y", ctypes.c_uint32),
-        ("width", ctypes.c_uint32),
-        ("height", ctypes.c_uint32),
-        ("flags", ctypes.c_uint32),
+        *_u32("x", "y", "width", "height", "flags"),
         ("pixels", ctypes.c_uint8 * DGI_INPUT_SIZE),
     ]
 
