@@ -214,32 +214,19 @@ struct ExportModel: ParsableCommand {
     }
     let architecture = trainer.architecture
     log("architecture \(architecture): \(architecture.parameterCount.formatted()) parameters, \(architecture.macs.formatted()) MACs")
-    // An 11-class model learns "not a digit" from generated negatives, new
-    // ones each epoch; it is validated and calibrated on digits and negatives.
-    let rejects = architecture.classes == 11
-    // Digits through dgi_preprocess too, as users' digits arrive, so that
-    // preprocessing's look is not what marks a negative.
-    let preprocessed = { [preprocessedDigits] (digits: DigitSet, seed: UInt64, name: String) in
-      PreprocessedDigits.generate(
-        from: digits, count: Int((preprocessedDigits * Double(digits.count)).rounded()), seed: seed, name: name)
+    var settings = Exporter.Settings()
+    settings.negatives = negatives
+    settings.preprocessedDigits = preprocessedDigits
+    settings.calibrations = try parsedCalibration()
+    let exporter = Exporter(trainer: trainer, train: train, validationDigits: validationDigits, settings: settings)
+    if let extra = exporter.extra {
+      log("not a digit: \(extra(0).count) generated images per epoch (negatives and preprocessed digits), \(exporter.validation.count - validationDigits.count) for validation")
     }
-    let validation = rejects
-      ? validationDigits.appending(Rejection.validationNegatives(digits: validationDigits, fraction: negatives, seed: seed), name: "validation")
-        .appending(preprocessed(validationDigits, seed ^ 0x5052_4556_414C_0000, "preprocessed-validation"))
-      : validationDigits
-    let extra: ((Int) -> DigitSet)? = rejects
-      ? { [negatives, seed] epoch in
-        Rejection.trainingNegatives(digits: train, fraction: negatives, seed: seed, epoch: epoch)
-          .appending(preprocessed(train, seed &+ 0x5052_4550_0000 &+ UInt64(epoch) &* 0x1_0000_0001, "preprocessed-\(epoch)"))
-      }
-      : nil
-    if rejects { log("not a digit: \(extra!(0).count) generated images per epoch (negatives and preprocessed digits), \(validation.count - validationDigits.count) for validation") }
     if !exportOnly {
       // A progress bar per epoch on stderr, and each epoch's line on stdout.
       var bar: (epoch: Int, bar: ProgressBar)?
       let epochs = options.epochs
-      try trainer.train(
-        train, validation: validation, extra: extra,
+      try exporter.train(
         progress: { [quiet] event in
           switch event {
           case .batch(let epoch, let done, let total, let loss, let accuracy):
@@ -257,66 +244,34 @@ struct ExportModel: ParsableCommand {
     } else {
       trainer.useBestWeights()
     }
-    let trainingSeconds = trainer.history.reduce(0) { $0 + $1.seconds }
 
-    // Float and int8 accuracy; the int8 figures come from the runtime.
-    let classes = architecture.classes
-    let floatTest = Evaluation(labels: test.labels, predictions: trainer.predict(test), classes: classes)
-    var chosen: (method: Calibration, model: QuantizedModel, validation: Double)?
-    let statistics = Quantizer.measure(trainer, validation)
-    for method in try parsedCalibration() {
-      let model = try Quantizer.quantize(trainer, statistics: statistics, method: method, name: modelName)
-      let predictions = try Rejection.answers(try Model(try model.encoded()), validation)
-      let accuracy = Evaluation(labels: validation.labels, predictions: predictions, classes: max(classes, 11)).accuracy
-      log(String(format: "calibration %@: int8 validation accuracy %.2f%%", method.description, 100 * accuracy))
-      if chosen == nil || accuracy > chosen!.validation { chosen = (method, model, accuracy) }
+    // Calibrate, choose, measure (the int8 figures come from the runtime).
+    let candidates = try exporter.calibrate(name: modelName)
+    for c in candidates {
+      log(String(format: "calibration %@: int8 validation accuracy %.2f%%", c.method.description, 100 * c.validationAccuracy))
     }
-    var model = chosen!.model
-    let int8Answers = try Rejection.answers(try Model(try model.encoded()), test)
-    let int8Test = Evaluation(labels: test.labels, predictions: int8Answers, classes: classes)
-    let drop = 100 * (floatTest.accuracy - int8Test.accuracy)
+    let chosen = Exporter.choose(candidates)!
+    let figures = try exporter.measure(chosen.model, test: test)
     print(String(format: "test accuracy: float %.2f%%, int8 %.2f%% (runtime), difference %.2f points",
-      100 * floatTest.accuracy, 100 * int8Test.accuracy, drop))
-
-    let command = (["export-model"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-    let date = ISO8601DateFormatter().string(from: Date())
-    model.metadata = [
-      ("architecture", architecture.spec), ("int8_test_accuracy", String(format: "%.4f", int8Test.accuracy)),
-      ("float_test_accuracy", String(format: "%.4f", floatTest.accuracy)), ("calibration", chosen!.method.description),
-      ("seed", String(trainer.options.seed)), ("date", date), ("trainer", "DigitInfer export-model"),
-    ]
-    let bytes = try model.encoded()
-    var notADigit: NotADigitFigures?
-    if rejects {
-      let negativeTest = Rejection.testSet(testDigits: test)
-      notADigit = Rejection.figures(
-        method: "class 10 (the model's 11th output)", test: test, testAnswers: int8Answers, negatives: negativeTest,
-        negativeAnswers: try Rejection.answers(try Model(bytes), negativeTest),
-        floatNegativeAnswers: trainer.predict(negativeTest))
+      100 * figures.float.accuracy, 100 * figures.int8.accuracy, figures.drop))
+    if let notADigit = figures.notADigit {
       print(String(format: "not a digit: %.2f%% of %d negative test images accepted as digits (int8), %d MNIST test digits rejected",
-        100 * notADigit!.acceptanceRate, notADigit!.negatives, notADigit!.rejectedTestDigits))
+        100 * notADigit.acceptanceRate, notADigit.negatives, notADigit.rejectedTestDigits))
     }
     do {
-      try AccuracyGate.check(float: floatTest.accuracy, int8: int8Test.accuracy, force: force)
+      try Exporter.gate(figures, force: force)
     } catch {
       throw ValidationError("\(error); not writing \(out) (use --force to write anyway)")
     }
 
-    let card = ModelCard(
-      name: modelName, architecture: architecture.spec, layers: architecture.plan.map(\.description),
-      parameters: architecture.parameterCount, macs: architecture.macs, fileBytes: bytes.count,
-      scratchBytes: model.scratchSize, floatTest: floatTest, int8Test: int8Test,
-      validationAccuracy: chosen!.validation,
-      calibration: "\(chosen!.method) (chosen by int8 validation accuracy among \(try parsedCalibration().map(\.description).joined(separator: ", ")))",
-      epochs: trainer.history, trainingSeconds: trainingSeconds, command: command, seed: trainer.options.seed,
-      date: date,
-      dataset: "MNIST (Yann LeCun, Corinna Cortes, Christopher J.C. Burges; CC BY-SA 3.0): \(train.count.formatted()) training images, the last \(MNIST.holdout.formatted()) training images held out for validation and calibration, 10,000 test images",
-      notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))]
-        + (rejects ? [String(format: "Trained with %.0f%% generated negatives (class 10, not a digit) per epoch, new ones each epoch (--negatives %g), and %.0f%% of the training digits again through dgi_preprocess at other sizes (--preprocessed-digits %g).", 100 * negatives, negatives, 100 * preprocessedDigits, preprocessedDigits)] : []),
-      notADigit: notADigit)
-    // Model and card in one group: all new, or (a failure before the
-    // renames) none replaced.
-    try AtomicFile.write([(out, Data(bytes))] + card.files(in: outDirectory))
+    let date = ISO8601DateFormatter().string(from: Date())
+    let model = exporter.stamped(chosen, figures, date: date)
+    let bytes = try model.encoded()
+    let card = exporter.card(
+      name: modelName, bytes: bytes, model: model, chosen: chosen, figures: figures,
+      command: (["export-model"] + CommandLine.arguments.dropFirst()).joined(separator: " "), date: date,
+      notes: [String(format: "Total time %.0f s.", Date().timeIntervalSince(started))])
+    try Exporter.write(bytes, card: card, to: out)
     print("wrote \(out) (\(bytes.count.formatted()) bytes) and its model card")
   }
 }

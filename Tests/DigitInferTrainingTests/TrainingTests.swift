@@ -2,6 +2,7 @@ import DigitInfer
 import DigitInferData
 import DigitInferFormat
 import DigitInferReport
+import DigitInferSupport
 import Foundation
 import Testing
 
@@ -97,6 +98,62 @@ import Testing
     #expect(broken.accuracy < float - 0.003)
     #expect(throws: AccuracyGate.Refusal.self) { try AccuracyGate.check(float: float, int8: broken.accuracy, force: false) }
     #expect(throws: Never.self) { try AccuracyGate.check(float: float, int8: broken.accuracy, force: true) }
+  }
+
+  /// export-model's steps, one by one, on the short run: every figure
+  /// checked against the runtime's own answers.
+  @Test func exporterStepsCalibrateChooseMeasureAndWrite() throws {
+    let trainer = try #require(Self.trained)
+    let data = Self.data!
+    var settings = Exporter.Settings()
+    settings.calibrations = [.minMax, .percentile(99.99)]
+    let exporter = Exporter(trainer: trainer, train: data.train, validationDigits: data.validation, settings: settings)
+    // Ten classes: nothing generated, validation is the held-out digits.
+    #expect(!exporter.rejects && exporter.extra == nil && exporter.validation.count == data.validation.count)
+
+    let candidates = try exporter.calibrate(name: "t")
+    #expect(candidates.map(\.method) == settings.calibrations)
+    for c in candidates {
+      let answers = try Model(try c.model.encoded()).predict(data.validation)
+      let correct = zip(answers, data.validation.labels).filter { $0 == Int($1) }.count
+      #expect(c.validationAccuracy == Double(correct) / Double(data.validation.count))
+    }
+    let chosen = try #require(Exporter.choose(candidates))
+    #expect(chosen.validationAccuracy == candidates.map(\.validationAccuracy).max())
+
+    let figures = try exporter.measure(chosen.model, test: data.test)
+    let int8 = try Model(try chosen.model.encoded()).predict(data.test)
+    #expect(figures.int8 == Evaluation(labels: data.test.labels, predictions: int8))
+    #expect(figures.float == Evaluation(labels: data.test.labels, predictions: trainer.predict(data.test)))
+    #expect(figures.notADigit == nil)
+    #expect(throws: Never.self) { try Exporter.gate(figures, force: false) }
+
+    let model = exporter.stamped(chosen, figures, date: "2026-01-02T03:04:05Z")
+    let bytes = try model.encoded()
+    let card = exporter.card(
+      name: "t", bytes: bytes, model: model, chosen: chosen, figures: figures, command: "export-model --int8",
+      date: "2026-01-02T03:04:05Z", notes: [])
+    #expect(card.fileBytes == bytes.count && card.validationAccuracy == chosen.validationAccuracy)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try AtomicFile.createDirectory(at: directory)
+    try Exporter.write(bytes, card: card, to: directory + "/t.dgi")
+    let written = try Model(Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/t.dgi"))))
+    #expect(written.predict(data.test) == int8)
+    #expect(written.info.metadata.contains("int8_test_accuracy"))
+    for file in try ModelCard.paths(for: "t", in: directory) { #expect(FileManager.default.fileExists(atPath: file)) }
+  }
+
+  /// The best validation accuracy wins; of equals, the first tried.
+  @Test func chooseTakesTheBestAndTheFirstOfEquals() throws {
+    let trainer = try #require(Self.trained)
+    let model = try Quantizer.quantize(trainer, calibration: Self.data!.validation, method: .minMax, name: "t")
+    func c(_ method: Calibration, _ accuracy: Double) -> Exporter.Calibrated {
+      Exporter.Calibrated(method: method, model: model, validationAccuracy: accuracy)
+    }
+    #expect(Exporter.choose([]) == nil)
+    #expect(Exporter.choose([c(.minMax, 0.9), c(.percentile(99.9), 0.95), c(.percentile(99.99), 0.93)])?.method == .percentile(99.9))
+    #expect(Exporter.choose([c(.minMax, 0.95), c(.percentile(99.9), 0.95)])?.method == .minMax)
   }
 
   @Test func checkpointRestoresTheSameModel() throws {
