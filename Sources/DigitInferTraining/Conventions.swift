@@ -21,11 +21,12 @@ enum Conventions {
   }
 
   /// A 1 with a flag: a stroke from the top of its stem down to the left,
-  /// a quarter to half its height across, in the digit's own pen.
+  /// a quarter to 0.6 of its height across and up to half of it down (as
+  /// long and steep as Semeion's), in the digit's own pen.
   static func flagged(_ digit: [UInt8], _ rng: inout SplitMix64) -> [UInt8]? {
     guard let ink = Ink(digit) else { return nil }
     let top = SIMD2(ink.centre(ofRow: ink.top, digit), Double(ink.top) + ink.pen / 2)
-    let end = top + SIMD2(-Negatives.uniform(&rng, 0.25, 0.5), Negatives.uniform(&rng, 0.12, 0.35)) * ink.height
+    let end = top + SIMD2(-Negatives.uniform(&rng, 0.25, 0.6), Negatives.uniform(&rng, 0.12, 0.5)) * ink.height
     return ink.drawn([top, end], over: digit)
   }
 
@@ -47,16 +48,10 @@ enum Conventions {
     let level: Double
 
     init?(_ digit: [UInt8]) {
-      var top = 28, bottom = -1, count = 0
-      for y in 0..<28 {
-        for x in 0..<28 where digit[y * 28 + x] >= 128 {
-          top = min(top, y); bottom = max(bottom, y); count += 1
-        }
-      }
-      guard bottom - top >= 6 else { return nil }
-      self.top = top
-      height = Double(bottom - top + 1)
-      pen = min(4.5, max(1.5, Double(count) / height))
+      guard let box = InkBox(digit, threshold: 128), box.height >= 7 else { return nil }
+      top = box.top
+      height = Double(box.height)
+      pen = min(4.5, max(1.5, Double(box.count) / height))
       level = Double(digit.max() ?? 255) / 255
     }
 

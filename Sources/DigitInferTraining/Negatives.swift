@@ -282,15 +282,10 @@ public enum Negatives {
     return allowNarrow || w * 5 >= h * 2 ? image : nil
   }
 
-  /// Width and height of the box around the pixels of 64 or more.
+  /// Width and height of the box around the pixels of 64 or more; (0, 0)
+  /// without any.
   static func inkSize(_ image: [UInt8]) -> (Int, Int) {
-    var x0 = 28, x1 = -1, y0 = 28, y1 = -1
-    for y in 0..<28 {
-      for x in 0..<28 where image[y * 28 + x] >= 64 {
-        x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-      }
-    }
-    return x1 < 0 ? (0, 0) : (x1 - x0 + 1, y1 - y0 + 1)
+    InkBox(image, threshold: 64).map { ($0.width, $0.height) } ?? (0, 0)
   }
 
   /// Whether the ink is one straight stroke (its second moment along the

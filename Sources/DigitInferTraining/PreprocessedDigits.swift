@@ -75,19 +75,13 @@ public enum PreprocessedDigits {
   /// or the digit is under half as wide as tall: such sets are binary, and
   /// a plain 1 stretched twentyfold is a slab, not a digit anyone writes.
   static func stretchedToBox(_ digit: [UInt8]) -> [UInt8] {
-    var x0 = 28, x1 = -1, y0 = 28, y1 = -1
-    for y in 0..<28 {
-      for x in 0..<28 where digit[y * 28 + x] >= 32 {
-        x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-      }
-    }
-    guard x1 >= 0, (x1 - x0 + 1) * 2 >= y1 - y0 + 1 else { return digit }
-    let boxWidth = Double(x1 - x0 + 1), boxHeight = Double(y1 - y0 + 1)
+    guard let box = InkBox(digit, threshold: 32), box.width * 2 >= box.height else { return digit }
+    let boxWidth = Double(box.width), boxHeight = Double(box.height)
     var out = [UInt8](repeating: 0, count: 784)
     for y in 4..<24 {
       for x in 4..<24 {
-        let sx = Double(x0) + (Double(x - 4) + 0.5) * boxWidth / 20 - 0.5
-        let sy = Double(y0) + (Double(y - 4) + 0.5) * boxHeight / 20 - 0.5
+        let sx = Double(box.left) + (Double(x - 4) + 0.5) * boxWidth / 20 - 0.5
+        let sy = Double(box.top) + (Double(y - 4) + 0.5) * boxHeight / 20 - 0.5
         out[y * 28 + x] = UInt8(min(255, max(0, bilinear(digit, sx, sy).rounded())))
       }
     }

@@ -51,9 +51,9 @@ import Testing
       #expect(zip(image, Self.stem).allSatisfy { $0 >= $1 }, "ink removed")
       let new = Self.added(image, to: Self.stem)
       // The flag leaves the stem's top (row 4, pen 4 wide) to the left and
-      // ends at most 0.35 x 20 = 7 rows and 0.5 x 20 = 10 columns away.
+      // ends at most 0.5 x 20 = 10 rows and 0.6 x 20 = 12 columns away.
       #expect(new.contains { $0.x < 10 }, "no ink left of the stem")
-      #expect(new.allSatisfy { $0.x < 14 && $0.y >= 2 && $0.y <= 4 + 7 + 3 }, "ink outside the flag's reach")
+      #expect(new.allSatisfy { $0.x < 14 && $0.y >= 2 && $0.y <= 4 + 10 + 3 }, "ink outside the flag's reach")
     }
   }
 
@@ -95,5 +95,21 @@ import Testing
     #expect(PreprocessedDigits.stretchedToBox(blank) == blank)
     // The 4x20 stem is narrower than half its height: left as it is.
     #expect(PreprocessedDigits.stretchedToBox(Self.stem) == Self.stem)
+  }
+}
+
+@Suite struct InkBoxTests {
+  @Test func theBoxHoldsExactlyThePixelsAtTheThreshold() throws {
+    var image = [UInt8](repeating: 0, count: 784)
+    image[3 * 28 + 5] = 200  // (5, 3)
+    image[20 * 28 + 17] = 64  // (17, 20)
+    image[10 * 28 + 1] = 63  // (1, 10): below 64
+    let box = try #require(InkBox(image, threshold: 64))
+    #expect((box.left, box.top, box.right, box.bottom, box.count) == (5, 3, 17, 20, 2))
+    #expect((box.width, box.height) == (13, 18))
+    #expect(InkBox(image, threshold: 1)?.left == 1)
+    #expect(InkBox(image, threshold: 201) == nil)
+    #expect(Negatives.inkSize(image) == (13, 18))
+    #expect(Negatives.inkSize([UInt8](repeating: 63, count: 784)) == (0, 0))
   }
 }
