@@ -93,42 +93,43 @@ static void expect_reading(const char *label, const picture *p, const reading *r
   if (want_split >= 0) CHECK(split == want_split, "%s: %d split digits, want %d", label, split, want_split);
 }
 
+/* A number drawn on plain paper (or paper shading from `paper` on the left
+   to `shade` on the right, when shade is set), with noise of amplitude
+   `noise` over it when set. */
+typedef struct number_case {
+  const char *label, *text, *want;
+  uint32_t width, height;
+  uint8_t paper, shade, noise, ink;
+  int32_t x, y, w, h, advance, slant;
+  int want_split;
+} number_case;
+
+static const number_case number_cases[] = {
+    {"42", "42", "42", 300, 120, 235, 0, 0, 30, 80, 95, 44, 70, 70, 0, 0},
+    {"2026 on shaded paper", "2026", "2026", 420, 110, 230, 170, 6, 40, 40, 90, 50, 70, 90, 0, 0},
+    {"2026 light on dark", "2026", "2026", 420, 110, 20, 0, 0, 220, 40, 90, 50, 70, 90, 0, 0}, /* chalk on a board */
+    {"326 751", "326 751", "326751", 640, 110, 240, 0, 0, 25, 30, 90, 44, 64, 80, 0, 0},
+    {"slanted 90817", "90817", "90817", 520, 170, 240, 0, 0, 25, 30, 140, 44, 64, 90, 8, 0}, /* rises 8 px a digit */
+    {"7305 small in a 2400x1800 photo", "7305", "7305", 2400, 1800, 210, 150, 5, 40, 1000, 950, 40, 60, 60, 0, 0},
+    {"touching 27", "27", "27", 260, 110, 235, 0, 0, 30, 40, 90, 56, 70, 52, 0, 2}, /* the 2's foot runs into the 7 */
+};
+
 static void read_cases(void) {
   reading r;
   picture p;
   uint32_t rng = 77;
+  size_t i;
 
-  p = new_picture(300, 120, 235);
-  draw_number(&p, "42", 80, 95, 44, 70, 70, 0, 30);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("42", &p, &r, "42", 0);
-  free(p.pixels);
-
-  p = new_picture(420, 110, 0);
-  pic_gradient(&p, 230, 170); /* shaded paper */
-  draw_number(&p, "2026", 40, 90, 50, 70, 90, 0, 40);
-  pic_noise(&p, &rng, 6);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("2026 on shaded paper", &p, &r, "2026", 0);
-  free(p.pixels);
-
-  p = new_picture(420, 110, 20); /* chalk on a board */
-  draw_number(&p, "2026", 40, 90, 50, 70, 90, 0, 220);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("2026 light on dark", &p, &r, "2026", 0);
-  free(p.pixels);
-
-  p = new_picture(640, 110, 240);
-  draw_number(&p, "326 751", 30, 90, 44, 64, 80, 0, 25);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("326 751", &p, &r, "326751", 0);
-  free(p.pixels);
-
-  p = new_picture(520, 170, 240); /* the baseline rises 8 px a digit */
-  draw_number(&p, "90817", 30, 140, 44, 64, 90, 8, 25);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("slanted 90817", &p, &r, "90817", 0);
-  free(p.pixels);
+  for (i = 0; i < sizeof number_cases / sizeof number_cases[0]; i++) {
+    const number_case *c = &number_cases[i];
+    p = new_picture(c->width, c->height, c->paper);
+    if (c->shade) pic_gradient(&p, c->paper, c->shade);
+    draw_number(&p, c->text, c->x, c->y, c->w, c->h, c->advance, c->slant, c->ink);
+    if (c->noise) pic_noise(&p, &rng, c->noise);
+    read_picture(&p, DGI_INK_AUTO, &r);
+    expect_reading(c->label, &p, &r, c->want, c->want_split);
+    free(p.pixels);
+  }
 
   p = new_picture(420, 160, 230); /* sizes 50 to 110 px */
   draw_number(&p, "3", 30, 130, 60, 110, 0, 0, 30);
@@ -147,20 +148,6 @@ static void read_cases(void) {
   pic_stroke(&p, 16 * 280, 16 * 100, 16 * 282, 16 * 101, 20, 30);
   read_picture(&p, DGI_INK_AUTO, &r);
   expect_reading("45 with specks (4 and 5 in two strokes)", &p, &r, "45", 0);
-  free(p.pixels);
-
-  p = new_picture(2400, 1800, 0); /* small in a large photo: read again finely */
-  pic_gradient(&p, 210, 150);
-  draw_number(&p, "7305", 1000, 950, 40, 60, 60, 0, 40);
-  pic_noise(&p, &rng, 5);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("7305 small in a 2400x1800 photo", &p, &r, "7305", 0);
-  free(p.pixels);
-
-  p = new_picture(260, 110, 235); /* touching: the 2's foot runs into the 7 */
-  draw_number(&p, "27", 40, 90, 56, 70, 52, 0, 30);
-  read_picture(&p, DGI_INK_AUTO, &r);
-  expect_reading("touching 27", &p, &r, "27", 2);
   free(p.pixels);
 
   p = new_picture(300, 110, 235);
