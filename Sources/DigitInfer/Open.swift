@@ -24,10 +24,7 @@ func openModel(_ out: UnsafeMutableRawPointer, _ bytes: UnsafeRawPointer, _ size
   var parameterCount: UInt64 = 0
   var macs: UInt64 = 0
   for i in 0..<header.layerCount {
-    var desc = LayerDesc(
-      kind: 0, flags: 0, inZeroPoint: 0, outZeroPoint: 0, kernelH: 0, kernelW: 0, padH: 0, padW: 0,
-      inH: 0, inW: 0, inC: 0, outH: 0, outW: 0, outC: 0,
-      input: arena, output: arena, weights: 0, bias: 0, multiplier: 0, shift: 0, outScaleBits: 0)
+    var desc = LayerDesc(input: arena, output: arena)
     status = readLayer(
       bytes, record: Int(header.table) + i * FileLayout.layerRecordSize, consuming: current,
       fileSize: header.fileSize, paramsEnd: &paramsEnd, &desc)
