@@ -11,3 +11,19 @@ check() {
   shift
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
+# die MESSAGE: a usage or setup error of the script (exit 2, nothing counted).
+die() {
+  echo "$(basename "$0"): error: $*" >&2
+  exit 2
+}
+# directory_argument "$@": --help prints the script's header comment (from
+# line 2 to its `set` line); otherwise the one argument must be a directory,
+# which `directory` holds as an absolute path.
+directory_argument() {
+  case "${1:-}" in
+    -h | --help) sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  esac
+  [ $# -eq 1 ] || die "usage: tools/$(basename "$0") DIRECTORY (--help for more)"
+  [ -d "$1" ] || die "'$1' is not a directory"
+  directory=$(cd "$1" && pwd)
+}

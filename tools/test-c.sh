@@ -12,17 +12,11 @@
 #   BUILD_DIR   where test binaries go (default: <repo>/.build-embedded/c-tests)
 set -euo pipefail
 
-die() {
-  echo "test-c.sh: error: $*" >&2
-  exit 2
-}
-case "${1:-}" in
-  -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-esac
-[ $# -eq 1 ] || die "usage: tools/test-c.sh PREFIX (--help for more)"
-[ -d "$1" ] || die "'$1' is not a directory"
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-prefix=$(cd "$1" && pwd)
+# shellcheck source=checks.sh
+. "$repo/tools/checks.sh"
+directory_argument "$@"
+prefix=$directory
 golden=$repo/Tests/DigitInferTests/Golden
 build=${BUILD_DIR:-$repo/.build-embedded/c-tests}
 cc=${CC:-cc}
@@ -44,8 +38,6 @@ so=$lib/$so_name
 so_budget=98304
 archive=$lib/libdigitinfer.a
 
-# shellcheck source=checks.sh
-. "$repo/tools/checks.sh"
 
 echo "== installed files ($prefix)"
 check "header installed, identical to include/digitinfer.h" cmp -s "$prefix/include/digitinfer.h" "$repo/include/digitinfer.h"

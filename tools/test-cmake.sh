@@ -19,17 +19,11 @@
 #   BUILD_DIR   where the test projects go (default: a temporary directory)
 set -uo pipefail
 
-die() {
-  echo "test-cmake.sh: error: $*" >&2
-  exit 2
-}
-case "${1:-}" in
-  -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-esac
-[ $# -eq 1 ] || die "usage: tools/test-cmake.sh PREFIX (--help for more)"
-[ -d "$1" ] || die "'$1' is not a directory"
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-prefix=$(cd "$1" && pwd)
+# shellcheck source=checks.sh
+. "$repo/tools/checks.sh"
+directory_argument "$@"
+prefix=$directory
 cmake=${CMAKE:-cmake}
 command -v "$cmake" >/dev/null || die "cmake not found (Debian: apt-get install cmake); set CMAKE"
 version=$("$repo/tools/version.sh")
@@ -45,8 +39,6 @@ model=$repo/models/mnist-int8.dgi
 seven=$repo/tools/examples/seven.pgm
 nine=$repo/models/samples/scan-9.pgm
 
-# shellcheck source=checks.sh
-. "$repo/tools/checks.sh"
 
 echo "== $("$cmake" --version | head -1), package in $prefix/lib/cmake/digitinfer"
 check "digitinfer-config.cmake installed" test -f "$prefix/lib/cmake/digitinfer/digitinfer-config.cmake"

@@ -49,24 +49,16 @@ enum LayerFlag {
 /// does no parsing. Offsets rather than pointers keep the record the same
 /// size on 32- and 64-bit targets. 52 bytes.
 struct LayerDesc {
-  var kind: UInt8 = 0
-  var flags: UInt8 = 0
-  var inZeroPoint: Int8 = 0
-  var outZeroPoint: Int8 = 0
-  var kernelH: UInt8 = 0
-  var kernelW: UInt8 = 0
-  var padH: UInt8 = 0
-  var padW: UInt8 = 0
+  var kind: UInt8 = 0, flags: UInt8 = 0
+  var inZeroPoint: Int8 = 0, outZeroPoint: Int8 = 0
+  var kernelH: UInt8 = 0, kernelW: UInt8 = 0, padH: UInt8 = 0, padW: UInt8 = 0
   var inH: UInt16 = 0, inW: UInt16 = 0, inC: UInt16 = 0
   var outH: UInt16 = 0, outW: UInt16 = 0, outC: UInt16 = 0
   /// Byte offsets of the input and output tensors in the scratch buffer.
-  var input: UInt32 = 0
-  var output: UInt32 = 0
-  /// Byte offsets in the file of the parameter arrays (0 when absent).
-  var weights: UInt32 = 0
-  var bias: UInt32 = 0
-  var multiplier: UInt32 = 0
-  var shift: UInt32 = 0
+  var input: UInt32 = 0, output: UInt32 = 0
+  /// Byte offsets in the file of the parameter arrays (0 when absent), and
+  /// the output scale's Float bits.
+  var weights: UInt32 = 0, bias: UInt32 = 0, multiplier: UInt32 = 0, shift: UInt32 = 0
   var outScaleBits: UInt32 = 0
   /// Byte offset, from the workspace, of this layer's packed weights for
   /// the microkernel sets (MicrokernelEngine.swift); every conv has its own, so that a
