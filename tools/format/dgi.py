@@ -239,6 +239,15 @@ def _fail(status, rule, detail=""):
     raise DgiError(status, rule, detail)
 
 
+def _count(value, limit, zero_rule, over_rule, unit):
+    """A count the header gives: 0 is malformed, over `limit` unsupported."""
+    if value == 0:
+        _fail("MALFORMED", zero_rule)
+    if value > limit:
+        _fail("UNSUPPORTED", over_rule, f"{value} {unit}")
+    return value
+
+
 def read(data) -> Model:
     """Validates a .dgi file (bytes may extend past file_size) and decodes it.
     Raises DgiError with the status the spec assigns to the first failed rule."""
@@ -268,21 +277,13 @@ def read(data) -> Model:
     flags = u32(data, 20)
     if flags:
         _fail("UNSUPPORTED", "H9", f"flags {flags:#x}")
-    layer_count = u16(data, 24)
-    if layer_count == 0:
-        _fail("MALFORMED", "H10")
-    if layer_count > MAX_LAYERS:
-        _fail("UNSUPPORTED", "H11", f"{layer_count} layers")
+    layer_count = _count(u16(data, 24), MAX_LAYERS, "H10", "H11", "layers")
     input_shape = (u16(data, 26), u16(data, 28), u16(data, 30))
     if 0 in input_shape:
         _fail("MALFORMED", "H12")
     if input_shape != INPUT_SHAPE:
         _fail("UNSUPPORTED", "H13", f"input {input_shape}")
-    class_count = u16(data, 32)
-    if class_count == 0:
-        _fail("MALFORMED", "H14")
-    if class_count > MAX_CLASSES:
-        _fail("UNSUPPORTED", "H15", f"{class_count} classes")
+    class_count = _count(u16(data, 32), MAX_CLASSES, "H14", "H15", "classes")
     if i8(data, 34) != INPUT_ZERO_POINT:
         _fail("UNSUPPORTED", "H16", f"input zero point {i8(data, 34)}")
     if data[35] != 0:

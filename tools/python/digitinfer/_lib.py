@@ -46,9 +46,9 @@ DGI_KERNELS_DSP = 7
 c_enum = ctypes.c_int
 
 
-def _u32(*names: str) -> list:
-    """Fields of type uint32_t, in the header's order."""
-    return [(name, ctypes.c_uint32) for name in names]
+def _of(ctype, *names: str) -> list:
+    """Fields of one C type, in the header's order."""
+    return [(name, ctype) for name in names]
 
 
 class dgi_model(ctypes.Structure):
@@ -67,30 +67,26 @@ class dgi_result(ctypes.Structure):
 
 class dgi_model_info(ctypes.Structure):
     _fields_ = [
-        *_u32("format_major", "format_minor", "file_size", "checksum", "layer_count", "class_count"),
-        ("parameter_count", ctypes.c_uint64),
-        ("macs", ctypes.c_uint64),
+        *_of(ctypes.c_uint32, "format_major", "format_minor", "file_size", "checksum", "layer_count", "class_count"),
+        *_of(ctypes.c_uint64, "parameter_count", "macs"),
         ("scratch_size", ctypes.c_size_t),
-        ("name", ctypes.c_char_p),
-        ("metadata", ctypes.c_char_p),
+        *_of(ctypes.c_char_p, "name", "metadata"),
     ]
 
 
 class dgi_layer_info(ctypes.Structure):
     _fields_ = [
         ("kind", c_enum),
-        *_u32("flags", "input_height", "input_width", "input_channels"),
-        *_u32("output_height", "output_width", "output_channels", "kernel_height", "kernel_width"),
-        ("input_zero_point", ctypes.c_int32),
-        ("output_zero_point", ctypes.c_int32),
+        *_of(ctypes.c_uint32, "flags", "input_height", "input_width", "input_channels"),
+        *_of(ctypes.c_uint32, "output_height", "output_width", "output_channels", "kernel_height", "kernel_width"),
+        *_of(ctypes.c_int32, "input_zero_point", "output_zero_point"),
         ("output_scale", ctypes.c_float),
-        ("parameter_count", ctypes.c_uint64),
-        ("macs", ctypes.c_uint64),
+        *_of(ctypes.c_uint64, "parameter_count", "macs"),
     ]
 
 
 class dgi_preprocess_info(ctypes.Structure):
-    _fields_ = _u32("ink", "x", "y", "width", "height", "paper", "components", "dropped")
+    _fields_ = _of(ctypes.c_uint32, "ink", "x", "y", "width", "height", "paper", "components", "dropped")
 
 
 DGI_DIGIT_SPLIT = 1
@@ -99,7 +95,7 @@ DGI_DIGIT_SPLIT = 1
 class dgi_number_digit(ctypes.Structure):
     _fields_ = [
         ("result", dgi_result),
-        *_u32("x", "y", "width", "height", "flags"),
+        *_of(ctypes.c_uint32, "x", "y", "width", "height", "flags"),
         ("pixels", ctypes.c_uint8 * DGI_INPUT_SIZE),
     ]
 
@@ -115,6 +111,18 @@ STRUCTS = {
 }
 
 _P = ctypes.POINTER
+# The grey image and the caller's scratch, as dgi_preprocess and
+# dgi_read_number both take them.
+_IMAGE_AND_SCRATCH = [
+    ctypes.c_void_p,  # const uint8_t *image
+    ctypes.c_uint32,  # width
+    ctypes.c_uint32,  # height
+    ctypes.c_size_t,  # stride
+    ctypes.c_uint32,  # flags
+    ctypes.c_void_p,  # void *scratch
+    ctypes.c_size_t,  # scratch_size
+]
+
 # name: (restype, argtypes). Buffers the library only reads or fills byte-wise
 # (model bytes, pixels, images, scratch) are declared c_void_p so that bytes,
 # ctypes arrays and raw addresses (numpy) can all be passed without copies.
@@ -152,13 +160,7 @@ SIGNATURES = {
     "dgi_preprocess": (
         c_enum,
         [
-            ctypes.c_void_p,  # const uint8_t *image
-            ctypes.c_uint32,  # width
-            ctypes.c_uint32,  # height
-            ctypes.c_size_t,  # stride
-            ctypes.c_uint32,  # flags
-            ctypes.c_void_p,  # void *scratch
-            ctypes.c_size_t,  # scratch_size
+            *_IMAGE_AND_SCRATCH,
             ctypes.c_void_p,  # uint8_t pixels[784]
             _P(dgi_preprocess_info),  # info, may be NULL
         ],
@@ -168,13 +170,7 @@ SIGNATURES = {
         c_enum,
         [
             _P(dgi_model),
-            ctypes.c_void_p,  # const uint8_t *image
-            ctypes.c_uint32,  # width
-            ctypes.c_uint32,  # height
-            ctypes.c_size_t,  # stride
-            ctypes.c_uint32,  # flags
-            ctypes.c_void_p,  # void *scratch
-            ctypes.c_size_t,  # scratch_size
+            *_IMAGE_AND_SCRATCH,
             _P(dgi_number_digit),  # digits, may be NULL when max_digits is 0
             ctypes.c_size_t,  # max_digits
             _P(ctypes.c_size_t),  # count
