@@ -126,7 +126,7 @@ let package = Package(
     // AtomicFileTests share the report tests' fixtures (temporary directories).
     .testTarget(name: "DigitInferReportTests", dependencies: ["DigitInferReport", "DigitInferSupport"]),
     .testTarget(name: "MakeNumbersTests", dependencies: ["make-numbers", "DigitInferData", "DigitInferImage"]),
-    .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "CZlib"]),
+    .testTarget(name: "DigitInferImageTests", dependencies: ["DigitInferImage", "DigitInferSupport", "CZlib"]),
     .testTarget(
       name: "DigitInferTrainingTests",
       dependencies: [

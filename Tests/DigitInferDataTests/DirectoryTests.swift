@@ -1,3 +1,4 @@
+import DigitInferSupport
 import Foundation
 import Testing
 
@@ -63,15 +64,15 @@ import Testing
     }
   }
 
-  @Test func incompleteDirectoryIsNotAccepted() {
-    withTemporaryDirectory { dir in
+  @Test func incompleteDirectoryIsNotAccepted() throws {
+    try withTemporaryDirectory { dir in
       makeMNIST(dir)
       try! FileManager.default.removeItem(atPath: dir + "/t10k-images-idx3-ubyte.gz")
       expectDataError(dir, "MNIST not found") { _ = try MNIST.directory(flag: dir, environment: [:]) }
     }
   }
 
-  @Test func nothingFoundSaysWhatWasTriedAndWhereToGetMNIST() {
+  @Test func nothingFoundSaysWhatWasTriedAndWhereToGetMNIST() throws {
     let missing = "/nonexistent/mnist-data"
     let error = #expect(throws: DataError.self) { _ = try MNIST.directory(flag: missing, environment: [:]) }
     #expect(error?.path == missing)
@@ -81,7 +82,7 @@ import Testing
     #expect(error?.reason.contains("--data DIR or set DIGITINFER_DATA") == true)
     #expect(error?.description.contains("\n") == false)
     // A wrong explicit setting fails even when a default would work.
-    withTemporaryDirectory { dir in
+    try withTemporaryDirectory { dir in
       makeMNIST(dir + "/default")
       expectDataError(missing, "via $DIGITINFER_DATA") {
         _ = try MNIST.resolve(flag: nil, environment: ["DIGITINFER_DATA": missing], defaults: [dir + "/default"])

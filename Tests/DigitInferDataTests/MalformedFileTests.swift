@@ -1,3 +1,4 @@
+import DigitInferSupport
 import Foundation
 import Testing
 
@@ -23,8 +24,8 @@ import Testing
     expectDataError(path, "No such file") { _ = try IDX.readLabels(path) }
   }
 
-  @Test func directoryInsteadOfFile() {
-    withTemporaryDirectory { dir in
+  @Test func directoryInsteadOfFile() throws {
+    try withTemporaryDirectory { dir in
       expectDataError(dir, "not a regular file") { _ = try IDX.readImages(dir) }
     }
   }

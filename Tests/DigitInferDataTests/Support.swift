@@ -1,16 +1,8 @@
+import DigitInferSupport
 import Foundation
 import Testing
 
 @testable import DigitInferData
-
-/// A fresh directory under the system temporary directory, removed after `body`.
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) rethrows -> T {
-  let dir = FileManager.default.temporaryDirectory
-    .appendingPathComponent("digitinfer-data-\(UUID().uuidString)").path
-  try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(atPath: dir) }
-  return try body(dir)
-}
 
 func writeBytes(_ bytes: [UInt8], to path: String) {
   try! Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -1,3 +1,4 @@
+import DigitInferSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import DigitInferSupport
 import Foundation
 import Testing
 
@@ -22,15 +23,6 @@ func expectImageError(
     Issue.record("expected an ImageError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
     return nil
   }
-}
-
-/// A fresh directory under the system temporary directory, removed after `body`.
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) rethrows -> T {
-  let dir = FileManager.default.temporaryDirectory
-    .appendingPathComponent("digitinfer-image-\(UUID().uuidString)").path
-  try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(atPath: dir) }
-  return try body(dir)
 }
 
 func writeBytes(_ bytes: [UInt8], to path: String) {

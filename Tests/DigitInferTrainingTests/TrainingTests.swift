@@ -134,14 +134,13 @@ import Testing
       name: "t", bytes: bytes, model: model, chosen: chosen, figures: figures, command: "export-model --int8",
       date: "2026-01-02T03:04:05Z", notes: [])
     #expect(card.fileBytes == bytes.count && card.validationAccuracy == chosen.validationAccuracy)
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    try AtomicFile.createDirectory(at: directory)
-    try Exporter.write(bytes, card: card, to: directory + "/t.dgi")
-    let written = try Model(Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/t.dgi"))))
-    #expect(written.predict(data.test) == int8)
-    #expect(written.info.metadata.contains("int8_test_accuracy"))
-    for file in try ModelCard.paths(for: "t", in: directory) { #expect(FileManager.default.fileExists(atPath: file)) }
+    try withTemporaryDirectory { directory in
+      try Exporter.write(bytes, card: card, to: directory + "/t.dgi")
+      let written = try Model(Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/t.dgi"))))
+      #expect(written.predict(data.test) == int8)
+      #expect(written.info.metadata.contains("int8_test_accuracy"))
+      for file in try ModelCard.paths(for: "t", in: directory) { #expect(FileManager.default.fileExists(atPath: file)) }
+    }
   }
 
   /// The best validation accuracy wins; of equals, the first tried.
