@@ -96,6 +96,9 @@ extern "C" {
 #define DGI_MAX_CLASSES 11
 #define DGI_MAX_LAYERS 16
 
+/* The digits 0 to 9: a result holds one probability for each. */
+#define DGI_DIGIT_COUNT 10
+
 /* The index of the "not a digit" class in an 11-class model's outputs. */
 #define DGI_CLASS_NOT_A_DIGIT 10
 
@@ -144,12 +147,12 @@ typedef struct dgi_model {
 ** not_a_digit is 0 and best_digit equals digit.
 */
 typedef struct dgi_result {
-  int32_t digit;             /* 0..9, or DGI_NOT_A_DIGIT */
-  float confidence;          /* probabilities[digit], or not_a_digit when digit is DGI_NOT_A_DIGIT */
-  float probabilities[10];   /* of each digit; digits past the model's class count are 0 */
-  float not_a_digit;         /* probability of "not a digit"; 0 for a model without that class */
-  int32_t best_digit;        /* the digit of the largest logit (first on ties), the most probable
-                                of 0..9, also when digit is DGI_NOT_A_DIGIT */
+  int32_t digit;                        /* 0..9, or DGI_NOT_A_DIGIT */
+  float confidence;                     /* probabilities[digit], or not_a_digit when digit is DGI_NOT_A_DIGIT */
+  float probabilities[DGI_DIGIT_COUNT]; /* of each digit; digits past the model's class count are 0 */
+  float not_a_digit;                    /* probability of "not a digit"; 0 for a model without that class */
+  int32_t best_digit;                   /* the digit of the largest logit (first on ties), the most probable
+                                           of 0..9, also when digit is DGI_NOT_A_DIGIT */
 } dgi_result;
 
 /* Layer kinds, as stored in the file. */
@@ -319,7 +322,7 @@ dgi_status dgi_model_set_kernels(dgi_model *model, dgi_kernels kernels);
 ** or DGI_ERROR_SCRATCH (scratch NULL or too small). On failure *result is
 ** left untouched. Allocates nothing.
 */
-dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[784],
+dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[DGI_INPUT_SIZE],
                         void *scratch, size_t scratch_size, dgi_result *result);
 
 /*
@@ -332,7 +335,7 @@ dgi_status dgi_classify(const dgi_model *model, const uint8_t pixels[784],
 ** compare them across devices.
 ** Same arguments, errors, and thread-safety as dgi_classify().
 */
-dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[784],
+dgi_status dgi_infer(const dgi_model *model, const uint8_t pixels[DGI_INPUT_SIZE],
                      void *scratch, size_t scratch_size, int8_t logits[DGI_MAX_CLASSES]);
 
 /*
@@ -439,7 +442,7 @@ size_t dgi_preprocess_scratch_size(uint32_t width, uint32_t height);
 
 /*
 ** Turns an 8-bit grayscale image of any size into the model's 28x28 input:
-** pixels[784], 0 = background and 255 = full ink, ready for dgi_classify().
+** pixels[DGI_INPUT_SIZE], 0 = background and 255 = full ink, ready for dgi_classify().
 **
 ** `image` points at the top-left pixel; row y starts at image + y * stride,
 ** and stride >= width. `flags` is DGI_INK_AUTO, DGI_INK_DARK or
@@ -464,7 +467,7 @@ size_t dgi_preprocess_scratch_size(uint32_t width, uint32_t height);
 */
 dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,
                           size_t stride, uint32_t flags, void *scratch,
-                          size_t scratch_size, uint8_t pixels[784],
+                          size_t scratch_size, uint8_t pixels[DGI_INPUT_SIZE],
                           dgi_preprocess_info *info);
 
 /*
@@ -509,7 +512,7 @@ typedef struct dgi_number_digit {
   dgi_result result;              /* what the model read (never "not a digit": those are dropped) */
   uint32_t x, y, width, height;   /* its box in the input image, in pixels */
   uint32_t flags;                 /* DGI_DIGIT_SPLIT */
-  uint8_t pixels[784];            /* the 28x28 model input it was read from */
+  uint8_t pixels[DGI_INPUT_SIZE]; /* the 28x28 model input it was read from */
 } dgi_number_digit;
 
 /*

@@ -22,6 +22,7 @@ DGI_INPUT_WIDTH = 28
 DGI_INPUT_HEIGHT = 28
 DGI_INPUT_SIZE = 784
 DGI_MAX_CLASSES = 11  # ten digits and "not a digit"
+DGI_DIGIT_COUNT = 10
 DGI_CLASS_NOT_A_DIGIT = 10
 DGI_NOT_A_DIGIT = -1
 DGI_MAX_LAYERS = 16
@@ -59,7 +60,7 @@ class dgi_result(ctypes.Structure):
     _fields_ = [
         ("digit", ctypes.c_int32),
         ("confidence", ctypes.c_float),
-        ("probabilities", ctypes.c_float * 10),
+        ("probabilities", ctypes.c_float * DGI_DIGIT_COUNT),
         ("not_a_digit", ctypes.c_float),
         ("best_digit", ctypes.c_int32),
     ]

@@ -80,6 +80,7 @@ int main(void) {
   printf("const.DGI_ABI_VERSION %u\n", (unsigned)DGI_ABI_VERSION);
   printf("const.DGI_INPUT_SIZE %d\n", DGI_INPUT_SIZE);
   printf("const.DGI_MAX_CLASSES %d\n", DGI_MAX_CLASSES);
+  printf("const.DGI_DIGIT_COUNT %d\n", DGI_DIGIT_COUNT);
   printf("const.DGI_CLASS_NOT_A_DIGIT %d\n", DGI_CLASS_NOT_A_DIGIT);
   printf("const.DGI_NOT_A_DIGIT %d\n", DGI_NOT_A_DIGIT);
   printf("const.DGI_MAX_LAYERS %d\n", DGI_MAX_LAYERS);

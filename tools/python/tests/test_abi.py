@@ -54,7 +54,7 @@ def test_constants_match_the_installed_header(dgi, compile_c):
 
     layout = c_layout(compile_c)
     assert int(layout["const.DGI_ABI_VERSION"]) == dgi.ABI_VERSION
-    for name in ("DGI_INPUT_SIZE", "DGI_MAX_CLASSES", "DGI_CLASS_NOT_A_DIGIT", "DGI_NOT_A_DIGIT", "DGI_MAX_LAYERS", "DGI_MODEL_WORDS", "DGI_LAYER_RELU",
+    for name in ("DGI_INPUT_SIZE", "DGI_MAX_CLASSES", "DGI_DIGIT_COUNT", "DGI_CLASS_NOT_A_DIGIT", "DGI_NOT_A_DIGIT", "DGI_MAX_LAYERS", "DGI_MODEL_WORDS", "DGI_LAYER_RELU",
                  "DGI_LAYER_SAME_PADDING", "DGI_INK_AUTO", "DGI_INK_DARK", "DGI_INK_LIGHT",
                  "DGI_PREPROCESS_MAX_SIDE"):
         assert getattr(_lib, name) == int(layout[f"const.{name}"]), name
