@@ -250,7 +250,7 @@ struct ExportModel: ParsableCommand {
     for c in candidates {
       log(String(format: "calibration %@: int8 validation accuracy %.2f%%", c.method.description, 100 * c.validationAccuracy))
     }
-    let chosen = Exporter.choose(candidates)!
+    guard let chosen = Exporter.choose(candidates) else { throw ValidationError("--calibration: no method to try") }
     let figures = try exporter.measure(chosen.model, test: test)
     print(String(format: "test accuracy: float %.2f%%, int8 %.2f%% (runtime), difference %.2f points",
       100 * figures.float.accuracy, 100 * figures.int8.accuracy, figures.drop))
