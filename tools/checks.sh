@@ -11,6 +11,13 @@ check() {
   shift
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
+# require WHAT COMMAND...: a check whose failure is also returned, for the
+# checks the next ones need (`require ... || continue`).
+require() {
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; return 1; fi
+}
 # die MESSAGE: a usage or setup error of the script (exit 2, nothing counted).
 die() {
   echo "$(basename "$0"): error: $*" >&2

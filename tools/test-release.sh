@@ -29,16 +29,10 @@
 # Usage: tools/test-release.sh DIST      (DIST: what tools/release.sh wrote)
 set -uo pipefail
 
-die() {
-  echo "test-release.sh: error: $*" >&2
-  exit 2
-}
-case "${1:-}" in
-  -h | --help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-esac
-[ $# -eq 1 ] && [ -d "$1" ] || die "usage: tools/test-release.sh DIST"
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-dist=$(cd "$1" && pwd)
+. "$repo/tools/checks.sh"
+directory_argument "$@"
+dist=$directory
 if [ -z "${DIGITINFER_TEST_RELEASE_CLEAN:-}" ]; then
   exec env -i DIGITINFER_TEST_RELEASE_CLEAN=1 HOME="${TMPDIR:-/tmp}" TMPDIR="${TMPDIR:-/tmp}" LANG=C.UTF-8 \
     PATH=/usr/local/bin:/usr/bin:/bin "$0" "$dist"
@@ -54,16 +48,7 @@ samples=$repo/models/samples
 seven=$repo/tools/examples/seven.pgm
 started=$SECONDS
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok    $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
 skip() { echo "skip  $*"; }
-check() {
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; return 1; fi
-}
 # counted LABEL COMMAND...: runs a test script and adds its "N passed, M failed".
 counted() {
   local label=$1 log=$work/counted.log status=0 n m
@@ -236,7 +221,7 @@ if [ -f "$dist/$name" ] && cm=$(unpack "$name"); then
   want=$(awk '$1 == "reference.dgi" && $2 == 0 { print $3 }' "$repo/Tests/DigitInferTests/Golden/expected.txt")
   for core in m4f m4 m3 m0; do
     lib=$cm/lib/cortex-$core
-    check "cortex-$core: libdigitinfer.a" test -f "$lib/libdigitinfer.a" || continue
+    require "cortex-$core: libdigitinfer.a" test -f "$lib/libdigitinfer.a" || continue
     check "cortex-$core: defines exactly the header's functions as globals" \
       test "$(arm-none-eabi-nm --defined-only --extern-only "$lib/libdigitinfer.a" | awk 'NF == 3 { print $3 }' | sort | tr '\n' ' ')" = "$declared"
     # As the README says: arm-none-eabi-gcc for the core, -L lib/cortex-CORE -ldigitinfer -lc -lgcc.
@@ -262,7 +247,7 @@ if [ -f "$dist/$name" ] && cm=$(unpack "$name"); then
           "$fw"/*.c.o "$fw/cortex-m.S.o" "$fw/data.o" -L "$lib" -ldigitinfer -lc -lgcc 2>"$fw/link.err" ||
         { cat "$fw/link.err"; return 1; }
     }
-    check "cortex-$core: example.c links with arm-none-eabi-gcc ${flags[*]} -L lib/cortex-$core -ldigitinfer" link || continue
+    require "cortex-$core: example.c links with arm-none-eabi-gcc ${flags[*]} -L lib/cortex-$core -ldigitinfer" link || continue
     out=$(timeout 60 qemu-system-arm -M "$board" -nographic -monitor none -serial none \
       -chardev stdio,id=semihosting -semihosting-config enable=on,target=native,chardev=semihosting \
       -kernel "$fw/example.elf" 2>&1)

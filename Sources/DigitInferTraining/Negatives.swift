@@ -218,11 +218,13 @@ public enum Negatives {
     var square = [UInt8](repeating: 0, count: width * width)
     let top = (width - 28) / 2
     for y in 0..<28 { for x in 0..<width { square[(y + top) * width + x] = canvas[y * width + x] } }
-    guard let image = fitted(square, side: width, allowNarrow: true) else { return nil }
     // Preprocessing keeps what is near the heaviest stroke: if it dropped
-    // one digit, what is left is a digit, not a negative.
-    let (w, h) = inkSize(image)
-    return w * 10 >= h * 9 ? image : nil
+    // one digit, what is left (narrower than 0.9 of its height) is a digit,
+    // not a negative.
+    guard let image = fitted(square, side: width, allowNarrow: true), let box = InkBox(image, threshold: shapeInk),
+      box.width * 10 >= box.height * 9
+    else { return nil }
+    return image
   }
 
   /// Noise, lines and specks straight in 28x28, as a caller that skips
@@ -276,17 +278,15 @@ public enum Negatives {
   /// The runtime's preprocessing of a light-on-dark square; nil when it
   /// finds no ink, or (unless allowed) when the result is as narrow as a 1.
   static func fitted(_ pixels: [UInt8], side: Int, allowNarrow: Bool) -> [UInt8]? {
-    guard let image = try? Model.preprocess(gray: pixels, width: side, height: side, ink: .light) else { return nil }
-    let (w, h) = inkSize(image)
-    guard w > 0 else { return nil }
-    return allowNarrow || w * 5 >= h * 2 ? image : nil
+    guard let image = try? Model.preprocess(gray: pixels, width: side, height: side, ink: .light),
+      let box = InkBox(image, threshold: shapeInk)
+    else { return nil }
+    return allowNarrow || box.width * 5 >= box.height * 2 ? image : nil
   }
 
-  /// Width and height of the box around the pixels of 64 or more; (0, 0)
-  /// without any.
-  static func inkSize(_ image: [UInt8]) -> (Int, Int) {
-    InkBox(image, threshold: 64).map { ($0.width, $0.height) } ?? (0, 0)
-  }
+  /// The least value that counts as ink where a preprocessed image's shape
+  /// is judged (as narrow as a 1, one digit of a pair lost).
+  static let shapeInk: UInt8 = 64
 
   /// Whether the ink is one straight stroke (its second moment along the
   /// narrow axis under 1/8 of that along the long one): a 1, however slanted.

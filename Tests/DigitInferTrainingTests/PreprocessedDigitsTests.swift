@@ -68,17 +68,53 @@ import Testing
     }
   }
 
-  @Test func onlyOnesAndSevensChangeAndBlankImagesAreLeftAlone() {
+  @Test func aOneStrokeFourIsACurveABarAndAStemInTheDigitsBox() throws {
+    var rng = SplitMix64(seed: 4)
+    for i in 0..<40 {
+      let image = try #require(Conventions.oneStrokeFour(in: Self.stem, &rng))
+      let ink = (0..<784).filter { image[$0] >= 128 }.map { (x: $0 % 28, y: $0 / 28) }
+      // In the stem's 20 rows (4..<24, a pen's half either side), as wide
+      // as 12 to 20 columns about its middle (column 14).
+      #expect(ink.allSatisfy { $0.y >= 2 && $0.y <= 26 && $0.x >= 2 && $0.x <= 26 }, "image \(i): ink outside the box")
+      // The down stroke reaches the left fifth at 55-75% of the height; the
+      // corner below the bar and left of the stem stays empty (a 4, not a 6).
+      #expect(ink.contains { $0.x <= 8 && (13...19).contains($0.y) }, "image \(i): no down stroke on the left")
+      #expect(!ink.contains { $0.x <= 8 && $0.y >= 23 }, "image \(i): ink under the bar on the left")
+      // The stem runs down to the bottom right of the middle, the bar crosses it.
+      #expect(ink.contains { $0.x >= 13 && $0.y >= 22 }, "image \(i): no stem at the bottom")
+      #expect(ink.contains { $0.x >= 18 && (11...19).contains($0.y) }, "image \(i): the bar does not pass the stem")
+    }
+  }
+
+  @Test func aHookLeavesTheBottomToTheLeftAndRemovesNothing() throws {
+    var rng = SplitMix64(seed: 5)
+    for _ in 0..<20 {
+      let image = try #require(Conventions.hooked(Self.stem, &rng))
+      #expect(zip(image, Self.stem).allSatisfy { $0 >= $1 }, "ink removed")
+      let new = Self.added(image, to: Self.stem)
+      // From the stem's bottom (a pen's half above its last row's edge: y =
+      // 24 - 2) 0.3-0.6 x 20 = 6 to 12 columns left, rising at most 0.25 x
+      // 20 = 5 rows, in a pen of 4: rows 22 - 5 - 2 = 15 (14 partly covered) to 26.
+      #expect(new.contains { $0.x < 8 }, "no ink left of the stem")
+      #expect(new.allSatisfy { $0.x <= 16 && $0.y >= 14 && $0.y <= 26 }, "ink outside the hook's reach: \(new)")
+    }
+  }
+
+  @Test func onlyOnesFoursSevensAndNinesChangeAndBlankImagesAreLeftAlone() {
     var rng = SplitMix64(seed: 3)
-    for label in [0, 2, 3, 4, 5, 6, 8, 9] as [UInt8] {
+    for label in [0, 2, 3, 5, 6, 8] as [UInt8] {
       #expect(Conventions.written(Self.stem, label: label, &rng) == Self.stem)
     }
     let blank = [UInt8](repeating: 0, count: 784)
     #expect(Conventions.flagged(blank, &rng) == nil && Conventions.crossed(blank, &rng) == nil)
-    var changed = 0
-    for _ in 0..<200 where Conventions.written(Self.stem, label: 1, &rng) != Self.stem { changed += 1 }
-    // Half the 1s are flagged: 100 of 200 expected, 5 standard deviations ~ 35.
-    #expect(abs(changed - 100) < 35)
+    #expect(Conventions.oneStrokeFour(in: blank, &rng) == nil && Conventions.hooked(blank, &rng) == nil)
+    // Half the 1s are flagged: 100 of 200 expected, 5 standard deviations ~ 35;
+    // 30% of the 4s and 9s redrawn: 60 of 200, 5 standard deviations ~ 32.
+    for (label, share) in [(1, Conventions.flaggedOnes), (4, Conventions.oneStrokeFours), (9, Conventions.hookedNines)] as [(UInt8, Double)] {
+      var changed = 0
+      for _ in 0..<200 where Conventions.written(Self.stem, label: label, &rng) != Self.stem { changed += 1 }
+      #expect(abs(Double(changed) - 200 * share) < 35, "label \(label): \(changed) of 200 changed")
+    }
   }
 
   @Test func stretchingFillsMNISTsBoxOnBothAxesUnlessNarrow() {
@@ -109,7 +145,6 @@ import Testing
     #expect((box.width, box.height) == (13, 18))
     #expect(InkBox(image, threshold: 1)?.left == 1)
     #expect(InkBox(image, threshold: 201) == nil)
-    #expect(Negatives.inkSize(image) == (13, 18))
-    #expect(Negatives.inkSize([UInt8](repeating: 63, count: 784)) == (0, 0))
+    #expect(InkBox([UInt8](repeating: 63, count: 784), threshold: Negatives.shapeInk) == nil)
   }
 }
