@@ -112,10 +112,11 @@ def same(a, b):
 
 def check_result(kind, value):
     if kind == "classify":
-        assert 0 <= value.digit <= 9 and len(value.probabilities) == 10
-        assert abs(sum(value.probabilities) - 1) < 1e-3
+        assert (value.digit is None) == value.not_a_digit and len(value.probabilities) == 10
+        assert value.digit is None or 0 <= value.digit <= 9
+        assert abs(sum(value.probabilities) + value.not_a_digit_probability - 1) < 1e-3
     elif kind == "infer":
-        assert len(value) == 10 and all(-128 <= v <= 127 for v in value)
+        assert len(value) == model.info.class_count and all(-128 <= v <= 127 for v in value)
     elif kind == "preprocess":
         pixels, info = value
         assert len(pixels) == 784 and info.ink in ("dark", "light")

@@ -45,7 +45,7 @@ def test_reads_drawn_numbers(dgi, mnist, draw, text, width, height, light, want)
         assert d.digit == int(ch) and 0 < d.confidence <= 1
         x, y, bw, bh = d.box
         assert 0 <= x and x + bw <= w and 0 <= y and y + bh <= h
-        assert len(d.pixels) == 784 and len(d.probabilities) == mnist.class_count
+        assert len(d.pixels) == 784 and len(d.probabilities) == min(mnist.class_count, 10)
         assert not d.split
     assert isinstance(reading.digits[0], dgi.NumberDigit)
 
