@@ -96,6 +96,6 @@ import Testing
     let object = try #require(try CLI.jsonLines(CLI.run(["inspect", "--json", model]).stdout).first)
     #expect(object["classes"] as? Int == 11 && object["not_a_digit"] as? Bool == true)
     let shipped = try CLI.run(["inspect", CLI.defaultModel])
-    #expect(shipped.stdout.contains("classes      10 (the digits 0-9)"))
+    #expect(shipped.stdout.contains("classes      11 (the digits 0-9 and \"not a digit\")"))
   }
 }
