@@ -120,8 +120,8 @@ enum Conventions {
       return n > 0 ? sum / n : 14
     }
 
-    /// The digit with strokes through `points` in its pen, ink combined by
-    /// maximum; nil if a stroke leaves the image.
+    /// The digit with `strokes` (each a polyline) drawn over it in its pen,
+    /// ink combined by maximum; nil if a stroke leaves the image.
     func drawn(_ strokes: [[SIMD2<Double>]], over digit: [UInt8]) -> [UInt8]? {
       guard strokes.joined().allSatisfy({ $0.x >= 1 && $0.y >= 1 && $0.x <= 27 && $0.y <= 27 }) else { return nil }
       var canvas = Negatives.Canvas(side: 28)
