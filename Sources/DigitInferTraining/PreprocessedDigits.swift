@@ -13,9 +13,10 @@ import DigitInferSupport
 ///
 /// Some also get what MNIST's American writers rarely do and other sets
 /// (Semeion's Italian writers among them) often do: a 1 with a long flag, a
-/// 7 with a bar through its stem (`Conventions`), and a digit stretched to
-/// fill its box, as sets normalised that way store it. Without them the
-/// model has only "not a digit" for a flagged 1 and rejects or misreads it.
+/// 7 with a bar through its stem, a 4 in one stroke, a 9 with a hooked tail
+/// (`Conventions`), and a digit stretched to fill its box, as sets
+/// normalised that way store it. Without them the model has only "not a
+/// digit" or another digit for such writing, and rejects or misreads it.
 /// Deterministic: image `i` depends only on the seed, `i` and the source
 /// digits.
 public enum PreprocessedDigits {
