@@ -33,7 +33,7 @@ enum Conventions {
   /// long and steep as Semeion's), in the digit's own pen.
   static func flagged(_ digit: [UInt8], _ rng: inout SplitMix64) -> [UInt8]? {
     guard let ink = Ink(digit) else { return nil }
-    let top = SIMD2(ink.centre(ofRow: ink.top, digit), Double(ink.top) + ink.pen / 2)
+    let top = SIMD2(ink.centre(ofRow: ink.box.top, digit), Double(ink.box.top) + ink.pen / 2)
     let end = top + SIMD2(-Negatives.uniform(&rng, 0.25, 0.6), Negatives.uniform(&rng, 0.12, 0.5)) * ink.height
     return ink.drawn([[top, end]], over: digit)
   }
@@ -41,7 +41,7 @@ enum Conventions {
   /// A 7 with a bar across its stem, a little below the middle.
   static func crossed(_ digit: [UInt8], _ rng: inout SplitMix64) -> [UInt8]? {
     guard let ink = Ink(digit) else { return nil }
-    let row = ink.top + Int((Negatives.uniform(&rng, 0.45, 0.6) * ink.height).rounded())
+    let row = ink.box.top + Int((Negatives.uniform(&rng, 0.45, 0.6) * ink.height).rounded())
     let centre = SIMD2(ink.centre(ofRow: row, digit), Double(row) + 0.5)
     let half = Negatives.uniform(&rng, 0.15, 0.25) * ink.height, tilt = Negatives.uniform(&rng, -0.1, 0.1)
     return ink.drawn([[centre + SIMD2(-half, -half * tilt), centre + SIMD2(half, half * tilt)]], over: digit)
@@ -61,7 +61,7 @@ enum Conventions {
     let start = at(Negatives.uniform(&rng, 0.4, 0.65), 0)
     let corner = at(Negatives.uniform(&rng, 0, 0.15), Negatives.uniform(&rng, 0.55, 0.75))
     // The bar level or rising a little to the right.
-    let barEnd = SIMD2(at(Negatives.uniform(&rng, 0.85, 1), 0).x, corner.y + Negatives.uniform(&rng, -0.12, 0.02) * height)
+    let barEnd = SIMD2(origin.x + Negatives.uniform(&rng, 0.85, 1) * width, corner.y + Negatives.uniform(&rng, -0.12, 0.02) * height)
     // The down stroke bows out to the left, from a straight slope to a C
     // whose middle touches the box's left edge.
     let bow = Negatives.unit(&rng) * ((start.x + corner.x) / 2 - origin.x)
@@ -92,7 +92,6 @@ enum Conventions {
     /// longer only along bars, a minority of the runs.
     let pen: Double
     let level: Double
-    var top: Int { box.top }
 
     init?(_ digit: [UInt8]) {
       guard let box = InkBox(digit, threshold: 128), box.height >= 7 else { return nil }
