@@ -95,17 +95,21 @@ chrome() {
     --virtual-time-budget=10000 "$@" "$url" 2>"$tmp/chrome-$run.log"
 }
 result() { sed -n 's/.*<output id="test-result"[^>]*>\([^<]*\)<\/output>.*/\1/p' | head -1; }
-# page_verdict URL [FLAGS...]: the page's test verdict. Asked twice if the first
-# dump has none (on a loaded machine the dump can come before the page
-# finished); a wrong verdict is not asked again.
-page_verdict() {
-  local v="" try
+# settled_dom PATTERN URL [FLAGS...]: the page's DOM, dumped again once if the
+# first dump does not match PATTERN yet (on a loaded machine the dump can come
+# before the page finished loading the wasm module and the model); a settled
+# page that differs from PATTERN is not asked again.
+settled_dom() {
+  local pattern=$1 dom="" try
+  shift
   for try in 1 2; do
-    v=$(chrome "$@" --dump-dom | result)
-    [ -n "$v" ] && break
+    dom=$(chrome "$@" --dump-dom)
+    echo "$dom" | grep -q "$pattern" && break
   done
-  echo "$v"
+  echo "$dom"
 }
+# page_verdict URL [FLAGS...]: the page's test verdict (see settled_dom).
+page_verdict() { settled_dom '<output id="test-result"[^>]*>[^<]' "$@" | result; }
 
 echo "== file:// (bundle.js), ten digits, then Clear"
 digits=0123456789
@@ -173,8 +177,9 @@ for number in 2026 7391 45; do
 done
 
 echo "== the page as a user opens it"
-dom=$(chrome "file://$site/index.html" --dump-dom)
-if echo "$dom" | grep -q '<output id="answer"[^>]*>Draw a digit</output>'; then
+ready='<output id="answer"[^>]*>Draw a digit</output>'
+dom=$(settled_dom "$ready" "file://$site/index.html")
+if echo "$dom" | grep -q "$ready"; then
   pass "loads and waits for a digit"
 else
   fail "the page did not start: $(echo "$dom" | grep -o '<output id="answer"[^>]*>[^<]*' | head -1)"
