@@ -486,11 +486,13 @@ dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,
 **   - gaps between groups are ignored ("326 751" reads as "326751");
 **   - digits of different sizes, and a slightly slanted baseline, need
 **     nothing special: each digit is fitted on its own;
-**   - digits that touch or overlap are split: a group of ink too wide for
-**     one digit is cut into two or three pieces at columns of little ink,
-**     each piece classified, and the cut the model is most sure of (the
-**     highest product of the pieces' confidences, against reading the
-**     group whole) is kept. Such digits carry DGI_DIGIT_SPLIT;
+**   - digits that touch or overlap are split: a group of ink the model
+**     does not read as one digit with 90% confidence, or too wide for one
+**     digit, is cut into two pieces at every column (at most 16 cuts) and,
+**     when very wide, into three; each piece is classified, and the cut the
+**     model is most sure of (the highest product of the pieces'
+**     confidences, against reading the group whole) is kept. Such digits
+**     carry DGI_DIGIT_SPLIT;
 **   - with a model that has the "not a digit" class, candidates it
 **     rejects (stray strokes, scribbles) are dropped.
 **

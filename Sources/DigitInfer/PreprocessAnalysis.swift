@@ -241,16 +241,28 @@ struct Components {
 /// Writes the keep mask of a digit: 1 on the reduced pixels `keep` picks,
 /// 2 within one pixel of them (where the soft edges of strokes lie), 0
 /// elsewhere. `keep(i)` may read `mask[j]` for j >= i, so the mask may
-/// overwrite the labels it is made from.
+/// overwrite the labels it is made from. With `region` (original pixels,
+/// as fitDigit is given it), only the reduced pixels that cover it are
+/// right afterwards, and only those and a one-pixel ring around them are
+/// written.
 @inline(never) @_optimize(size)
-func markAndDilate(_ mask: UnsafeMutablePointer<UInt16>, _ layout: AnalysisLayout, keep: (Int) -> Bool) {
-  let ww = layout.ww, wh = layout.wh
-  for i in 0..<(ww * wh) { mask[i] = keep(i) ? 1 : 0 }
-  for y in 0..<wh {
-    for x in 0..<ww where mask[y * ww + x] == 0 {
+func markAndDilate(
+  _ mask: UnsafeMutablePointer<UInt16>, _ layout: AnalysisLayout, within region: Region? = nil,
+  keep: (Int) -> Bool
+) {
+  let ww = layout.ww, wh = layout.wh, f = layout.factor
+  // The reduced pixels that cover the region, and one more on each side:
+  // whether a pixel is near kept ink depends on its neighbours.
+  let x0 = region.map { max(0, $0.x0 / f - 1) } ?? 0, x1 = region.map { min(ww, ceilDiv($0.x1, f) + 1) } ?? ww
+  let y0 = region.map { max(0, $0.y0 / f - 1) } ?? 0, y1 = region.map { min(wh, ceilDiv($0.y1, f) + 1) } ?? wh
+  for y in y0..<y1 {
+    for x in x0..<x1 { mask[y * ww + x] = keep(y * ww + x) ? 1 : 0 }
+  }
+  for y in y0..<y1 {
+    for x in x0..<x1 where mask[y * ww + x] == 0 {
       var near = false
-      for ny in max(0, y - 1)...min(wh - 1, y + 1) {
-        for nx in max(0, x - 1)...min(ww - 1, x + 1) where mask[ny * ww + nx] == 1 { near = true }
+      for ny in max(y0, y - 1)...min(y1 - 1, y + 1) {
+        for nx in max(x0, x - 1)...min(x1 - 1, x + 1) where mask[ny * ww + nx] == 1 { near = true }
       }
       if near { mask[y * ww + x] = 2 }
     }

@@ -6,10 +6,11 @@
 //   groups     components sorted left to right; one that overlaps the
 //              group before it by half its width joins it (the bar of a 5,
 //              the stem of a 4)
-//   splits     a group too wide for one digit is also cut into two or three
-//              pieces at columns of little ink; each piece is fitted and
-//              classified, and the reading with the highest product of
-//              confidences wins
+//   splits     a group the model is unsure of as one digit, or too wide
+//              for one, is also cut into two pieces at every column (or
+//              evenly spaced ones), and a very wide one into three; each
+//              piece is fitted and classified, and the reading with the
+//              highest product of confidences wins
 //   fit        each digit exactly as dgi_preprocess fits one (fitDigit)
 //
 // Everything that decides the answer is integer arithmetic or a comparison
@@ -24,13 +25,19 @@ struct ReadLayout {
   static let workSide = 1024
   /// A group of ink is read as at most this many digits.
   static let maxPieces = 3
+  /// A group read whole with at least this probability of its digit (in
+  /// 1/65536: 0.9) is not cut unless it is very wide.
+  static let sureWhole = 58982
+  /// At most about this many cuts are tried for two pieces (every column in
+  /// a narrow group), and this many for each of three pieces' two cuts.
+  static let cutsTried = 16
+  static let cutsTriedForThree = 10
   /// The reduced shape within those bounds whose arrays take the most
   /// memory (found by search; Tests/c/test_read_number.c checks it).
   static let largestShape = (width: 992, height: 33)
 
   let analysis: AnalysisLayout
   let mask: Int          // ww*wh x UInt16: the keep mask of one piece
-  let columns: Int       // ww x UInt32: a group's ink pixels per column
   let order: Int         // maxLabels x UInt16: components left to right, then group leaders
   let canvas: Int        // 28*28 x UInt32
   let accumulators: Int  // 20*20 + 20 x UInt64
@@ -56,7 +63,6 @@ struct ReadLayout {
     analysis = AnalysisLayout(width: width, height: height, factor: f, &o)
     let a = analysis
     mask = take(&o, a.ww * a.wh * 2)
-    columns = take(&o, a.ww * 4)
     order = take(&o, a.maxLabels * 2)
     canvas = take(&o, FileLayout.inputSize * 4)
     accumulators = take(&o, (20 * 20 + 20) * 8)
@@ -218,7 +224,6 @@ func readNumber(
   let pieces = (scratch + layout.pieces).bindMemory(to: ReadPiece.self, capacity: 2 * ReadLayout.maxPieces)
   let pixels = (scratch + layout.pixels).assumingMemoryBound(to: UInt8.self)
   let mask = (scratch + layout.mask).assumingMemoryBound(to: UInt16.self)
-  let columns = (scratch + layout.columns).assumingMemoryBound(to: UInt32.self)
   let ww = a.ww, f = a.factor
 
   for gi in 0..<groups {
@@ -237,14 +242,16 @@ func readNumber(
         let ca = p == 0 ? x0 : (p == 1 ? cuts.0 : cuts.1)
         let cb = p == k - 1 ? x1 : (p == 0 ? cuts.0 : cuts.1)
         guard ca < cb else { return -1 }
-        markAndDilate(mask, a) { i in
-          let x = i % ww
-          return x >= ca && x < cb && inGroup(i)
-        }
         // The piece's box, one reduced pixel wider where it is not cut.
         let region = Region(
           x0: (p == 0 ? max(0, ca - 1) : ca) * f, x1: min(width, (p == k - 1 ? cb + 1 : cb) * f),
           y0: max(0, y0 - 1) * f, y1: min(height, (y1 + 1) * f))
+        // Its mask, only where fitDigit reads it (a group's many cuts would
+        // otherwise each cost a pass over the whole reduced copy).
+        markAndDilate(mask, a, within: region) { i in
+          let x = i % ww
+          return x >= ca && x < cb && inGroup(i)
+        }
         let slot = bank * ReadLayout.maxPieces + p
         let out = pixels + slot * FileLayout.inputSize
         var box = Region(x0: 0, x1: 0, y0: 0, y1: 0)
@@ -265,27 +272,16 @@ func readNumber(
       return score
     }
 
-    // Whole, first. A group much wider than tall is rarely one digit.
+    // Whole, first. Cut only a group the model is not sure of as one digit
+    // (a merged pair is mostly read as "not a digit" or a weak digit) and
+    // at least half as wide as the line is tall, or one much wider than
+    // that: a confident single digit cut in two often gives two confident
+    // pieces (a 4 as 9 and 1), and an uncertain narrow one is rarely two.
     var best = attempt((0, 0), 1, bank: 0), bestK = 1, bank = 0
     if best < 0 { continue }
-    if w * 10 > h * 13 { best /= 2 }
-    if w * 10 > h * 18 { best /= 4 }
     let minPiece = max(1, h / 5)
-    if (w * 4 >= h * 3 || best < 32768) && w >= 2 * minPiece {
-      // Ink per column, for the cuts.
-      for x in x0..<x1 {
-        var s: UInt32 = 0
-        for y in y0..<y1 where inGroup(y * ww + x) { s += 1 }
-        columns[x] = s
-      }
-      @inline(never) func leastInk(_ from: Int, _ to: Int) -> Int {
-        let middle = (from + to) / 2
-        var at = middle
-        for x in from..<max(from, to) where
-          columns[x] < columns[at] || (columns[x] == columns[at] && abs(x - middle) < abs(at - middle))
-        { at = x }
-        return at
-      }
+    let low = x0 + minPiece, high = x1 - minPiece + 1
+    if (best < ReadLayout.sureWhole && w * 2 > lineHeight || w * 10 > lineHeight * 12) && high > low {
       @inline(never) func consider(_ cuts: (Int, Int), _ k: Int) {
         let s = attempt(cuts, k, bank: 1 - bank)
         if s > best {
@@ -294,15 +290,26 @@ func readNumber(
           bank = 1 - bank
         }
       }
-      let low = x0 + minPiece, high = x1 - minPiece + 1
-      let cut = leastInk(low, high)
-      consider((cut, 0), 2)
-      if cut != x0 + w / 2 { consider((x0 + w / 2, 0), 2) }
-      if w * 5 >= h * 8 && w >= 3 * minPiece {
-        let first = leastInk(low, x0 + w / 2)
-        let second = leastInk(max(first + minPiece, x0 + w / 2), high)
-        if second > first && second < x1 { consider((first, second), 3) }
-        consider((x0 + w / 3, x0 + 2 * w / 3), 3)
+      // Two pieces: every cut, or evenly spaced ones in a wide group.
+      var c = low
+      while c < high {
+        consider((c, 0), 2)
+        c += max(1, (high - low) / ReadLayout.cutsTried)
+      }
+      // Three, only in a group wide enough for three digits: pairs of cuts
+      // on a coarser grid (a cut kept from the best two pieces misses
+      // where a chain of three is best cut).
+      if w * 10 > lineHeight * 14 {
+        let step = max(1, (high - low) / ReadLayout.cutsTriedForThree)
+        var c1 = low
+        while c1 < high {
+          var c2 = c1 + minPiece
+          while c2 < high {
+            consider((c1, c2), 3)
+            c2 += step
+          }
+          c1 += step
+        }
       }
     }
 
