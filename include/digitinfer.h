@@ -122,7 +122,8 @@ typedef enum dgi_status {
   DGI_ERROR_IMAGE = 9,       /* the image arguments are invalid (size, stride, flags) */
   DGI_ERROR_NOT_OPEN = 10,   /* the dgi_model record was not filled by dgi_model_open */
   DGI_ERROR_NO_INK = 11,     /* dgi_preprocess found nothing that looks like a digit */
-  DGI_ERROR_TOO_MANY = 12    /* dgi_read_number found more digits than max_digits */
+  DGI_ERROR_TOO_MANY = 12,   /* dgi_read_number found more digits than max_digits */
+  DGI_ERROR_NOT_A_DIGIT = 13 /* dgi_read_number found ink, but the model read none of it as a digit */
 } dgi_status;
 
 /*
@@ -548,14 +549,17 @@ size_t dgi_read_number_scratch_size(const dgi_model *model, uint32_t width, uint
 ** while max_digits > 0, or scratch_size above PTRDIFF_MAX);
 ** DGI_ERROR_NOT_OPEN; DGI_ERROR_IMAGE (as for dgi_preprocess: sizes,
 ** stride, flags); DGI_ERROR_SCRATCH (scratch NULL or too small);
-** DGI_ERROR_NO_INK (nothing that makes a digit: *count is set to 0); or
-** DGI_ERROR_TOO_MANY (more than max_digits digits: *count says how many
+** DGI_ERROR_NO_INK (nothing that makes a digit: *count is set to 0);
+** DGI_ERROR_NOT_A_DIGIT (ink, but the model read none of it as a digit:
+** letters, a scribble; only with a model that has the "not a digit"
+** class; *count is set to 0); or DGI_ERROR_TOO_MANY (more than max_digits digits: *count says how many
 ** were found, and the first max_digits were written, so max_digits 0
 ** with digits NULL asks only for the count). The checks run in that order;
 ** on the other failures neither digits[] nor *count is written.
-** Cost: that of dgi_preprocess() on the whole image, plus, per digit, one
-** fit and one classification, and for a group too wide for one digit up
-** to ten more of each.
+** Cost: that of dgi_preprocess() on the whole image, plus, per group of
+** ink, one fit and one classification; for a group that may be cut, up to
+** 16 cuts in two (two of each per cut) and, for a very wide one, up to 55
+** pairs of cuts in three (three of each).
 ** Allocates nothing.
 */
 dgi_status dgi_read_number(const dgi_model *model, const uint8_t *image, uint32_t width,

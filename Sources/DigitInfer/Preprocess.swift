@@ -133,7 +133,7 @@ func preprocess(
   found.components = kept.count
   found.dropped = components.count - kept.count + inkFound.lines
   let labels = components.labels, flags = components.flags
-  markAndDilate(labels, a) { labels[$0] != 0 && flags[Int(labels[$0])] != 0 }
+  markAndDilate(labels, a, cells: Region(x0: 0, x1: a.ww, y0: 0, y1: a.wh)) { labels[$0] != 0 && flags[Int(labels[$0])] != 0 }
 
   // 7-10. Crop at full resolution, fit, strokes, centre.
   let f = a.factor

@@ -241,20 +241,16 @@ struct Components {
 /// Writes the keep mask of a digit: 1 on the reduced pixels `keep` picks,
 /// 2 within one pixel of them (where the soft edges of strokes lie), 0
 /// elsewhere. `keep(i)` may read `mask[j]` for j >= i, so the mask may
-/// overwrite the labels it is made from. With `region` (original pixels,
-/// as fitDigit is given it), only the reduced pixels that cover it are
-/// right afterwards, and only those and a one-pixel ring around them are
-/// written.
+/// overwrite the labels it is made from. Only the reduced pixels in
+/// `cells` (clipped to the copy) are written; the outermost ring of them
+/// is right only at the copy's edges, so pass one pixel more on each side
+/// than will be read.
 @inline(never) @_optimize(size)
 func markAndDilate(
-  _ mask: UnsafeMutablePointer<UInt16>, _ layout: AnalysisLayout, within region: Region? = nil,
-  keep: (Int) -> Bool
+  _ mask: UnsafeMutablePointer<UInt16>, _ layout: AnalysisLayout, cells: Region, keep: (Int) -> Bool
 ) {
-  let ww = layout.ww, wh = layout.wh, f = layout.factor
-  // The reduced pixels that cover the region, and one more on each side:
-  // whether a pixel is near kept ink depends on its neighbours.
-  let x0 = region.map { max(0, $0.x0 / f - 1) } ?? 0, x1 = region.map { min(ww, ceilDiv($0.x1, f) + 1) } ?? ww
-  let y0 = region.map { max(0, $0.y0 / f - 1) } ?? 0, y1 = region.map { min(wh, ceilDiv($0.y1, f) + 1) } ?? wh
+  let ww = layout.ww, wh = layout.wh
+  let x0 = max(0, cells.x0), x1 = min(ww, cells.x1), y0 = max(0, cells.y0), y1 = min(wh, cells.y1)
   for y in y0..<y1 {
     for x in x0..<x1 { mask[y * ww + x] = keep(y * ww + x) ? 1 : 0 }
   }

@@ -28,8 +28,9 @@ struct ReadLayout {
   /// A group read whole with at least this probability of its digit (in
   /// 1/65536: 0.9) is not cut unless it is very wide.
   static let sureWhole = 58982
-  /// At most about this many cuts are tried for two pieces (every column in
-  /// a narrow group), and this many for each of three pieces' two cuts.
+  /// At most this many cuts are tried for two pieces (every column in a
+  /// narrow group), and this many places for each of three pieces' two cuts
+  /// (at most 55 pairs).
   static let cutsTried = 16
   static let cutsTriedForThree = 10
   /// The reduced shape within those bounds whose arrays take the most
@@ -225,6 +226,8 @@ func readNumber(
   let pixels = (scratch + layout.pixels).assumingMemoryBound(to: UInt8.self)
   let mask = (scratch + layout.mask).assumingMemoryBound(to: UInt16.self)
   let ww = a.ww, f = a.factor
+  // Whether anything was read, and whether the model refused a reading.
+  var emitted = false, refused = false
 
   for gi in 0..<groups {
     let g = Int(order[gi])
@@ -246,9 +249,10 @@ func readNumber(
         let region = Region(
           x0: (p == 0 ? max(0, ca - 1) : ca) * f, x1: min(width, (p == k - 1 ? cb + 1 : cb) * f),
           y0: max(0, y0 - 1) * f, y1: min(height, (y1 + 1) * f))
-        // Its mask, only where fitDigit reads it (a group's many cuts would
+        // Its mask, only where fitDigit reads it (the region's reduced
+        // pixels) and one reduced pixel around (a group's many cuts would
         // otherwise each cost a pass over the whole reduced copy).
-        markAndDilate(mask, a, within: region) { i in
+        markAndDilate(mask, a, cells: Region(x0: ca - 2, x1: cb + 2, y0: y0 - 2, y1: y1 + 2)) { i in
           let x = i % ww
           return x >= ca && x < cb && inGroup(i)
         }
@@ -294,13 +298,13 @@ func readNumber(
       var c = low
       while c < high {
         consider((c, 0), 2)
-        c += max(1, (high - low) / ReadLayout.cutsTried)
+        c += max(1, (high - low + ReadLayout.cutsTried - 1) / ReadLayout.cutsTried)
       }
       // Three, only in a group wide enough for three digits: pairs of cuts
       // on a coarser grid (a cut kept from the best two pieces misses
       // where a chain of three is best cut).
       if w * 10 > lineHeight * 14 {
-        let step = max(1, (high - low) / ReadLayout.cutsTriedForThree)
+        let step = max(1, (high - low + ReadLayout.cutsTriedForThree - 1) / ReadLayout.cutsTriedForThree)
         var c1 = low
         while c1 < high {
           var c2 = c1 + minPiece
@@ -316,13 +320,19 @@ func readNumber(
     // 5. The reading kept; what the model calls not a digit is dropped.
     for p in 0..<bestK {
       let slot = bank * ReadLayout.maxPieces + p
-      if pieces[slot].result.digit < 0 { continue }
+      if pieces[slot].result.digit < 0 {
+        refused = true
+        continue
+      }
+      emitted = true
       pieces[slot].box.x0 += origin.x; pieces[slot].box.x1 += origin.x
       pieces[slot].box.y0 += origin.y; pieces[slot].box.y1 += origin.y
       emit(UnsafePointer(pieces + slot), UnsafePointer(pixels + slot * FileLayout.inputSize), bestK > 1)
     }
   }
-  return .ok
+  // Groups whose ink fitDigit found too thin are not digits either, but
+  // only the model's refusal makes the ink "not a digit".
+  return emitted ? .ok : (refused ? .notADigit : .noInk)
 }
 
 /// The probability of the most probable digit (0 to 9), in 1/65536: the

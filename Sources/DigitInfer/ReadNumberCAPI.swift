@@ -34,11 +34,10 @@ public func dgi_read_number(
     found += 1
   }
   guard status == .ok else {
-    if status == .noInk { count.pointee = 0 }
+    if status == .noInk || status == .notADigit { count.pointee = 0 }
     return status.c
   }
   count.pointee = found
-  if found == 0 { return Status.noInk.c }
   return found > maxDigits ? Status.tooMany.c : Status.ok.c
 }
 

@@ -17,6 +17,7 @@ public enum Status: UInt32, Sendable {
   case notOpen = 10
   case noInk = 11
   case tooMany = 12
+  case notADigit = 13
 
   var c: dgi_status { dgi_status(rawValue: rawValue) }
 
@@ -36,6 +37,7 @@ public enum Status: UInt32, Sendable {
     case .notOpen: "model not open: dgi_model_open did not succeed on this record"
     case .noInk: "no digit found: nothing in the image stands out from the paper"
     case .tooMany: "more digits found than max_digits allows (count says how many)"
+    case .notADigit: "no digit found: the model read none of the ink as a digit"
     case nil: "unknown status code"
     }
   }

@@ -79,6 +79,10 @@ public struct DigitInferError: Error, Hashable, Sendable, CustomStringConvertibl
   /// More digits than the caller's array holds (`DGI_ERROR_TOO_MANY`); the
   /// Swift API sizes its array itself, so it does not throw this.
   public static let tooMany = DigitInferError(.tooMany)
+  /// Reading a number found ink, but the model read none of it as a digit:
+  /// letters, a scribble, a drawing (`DGI_ERROR_NOT_A_DIGIT`; only with a
+  /// model that has the "not a digit" class).
+  public static let notADigit = DigitInferError(.notADigit)
 }
 
 /// Throws the error for `status` unless it is DGI_OK.

@@ -50,7 +50,9 @@ extension Model {
   ///   - ink: Which way round the ink is (default: decided from the image).
   /// - Returns: The number and its digits.
   /// - Throws: ``DigitInferError/image`` for a size out of range, a stride below
-  ///   the width or too few bytes; ``DigitInferError/noInk`` when no digit is found.
+  ///   the width or too few bytes; ``DigitInferError/noInk`` when nothing stands out
+  ///   from the paper; ``DigitInferError/notADigit`` when the model reads none of
+  ///   the ink as a digit.
   public func readNumber(
     gray: [UInt8], width: Int, height: Int, stride: Int? = nil, ink: Ink = .auto
   ) throws(DigitInferError) -> NumberReading {

@@ -80,6 +80,10 @@ import Testing
 
   @Test func errors() {
     #expect(throws: DigitInferError.noInk) { try read(Picture(width: 80, height: 40, paper: 128)) }
+    // Ink that the 11-class model reads none of as a digit: a long dash.
+    var dash = Picture(width: 200, height: 100, paper: 235)
+    dash.stroke([(30, 50), (170, 50)], pen: 9, ink: 20)
+    #expect(throws: DigitInferError.notADigit) { try read(dash) }
     #expect(throws: DigitInferError.image) {
       try shippedModel.readNumber(gray: [UInt8](repeating: 0, count: 10), width: 5, height: 5)
     }

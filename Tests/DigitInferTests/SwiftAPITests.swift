@@ -188,7 +188,7 @@ import Testing
   }
 
   @Test func errorsCarryTheirStatusAndMessage() {
-    for code in UInt32(1)...12 {
+    for code in UInt32(1)...13 {
       let status = dgi_status(rawValue: code)
       let error = DigitInferError(status: status)
       #expect(error?.status == status)
@@ -196,9 +196,10 @@ import Testing
       #expect(error?.description == error?.message)
     }
     #expect(DigitInferError(status: DGI_OK) == nil)
-    #expect(DigitInferError(status: dgi_status(rawValue: 13)) == nil)
+    #expect(DigitInferError(status: dgi_status(rawValue: 14)) == nil)
     #expect(DigitInferError.checksum.status == DGI_ERROR_CHECKSUM)
     #expect(DigitInferError.tooMany.status == DGI_ERROR_TOO_MANY)
+    #expect(DigitInferError.notADigit.status == DGI_ERROR_NOT_A_DIGIT)
   }
 
   @Test func oneModelServesManyThreads() throws {

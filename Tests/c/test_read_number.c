@@ -10,7 +10,8 @@
 **   - a single digit reads as dgi_preprocess + dgi_classify read it;
 **   - every argument error gives its documented status in the documented
 **     order and writes nothing; max_digits 0 counts; DGI_ERROR_TOO_MANY
-**     writes the first max_digits;
+**     writes the first max_digits; a blank page is DGI_ERROR_NO_INK, a
+**     dash DGI_ERROR_NOT_A_DIGIT, both with count 0;
 **   - the scratch size: bounded whatever the image (the documented bound,
 **     checked over every reduced size), exact (one byte less is refused),
 **     and any alignment and content of it gives the same answer; the
@@ -244,6 +245,12 @@ static void arguments(void) {
   CHECK(READ(&model, p.pixels, 200, 100, 200, 0, scratch, n, digits, 3, &count) == DGI_ERROR_NO_INK && count == 0,
         "blank: NO_INK, count 0");
   CHECK(READ(&model, p.pixels, 1, 1, 1, 0, scratch, n, digits, 3, &count) == DGI_ERROR_NO_INK, "1x1");
+  /* Ink, but nothing the model reads as a digit: a long dash. */
+  pic_stroke(&p, 16 * 30, 16 * 50, 16 * 170, 16 * 50, 16 * 4, 20);
+  count = 99;
+  CHECK(READ(&model, p.pixels, 200, 100, 200, 0, scratch, n, digits, 3, &count) == DGI_ERROR_NOT_A_DIGIT && count == 0,
+        "a dash: NOT_A_DIGIT, count 0 (count %lu)", (unsigned long)count);
+  CHECK(strstr(dgi_status_message(DGI_ERROR_NOT_A_DIGIT), "none of the ink") != NULL, "NOT_A_DIGIT has its message");
   CHECK(strstr(dgi_status_message(DGI_ERROR_TOO_MANY), "max_digits") != NULL, "TOO_MANY has its message");
 #undef READ
   free(scratch);
@@ -308,7 +315,7 @@ static void hostile(void) {
     memset(scratch, 0, n);
     s1 = dgi_read_number(&model, p.pixels, w, h, w, flags, scratch, n, digits, 8, &c1);
     memcpy(first, digits, sizeof first);
-    bad += !(s1 == DGI_OK || s1 == DGI_ERROR_NO_INK || s1 == DGI_ERROR_TOO_MANY);
+    bad += !(s1 == DGI_OK || s1 == DGI_ERROR_NO_INK || s1 == DGI_ERROR_NOT_A_DIGIT || s1 == DGI_ERROR_TOO_MANY);
     /* Misaligned scratch full of noise. */
     scratch = guarded_tail(&g_scratch, n + 3);
     for (k = 0; k < n + 3; k++) scratch[k] = (unsigned char)rng_next(&seed);

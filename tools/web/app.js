@@ -26,7 +26,7 @@
 // from beside the page.
 'use strict';
 (() => {
-  const DGI_OK = 0, DGI_ERROR_NO_INK = 11, DGI_ERROR_TOO_MANY = 12;
+  const DGI_OK = 0, DGI_ERROR_NO_INK = 11, DGI_ERROR_TOO_MANY = 12, DGI_ERROR_NOT_A_DIGIT = 13;
   const DGI_INK_AUTO = 0, DGI_INK_DARK = 1, DGI_DIGIT_SPLIT = 1;
   const INPUT = 784, MODEL_RECORD = 1024, MAX_DIGITS = 32;
   // The layouts of include/digitinfer.h's structs on wasm32, in bytes
@@ -274,6 +274,7 @@
     details.textContent = '';
     if (!ok) {
       answer.textContent = !r || r.status === DGI_ERROR_NO_INK ? (source === 'photo' ? 'No digits found' : idle())
+        : r.status === DGI_ERROR_NOT_A_DIGIT ? 'Not a number: nothing here reads as a digit'
         : r.why ? `Cannot read: ${r.why}` : `Error: status ${r.status}`;
       drawBoxes([]);
       showInputs(mode === 'digit' ? [{ input: null, label: 'empty' }] : []);

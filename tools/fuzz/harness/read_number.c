@@ -3,9 +3,9 @@
 // repository root the build passes as FUZZ_REPO, or $DIGITINFER_FUZZ_MODEL).
 // Besides "no crash, no read past the image, scratch or digits" (all end at
 // guard pages, the image read-only), it checks what digitinfer.h promises:
-//   - the status is OK, NO_INK or TOO_MANY; a box lies inside the image, a
-//     digit is 0..9 with its confidence its probability; NO_INK sets the
-//     count to 0;
+//   - the status is OK, NO_INK, NOT_A_DIGIT or TOO_MANY; a box lies inside
+//     the image, a digit is 0..9 with its confidence its probability;
+//     NO_INK and NOT_A_DIGIT set the count to 0;
 //   - rows are found through `stride` alone: a padded copy reads the same;
 //   - TOO_MANY writes exactly the first max_digits of the whole reading;
 //   - the documented refusals in the documented order, writing nothing;
@@ -67,9 +67,11 @@ static void run(reading *r, const uint8_t *image, uint32_t w, uint32_t h, size_t
   r->count = 12345;
   r->status = dgi_read_number(&model, image, w, h, stride, flags, scratch, need, max_digits ? digits : NULL,
                               max_digits, &r->count);
-  CHECK(r->status == DGI_OK || r->status == DGI_ERROR_NO_INK || r->status == DGI_ERROR_TOO_MANY,
+  CHECK(r->status == DGI_OK || r->status == DGI_ERROR_NO_INK || r->status == DGI_ERROR_NOT_A_DIGIT ||
+            r->status == DGI_ERROR_TOO_MANY,
         "%ux%u stride %zu flags %u: status %d", w, h, stride, flags, r->status);
-  CHECK(r->status != DGI_ERROR_NO_INK || r->count == 0, "NO_INK with count %zu", r->count);
+  CHECK((r->status != DGI_ERROR_NO_INK && r->status != DGI_ERROR_NOT_A_DIGIT) || r->count == 0,
+        "NO_INK or NOT_A_DIGIT with count %zu", r->count);
   CHECK(r->status != DGI_OK || (r->count >= 1 && r->count <= max_digits), "OK with count %zu", r->count);
   CHECK(r->status != DGI_ERROR_TOO_MANY || r->count > max_digits, "TOO_MANY with count %zu", r->count);
   size_t written = r->count < max_digits ? r->count : max_digits;

@@ -21,7 +21,16 @@ the copy bundled in the wheel, common prefixes, then the system's search path
 
 from typing import List
 
-from ._errors import DigitInferError, ImageError, KernelsError, ModelError, NoInkError, Status, status_message
+from ._errors import (
+    DigitInferError,
+    ImageError,
+    KernelsError,
+    ModelError,
+    NoInkError,
+    NotADigitError,
+    Status,
+    status_message,
+)
 from ._files import MissingDependencyError, default_model_path, shipped_models
 from ._images import GrayImage, PreprocessInfo, preprocess, scratch_size as preprocess_scratch_size
 from ._numbers import NumberDigit, NumberReading
@@ -75,6 +84,7 @@ __all__ = [
     "ModelError",
     "ModelInfo",
     "NoInkError",
+    "NotADigitError",
     "NumberDigit",
     "NumberReading",
     "PreprocessInfo",

@@ -24,6 +24,7 @@ class Status(enum.IntEnum):
     ERROR_NOT_OPEN = 10
     ERROR_NO_INK = 11
     ERROR_TOO_MANY = 12
+    ERROR_NOT_A_DIGIT = 13
 
 
 class DigitInferError(Exception):
@@ -73,6 +74,13 @@ class NoInkError(ImageError):
     a blank or uniform image, or only specks."""
 
 
+class NotADigitError(NoInkError):
+    """read_number found ink, but the model read none of it as a digit
+    (DGI_ERROR_NOT_A_DIGIT): letters, a scribble, a drawing. Only with a model
+    that has the "not a digit" class. A NoInkError too: either way no number
+    was found."""
+
+
 _CLASSES = {
     Status.ERROR_TRUNCATED: ModelError,
     Status.ERROR_MAGIC: ModelError,
@@ -83,6 +91,7 @@ _CLASSES = {
     Status.ERROR_NOT_OPEN: ModelError,
     Status.ERROR_IMAGE: ImageError,
     Status.ERROR_NO_INK: NoInkError,
+    Status.ERROR_NOT_A_DIGIT: NotADigitError,
 }
 
 

@@ -550,8 +550,9 @@ class Model:
         ``image``, ``ink`` and ``stride`` as for preprocess(). Returns a
         NumberReading: ``.number`` (a str, leading zeros kept) and
         ``.digits`` (digit, confidence, box, split, pixels of each). Raises
-        NoInkError when no digit is found, ImageError if the library rejects
-        the image.
+        NoInkError when nothing stands out from the paper, NotADigitError
+        (a NoInkError) when the model reads none of the ink as a digit,
+        ImageError if the library rejects the image.
         """
         return read_number(self, image, ink=ink, stride=stride)
 

@@ -93,6 +93,7 @@ int main(void) {
   printf("const.DGI_PREPROCESS_MAX_SIDE %u\n", (unsigned)DGI_PREPROCESS_MAX_SIDE);
   printf("const.DGI_ERROR_NO_INK %d\n", (int)DGI_ERROR_NO_INK);
   printf("const.DGI_ERROR_TOO_MANY %d\n", (int)DGI_ERROR_TOO_MANY);
+  printf("const.DGI_ERROR_NOT_A_DIGIT %d\n", (int)DGI_ERROR_NOT_A_DIGIT);
   printf("const.DGI_DIGIT_SPLIT %u\n", (unsigned)DGI_DIGIT_SPLIT);
   printf("const.DGI_LAYER_FLATTEN %d\n", (int)DGI_LAYER_FLATTEN);
   /* The dgi_kernels values are read from the header's text by test_abi.py,

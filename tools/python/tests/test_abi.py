@@ -60,6 +60,7 @@ def test_constants_match_the_installed_header(dgi, compile_c):
         assert getattr(_lib, name) == int(layout[f"const.{name}"]), name
     assert dgi.Status.ERROR_NO_INK == int(layout["const.DGI_ERROR_NO_INK"])
     assert dgi.Status.ERROR_TOO_MANY == int(layout["const.DGI_ERROR_TOO_MANY"])
+    assert dgi.Status.ERROR_NOT_A_DIGIT == int(layout["const.DGI_ERROR_NOT_A_DIGIT"])
     assert _lib.DGI_DIGIT_SPLIT == int(layout["const.DGI_DIGIT_SPLIT"])
     assert dgi.LayerKind.FLATTEN == int(layout["const.DGI_LAYER_FLATTEN"])
     # Every dgi_kernels value of the header, and no other, in the Kernels

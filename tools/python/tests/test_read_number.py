@@ -92,3 +92,14 @@ def test_errors(dgi, mnist):
         mnist.read_number((50, 40, bytes(100)))
     assert dgi.Status.ERROR_TOO_MANY == 12
     assert "max_digits" in dgi.status_message(dgi.Status.ERROR_TOO_MANY)
+
+
+def test_ink_that_is_no_digit(dgi, mnist):
+    # A long dash: ink, but the 11-class model reads none of it as a digit.
+    w, h = 200, 100
+    pixels = bytes(0 if 46 <= y < 55 and 30 <= x < 170 else 255 for y in range(h) for x in range(w))
+    with pytest.raises(dgi.NotADigitError) as caught:
+        mnist.read_number((w, h, pixels))
+    assert caught.value.status == dgi.Status.ERROR_NOT_A_DIGIT == 13
+    assert isinstance(caught.value, dgi.NoInkError)  # either way, no number
+    assert "none of the ink" in caught.value.message

@@ -526,6 +526,10 @@ static void test_read_number(void) {
   count = 99;
   s = dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count);
   expect(s == DGI_ERROR_NO_INK && count == 0, "a blank page: DGI_ERROR_NO_INK, *count 0", 0);
+  pic_stroke(&pic, 16 * 40, 16 * (int32_t)h / 2, 16 * ((int32_t)w - 40), 16 * (int32_t)h / 2, 16 * 9, 0);
+  count = 99;
+  s = dgi_read_number(m, image, w, h, w, DGI_INK_DARK, scratch, n, digits, 8, &count);
+  expect(s == DGI_ERROR_NOT_A_DIGIT && count == 0, "a long dash: DGI_ERROR_NOT_A_DIGIT, *count 0", 0);
   web_release(mark);
 }
 #endif
