@@ -495,7 +495,10 @@ dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,
 **     confidences, against reading the group whole) is kept. Such digits
 **     carry DGI_DIGIT_SPLIT;
 **   - with a model that has the "not a digit" class, candidates it
-**     rejects (stray strokes, scribbles) are dropped.
+**     rejects (stray strokes, scribbles) are dropped; when it rejects
+**     everything, the answer is DGI_ERROR_NOT_A_DIGIT. A shape that is not
+**     a digit as a whole can still be read in pieces that are (a letter A
+**     as 1 and 4: docs/NUMBERS.md).
 **
 ** The analysis runs on a copy reduced to at most 32768 pixels (and at most
 ** 1024 on a side), so memory is bounded whatever the image; when that
