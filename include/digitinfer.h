@@ -492,8 +492,8 @@ dgi_status dgi_preprocess(const uint8_t *image, uint32_t width, uint32_t height,
 **     digit, is cut into two pieces at every column (at most 16 cuts) and,
 **     when very wide, into three; each piece is classified, and the cut the
 **     model is most sure of (the highest product of the pieces'
-**     confidences, against reading the group whole) is kept. Such digits
-**     carry DGI_DIGIT_SPLIT;
+**     confidences, a cut piece read as 1 counting 0.9 of its own, against
+**     reading the group whole) is kept. Such digits carry DGI_DIGIT_SPLIT;
 **   - with a model that has the "not a digit" class, candidates it
 **     rejects (stray strokes, scribbles) are dropped; when it rejects
 **     everything, the answer is DGI_ERROR_NOT_A_DIGIT. A shape that is not

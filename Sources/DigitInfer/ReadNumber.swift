@@ -10,7 +10,8 @@
 //              for one, is also cut into two pieces at every column (or
 //              evenly spaced ones), and a very wide one into three; each
 //              piece is fitted and classified, and the reading with the
-//              highest product of confidences wins
+//              highest product of confidences wins (a cut piece read as 1
+//              counts 0.9 of its own)
 //   fit        each digit exactly as dgi_preprocess fits one (fitDigit)
 //
 // Everything that decides the answer is integer arithmetic or a comparison
@@ -271,7 +272,11 @@ func readNumber(
         let result = classification(m, run(m, UnsafePointer(out), modelScratch, set))
         pieces[slot] = ReadPiece(result: result, box: box)
         // In 64 bits: 65536 * 65536 overflows a 32-bit Int (wasm32, Cortex-M).
-        score = Int((Int64(score) * Int64(bestDigitProbability(result))) >> 16)
+        // A piece cut off and read as 1 counts a tenth less: a cut leaves
+        // strokes, and a lone stroke is a sure 1 (an 87 cut into 8 and the
+        // 7's stem reads as surely as 8 and 7).
+        let p = Int64(bestDigitProbability(result)) * (k > 1 && result.digit == 1 ? 9 : 10) / 10
+        score = Int((Int64(score) * p) >> 16)
       }
       return score
     }
