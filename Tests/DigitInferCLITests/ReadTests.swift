@@ -102,6 +102,24 @@ import Testing
     #expect(run.errorLines.last?.hasPrefix("digitinfer-cli: \(blank): ") == true)
   }
 
+  /// Ink the model reads none of as a digit (a long dash) is an error of
+  /// its own (DGI_ERROR_NOT_A_DIGIT), not "nothing on the paper".
+  @Test func aDashIsNotANumber() throws {
+    let dir = try TemporaryDirectory()
+    let dash = dir.write(
+      "dash.pgm",
+      Self.number([
+        Drawing.draw([[(10, 40), (60, 40)]], pen: 6), Drawing.draw([[(0, 40), (60, 40)]], pen: 6),
+        Drawing.draw([[(0, 40), (50, 40)]], pen: 6),
+      ]))
+    let run = try CLI.run(["read", "--json", dash])
+    #expect(run.status == 1)
+    let object = try #require(try CLI.jsonLines(run.stdout).first)
+    #expect(Set(object.keys) == ["file", "error"])
+    #expect((object["error"] as? String)?.contains("none of the ink as a digit") == true, "\(object)")
+    #expect(run.errorLines == ["digitinfer-cli: \(dash): no digit found: the model read none of the ink as a digit"])
+  }
+
   /// --show writes one PNG per image, named after it, the image's size,
   /// with the boxes drawn: the pixels just outside each box are no longer
   /// paper.
