@@ -300,24 +300,26 @@ func readNumber(
         }
       }
       // Two pieces: every cut, or evenly spaced ones in a wide group.
+      // (high > low: both steps are at least 1.)
+      let step = (high - low + ReadLayout.cutsTried - 1) / ReadLayout.cutsTried
       var c = low
       while c < high {
         consider((c, 0), 2)
-        c += max(1, (high - low + ReadLayout.cutsTried - 1) / ReadLayout.cutsTried)
+        c += step
       }
       // Three, only in a group wide enough for three digits: pairs of cuts
       // on a coarser grid (a cut kept from the best two pieces misses
       // where a chain of three is best cut).
       if w * 10 > lineHeight * 14 {
-        let step = max(1, (high - low + ReadLayout.cutsTriedForThree - 1) / ReadLayout.cutsTriedForThree)
+        let step3 = (high - low + ReadLayout.cutsTriedForThree - 1) / ReadLayout.cutsTriedForThree
         var c1 = low
         while c1 < high {
           var c2 = c1 + minPiece
           while c2 < high {
             consider((c1, c2), 3)
-            c2 += step
+            c2 += step3
           }
-          c1 += step
+          c1 += step3
         }
       }
     }
