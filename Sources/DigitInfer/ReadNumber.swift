@@ -17,6 +17,23 @@
 // Everything that decides the answer is integer arithmetic or a comparison
 // of the model's probabilities, themselves bit-identical everywhere.
 
+/// How dgi_read_number chooses between readings of a group (chosen on
+/// validation digits; docs/NUMBERS.md, "How a group is read").
+enum ReadRule {
+  /// A group read whole with at least this probability of its digit (in
+  /// 1/65536: 0.9) is not cut unless it is very wide.
+  static let sureWhole = 58982
+  /// At most this many cuts are tried for two pieces (every column in a
+  /// narrow group), and this many places for each of three pieces' two cuts
+  /// (at most 55 pairs).
+  static let cutsTried = 16
+  static let cutsTriedForThree = 10
+  /// A piece cut off and read as 1 counts this many tenths of its
+  /// probability: a cut leaves strokes, and a lone stroke is a sure 1 (an 87
+  /// cut into 8 and the 7's stem reads as surely as 8 and 7).
+  static let cutOneTenths: Int64 = 9
+}
+
 /// Where each working array of dgi_read_number lives in the caller's scratch.
 struct ReadLayout {
   /// The reduced copy has at most this many pixels, and this many on a
@@ -26,14 +43,6 @@ struct ReadLayout {
   static let workSide = 1024
   /// A group of ink is read as at most this many digits.
   static let maxPieces = 3
-  /// A group read whole with at least this probability of its digit (in
-  /// 1/65536: 0.9) is not cut unless it is very wide.
-  static let sureWhole = 58982
-  /// At most this many cuts are tried for two pieces (every column in a
-  /// narrow group), and this many places for each of three pieces' two cuts
-  /// (at most 55 pairs).
-  static let cutsTried = 16
-  static let cutsTriedForThree = 10
   /// The reduced shape within those bounds whose arrays take the most
   /// memory (found by search; Tests/c/test_read_number.c checks it).
   static let largestShape = (width: 992, height: 33)
@@ -272,10 +281,7 @@ func readNumber(
         let result = classification(m, run(m, UnsafePointer(out), modelScratch, set))
         pieces[slot] = ReadPiece(result: result, box: box)
         // In 64 bits: 65536 * 65536 overflows a 32-bit Int (wasm32, Cortex-M).
-        // A piece cut off and read as 1 counts a tenth less: a cut leaves
-        // strokes, and a lone stroke is a sure 1 (an 87 cut into 8 and the
-        // 7's stem reads as surely as 8 and 7).
-        let p = Int64(bestDigitProbability(result)) * (k > 1 && result.digit == 1 ? 9 : 10) / 10
+        let p = Int64(bestDigitProbability(result)) * (k > 1 && result.digit == 1 ? ReadRule.cutOneTenths : 10) / 10
         score = Int((Int64(score) * p) >> 16)
       }
       return score
@@ -290,7 +296,7 @@ func readNumber(
     if best < 0 { continue }
     let minPiece = max(1, h / 5)
     let low = x0 + minPiece, high = x1 - minPiece + 1
-    if (best < ReadLayout.sureWhole && w * 2 > lineHeight || w * 10 > lineHeight * 12) && high > low {
+    if (best < ReadRule.sureWhole && w * 2 > lineHeight || w * 10 > lineHeight * 12) && high > low {
       @inline(never) func consider(_ cuts: (Int, Int), _ k: Int) {
         let s = attempt(cuts, k, bank: 1 - bank)
         if s > best {
@@ -301,7 +307,7 @@ func readNumber(
       }
       // Two pieces: every cut, or evenly spaced ones in a wide group.
       // (high > low: both steps are at least 1.)
-      let step = (high - low + ReadLayout.cutsTried - 1) / ReadLayout.cutsTried
+      let step = (high - low + ReadRule.cutsTried - 1) / ReadRule.cutsTried
       var c = low
       while c < high {
         consider((c, 0), 2)
@@ -311,7 +317,7 @@ func readNumber(
       // on a coarser grid (a cut kept from the best two pieces misses
       // where a chain of three is best cut).
       if w * 10 > lineHeight * 14 {
-        let step3 = (high - low + ReadLayout.cutsTriedForThree - 1) / ReadLayout.cutsTriedForThree
+        let step3 = (high - low + ReadRule.cutsTriedForThree - 1) / ReadRule.cutsTriedForThree
         var c1 = low
         while c1 < high {
           var c2 = c1 + minPiece
