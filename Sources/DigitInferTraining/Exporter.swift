@@ -30,6 +30,9 @@ public struct Exporter {
     /// 11-class models: training digits per epoch also sent through
     /// `dgi_preprocess` (`PreprocessedDigits`), as a fraction.
     public var preprocessedDigits = 0.12
+    /// 11-class models: pieces of wrongly cut touching pairs
+    /// (`CutPieces`) per epoch, as negatives, as a fraction; 0 for none.
+    public var cutPieces = 0.0
     /// The calibration methods tried; the best on validation is kept.
     public var calibrations = Calibration.candidates
 
@@ -88,12 +91,22 @@ public struct Exporter {
       PreprocessedDigits.generate(
         from: digits, count: Int((settings.preprocessedDigits * Double(digits.count)).rounded()), seed: seed, name: name)
     }
-    validation = validationDigits
-      .appending(Rejection.validationNegatives(digits: validationDigits, fraction: settings.negatives, seed: seed), name: "validation")
-      .appending(preprocessed(validationDigits, seed ^ 0x5052_4556_414C_0000, "preprocessed-validation"))
+    // Wrongly cut pieces of touching pairs, when asked for (none by
+    // default, so that earlier runs are reproduced image for image).
+    let withCuts = { [settings] (set: DigitSet, digits: DigitSet, seed: UInt64, name: String) in
+      let count = Int((settings.cutPieces * Double(digits.count)).rounded())
+      return count == 0 ? set : set.appending(CutPieces.generate(from: digits, count: count, seed: seed, name: name))
+    }
+    validation = withCuts(
+      validationDigits
+        .appending(Rejection.validationNegatives(digits: validationDigits, fraction: settings.negatives, seed: seed), name: "validation")
+        .appending(preprocessed(validationDigits, seed ^ 0x5052_4556_414C_0000, "preprocessed-validation")),
+      validationDigits, seed ^ 0x4355_5456_414C_0000, "cut-validation")
     extra = { [settings] epoch in
-      Rejection.trainingNegatives(digits: train, fraction: settings.negatives, seed: seed, epoch: epoch)
-        .appending(preprocessed(train, seed &+ 0x5052_4550_0000 &+ UInt64(epoch) &* 0x1_0000_0001, "preprocessed-\(epoch)"))
+      withCuts(
+        Rejection.trainingNegatives(digits: train, fraction: settings.negatives, seed: seed, epoch: epoch)
+          .appending(preprocessed(train, seed &+ 0x5052_4550_0000 &+ UInt64(epoch) &* 0x1_0000_0001, "preprocessed-\(epoch)")),
+        train, seed &+ 0x4355_5400_0000 &+ UInt64(epoch) &* 0x1_0000_0001, "cut-\(epoch)")
     }
   }
 

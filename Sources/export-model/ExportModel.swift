@@ -47,6 +47,9 @@ struct ExportModel: ParsableCommand {
   @Option(help: "With --not-a-digit: training digits per epoch also sent through dgi_preprocess at another size (PreprocessedDigits), as a fraction of the training digits, so that the path an image took does not tell a digit from a negative; 0 for none.")
   var preprocessedDigits = 0.12
 
+  @Option(help: "With --not-a-digit: pieces of touching digit pairs cut in the wrong place (CutPieces: a whole digit with part of its neighbour) added per epoch as negatives, as a fraction of the training digits; 0 for none.")
+  var cutPieces = 0.0
+
   @Option(help: "Skip training: measure the model at this path on the MNIST test set and the negative test set (a 10-class model with a max-probability threshold calibrated on the held-out training images), and print the figures.")
   var evaluate: String?
 
@@ -129,6 +132,7 @@ struct ExportModel: ParsableCommand {
     guard int8 || evaluate != nil else { throw ValidationError("--int8 is required (the only export format)") }
     guard negatives > 0, negatives <= 1 else { throw ValidationError("--negatives must be in (0, 1]") }
     guard preprocessedDigits >= 0, preprocessedDigits <= 1 else { throw ValidationError("--preprocessed-digits must be in [0, 1]") }
+    guard cutPieces >= 0, cutPieces <= 1 else { throw ValidationError("--cut-pieces must be in [0, 1]") }
     guard epochs >= 0, batchSize > 0, learningRate > 0, patience >= 0 else {
       throw ValidationError("--epochs, --batch-size, --learning-rate and --patience must be positive")
     }
@@ -217,10 +221,11 @@ struct ExportModel: ParsableCommand {
     var settings = Exporter.Settings()
     settings.negatives = negatives
     settings.preprocessedDigits = preprocessedDigits
+    settings.cutPieces = cutPieces
     settings.calibrations = try parsedCalibration()
     let exporter = Exporter(trainer: trainer, train: train, validationDigits: validationDigits, settings: settings)
     if let extra = exporter.extra {
-      log("not a digit: \(extra(0).count) generated images per epoch (negatives and preprocessed digits), \(exporter.validation.count - validationDigits.count) for validation")
+      log("not a digit: \(extra(0).count) generated images per epoch (negatives, preprocessed digits and cut pieces), \(exporter.validation.count - validationDigits.count) for validation")
     }
     if !exportOnly {
       // A progress bar per epoch on stderr, and each epoch's line on stdout.
