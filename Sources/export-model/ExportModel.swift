@@ -225,7 +225,7 @@ struct ExportModel: ParsableCommand {
     settings.calibrations = try parsedCalibration()
     let exporter = Exporter(trainer: trainer, train: train, validationDigits: validationDigits, settings: settings)
     if let extra = exporter.extra {
-      log("not a digit: \(extra(0).count) generated images per epoch (negatives, preprocessed digits and cut pieces), \(exporter.validation.count - validationDigits.count) for validation")
+      log("not a digit: \(extra(0).count) generated images per epoch (negatives, preprocessed digits\(cutPieces > 0 ? ", cut pieces" : "")), \(exporter.validation.count - validationDigits.count) for validation")
     }
     if !exportOnly {
       // A progress bar per epoch on stderr, and each epoch's line on stdout.
