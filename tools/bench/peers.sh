@@ -27,10 +27,12 @@ LITERT_THR_CONFIGS=("1 2 1" "8 2 1" "32 2 1" "8 1 2" "32 1 2")
 # print one JSON object with images_per_second; --json --iterations N are
 # appended. One the CLI refuses (an option it does not have yet) is skipped.
 # bench --batch N (dgi_classify_batch) is the batch entry point; batch 8 is
-# LiteRT's best configuration in the kit's README.
+# LiteRT's best configuration in the kit's README. The reference-int8 row
+# runs the peers' network; the others the shipped model (1.5x the MACs).
 OURS_THROUGHPUT=(
-  "DigitInfer auto, 2 threads (bench --threads 2)|bench --threads 2"
-  "DigitInfer auto, 2 threads, batch 8 (bench --threads 2 --batch 8)|bench --threads 2 --batch 8"
+  "DigitInfer auto, reference-int8, 2 threads, batch 8 (bench --model models/reference-int8.dgi --threads 2 --batch 8)|bench --model models/reference-int8.dgi --threads 2 --batch 8"
+  "DigitInfer auto, mnist-int8 (shipped), 2 threads (bench --threads 2)|bench --threads 2"
+  "DigitInfer auto, mnist-int8 (shipped), 2 threads, batch 8 (bench --threads 2 --batch 8)|bench --threads 2 --batch 8"
 )
 
 PEERS=/tmp/peers                                  # the kit's scripts expect this place
