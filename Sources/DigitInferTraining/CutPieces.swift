@@ -18,18 +18,7 @@ import DigitInferSupport
 public enum CutPieces {
   /// `count` pieces labelled 10, cut from pairs of `digits`.
   public static func generate(from digits: DigitSet, count: Int, seed: UInt64, name: String) -> DigitSet {
-    var pixels = [UInt8](repeating: 0, count: count * 784)
-    pixels.withUnsafeMutableBufferPointer { out in
-      let out = out
-      Parallel.forEach(count) { range, _ in
-        for i in range {
-          let image = Self.image(index: i, seed: seed, digits: digits)
-          for p in 0..<784 { out[i * 784 + p] = image[p] }
-        }
-      }
-    }
-    return try! DigitSet(
-      name: name, rows: 28, columns: 28, pixels: pixels, labels: [UInt8](repeating: 10, count: count), classes: 11)
+    Negatives.set(count: count, name: name) { i in image(index: i, seed: seed, digits: digits) }
   }
 
   /// Piece `index`: 784 bytes. Pairs with no such cut are drawn again; after
@@ -61,15 +50,12 @@ public enum CutPieces {
     guard digits.labels[keepLeft ? i : j] != 1 else { return nil }
     let step = 10 + Int(rng.next() % 6)
     let width = 28 + step
-    var canvas = [UInt8](repeating: 0, count: 28 * width)
+    let canvas = Negatives.sideBySide(a, b, step: step)
     var inkA = [Int](repeating: 0, count: width), inkB = [Int](repeating: 0, count: width)
     for y in 0..<28 {
       for x in 0..<28 {
-        let pa = a[y * 28 + x], pb = b[y * 28 + x]
-        canvas[y * width + x] = max(canvas[y * width + x], pa)
-        canvas[y * width + x + step] = max(canvas[y * width + x + step], pb)
-        inkA[x] += Int(pa)
-        inkB[x + step] += Int(pb)
+        inkA[x] += Int(a[y * 28 + x])
+        inkB[x + step] += Int(b[y * 28 + x])
       }
     }
     let totalA = inkA.reduce(0, +), totalB = inkB.reduce(0, +)
@@ -93,52 +79,33 @@ public enum CutPieces {
     guard !cuts.isEmpty else { return nil }
     let cut = cuts[Int(rng.next() % UInt64(cuts.count))]
     let columns = keepLeft ? 0..<cut : cut..<width
+    @inline(__always) func ink(_ p: Int) -> Bool { columns.contains(p % width) && canvas[p] >= Negatives.shapeInk }
+    @inline(__always) func wholeInk(_ x: Int, _ y: Int) -> Bool {
+      keepLeft ? x < 28 && a[y * 28 + x] >= Negatives.shapeInk : x >= step && b[y * 28 + x - step] >= Negatives.shapeInk
+    }
     // The reader cuts only a group of ink that touches: the neighbour's part
     // must hang on the whole digit, or the piece is a digit and a speck
     // that preprocessing would drop.
-    var piece = [UInt8](repeating: 0, count: 28 * width)
-    for y in 0..<28 { for x in columns { piece[y * width + x] = canvas[y * width + x] } }
-    let wholeInk = { (x: Int, y: Int) -> Bool in
-      keepLeft ? x < 28 && a[y * 28 + x] >= Negatives.shapeInk : x >= step && b[y * 28 + x - step] >= Negatives.shapeInk
-    }
-    var reached = [Bool](repeating: false, count: 28 * width)
-    var stack: [Int] = []
-    for y in 0..<28 {
-      for x in columns where wholeInk(x, y) && piece[y * width + x] >= Negatives.shapeInk {
-        reached[y * width + x] = true
-        stack.append(y * width + x)
-      }
-    }
-    while let p = stack.popLast() {
-      let x = p % width, y = p / width
-      for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where columns.contains(nx) && ny >= 0 && ny < 28 {
-        let q = ny * width + nx
-        if !reached[q] && piece[q] >= Negatives.shapeInk {
-          reached[q] = true
-          stack.append(q)
-        }
-      }
-    }
+    var seeds: [Int] = []
+    for y in 0..<28 { for x in columns where wholeInk(x, y) && ink(y * width + x) { seeds.append(y * width + x) } }
+    let reached = Negatives.reached(width: width, height: 28, seeds: seeds, passable: ink)
     // And it must stick out past the digit (by `overhang` columns): hidden
     // inside a 0's loop it leaves a digit, which must not be taught as a
     // negative.
     var part = 0, hanging = 0, digitEdge = keepLeft ? -1 : width, pieceEdge = digitEdge
     for y in 0..<28 {
-      for x in columns where piece[y * width + x] >= Negatives.shapeInk {
-        let outer = keepLeft ? max(pieceEdge, x) : min(pieceEdge, x)
-        pieceEdge = outer
-        guard !wholeInk(x, y) else {
+      for x in columns where ink(y * width + x) {
+        pieceEdge = keepLeft ? max(pieceEdge, x) : min(pieceEdge, x)
+        if wholeInk(x, y) {
           digitEdge = keepLeft ? max(digitEdge, x) : min(digitEdge, x)
-          continue
+        } else {
+          part += 1
+          if reached[y * width + x] { hanging += 1 }
         }
-        part += 1
-        if reached[y * width + x] { hanging += 1 }
       }
     }
     guard part >= 8, hanging * 10 >= part * 9, abs(pieceEdge - digitEdge) >= overhang else { return nil }
-    var square = [UInt8](repeating: 0, count: width * width)
-    let top = (width - 28) / 2
-    for y in 0..<28 { for x in columns { square[(y + top) * width + x] = piece[y * width + x] } }
+    let square = Negatives.squared(canvas, width: width, columns: columns)
     return Negatives.fitted(square, side: width, allowNarrow: true)
   }
 }

@@ -50,13 +50,21 @@ public enum Negatives {
   /// it those kinds are skipped.
   public static func generate(count: Int, seed: UInt64, style: Style, digits: DigitSet?, name: String = "negatives") -> DigitSet {
     let kinds = digits == nil ? mix.filter { $0 != .partialDigit && $0 != .digitPair } : mix
+    return set(count: count, name: name) { i in
+      Self.image(kinds[i % kinds.count], index: i, seed: seed, style: style, digits: digits)
+    }
+  }
+
+  /// `count` images labelled 10 (an 11-class set), image `i` made by
+  /// `image(i)` (784 bytes), in parallel.
+  static func set(count: Int, name: String, _ image: (Int) -> [UInt8]) -> DigitSet {
     var pixels = [UInt8](repeating: 0, count: count * 784)
     pixels.withUnsafeMutableBufferPointer { out in
       let out = out
       Parallel.forEach(count) { range, _ in
         for i in range {
-          let image = Self.image(kinds[i % kinds.count], index: i, seed: seed, style: style, digits: digits)
-          for p in 0..<784 { out[i * 784 + p] = image[p] }
+          let made = image(i)
+          for p in 0..<784 { out[i * 784 + p] = made[p] }
         }
       }
     }
@@ -208,16 +216,7 @@ public enum Negatives {
     // 18 columns after the first, so they touch, overlap a little or stand apart.
     let step = 12 + Int(rng.next() % 7)
     let width = 28 + step
-    var canvas = [UInt8](repeating: 0, count: 28 * width)
-    for y in 0..<28 {
-      for x in 0..<28 {
-        canvas[y * width + x] = max(canvas[y * width + x], a[y * 28 + x])
-        canvas[y * width + x + step] = max(canvas[y * width + x + step], b[y * 28 + x])
-      }
-    }
-    var square = [UInt8](repeating: 0, count: width * width)
-    let top = (width - 28) / 2
-    for y in 0..<28 { for x in 0..<width { square[(y + top) * width + x] = canvas[y * width + x] } }
+    let square = squared(sideBySide(a, b, step: step), width: width, columns: 0..<width)
     // Preprocessing keeps what is near the heaviest stroke: if it dropped
     // one digit, what is left (narrower than 0.9 of its height) is a digit,
     // not a negative.
@@ -275,6 +274,49 @@ public enum Negatives {
 
   // MARK: Helpers
 
+  /// Two 28x28 digits in one strip 28 rows high and 28 + `step` columns
+  /// wide, the second `step` columns right of the first; where they
+  /// overlap, the darker ink.
+  static func sideBySide(_ a: [UInt8], _ b: [UInt8], step: Int) -> [UInt8] {
+    let width = 28 + step
+    var strip = [UInt8](repeating: 0, count: 28 * width)
+    for y in 0..<28 {
+      for x in 0..<28 {
+        strip[y * width + x] = max(strip[y * width + x], a[y * 28 + x])
+        strip[y * width + x + step] = max(strip[y * width + x + step], b[y * 28 + x])
+      }
+    }
+    return strip
+  }
+
+  /// `columns` of a strip 28 rows high and `width` wide, centred
+  /// vertically in a blank `width` x `width` square (what `fitted` takes).
+  static func squared(_ strip: [UInt8], width: Int, columns: Range<Int>) -> [UInt8] {
+    var square = [UInt8](repeating: 0, count: width * width)
+    let top = (width - 28) / 2
+    for y in 0..<28 { for x in columns { square[(y + top) * width + x] = strip[y * width + x] } }
+    return square
+  }
+
+  /// The pixels of a `width` x `height` grid that `seeds` reach through
+  /// 4-connected pixels where `passable` holds (seeds included as given).
+  static func reached(width: Int, height: Int, seeds: [Int], passable: (Int) -> Bool) -> [Bool] {
+    var reached = [Bool](repeating: false, count: width * height)
+    var stack = seeds
+    for p in seeds { reached[p] = true }
+    while let p = stack.popLast() {
+      let x = p % width, y = p / width
+      for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < width && ny < height {
+        let q = ny * width + nx
+        if !reached[q] && passable(q) {
+          reached[q] = true
+          stack.append(q)
+        }
+      }
+    }
+    return reached
+  }
+
   /// The runtime's preprocessing of a light-on-dark square; nil when it
   /// finds no ink, or (unless allowed) when the result is as narrow as a 1.
   static func fitted(_ pixels: [UInt8], side: Int, allowNarrow: Bool) -> [UInt8]? {
@@ -309,24 +351,11 @@ public enum Negatives {
   /// Whether the ink (pixels of 64 or more) encloses background that
   /// cannot reach the border (4-connected): a closed loop.
   static func hasHole(_ image: [UInt8], side: Int) -> Bool {
-    var outside = [Bool](repeating: false, count: side * side)
-    var stack: [Int] = []
+    var border: [Int] = []
     for i in 0..<side {
-      for p in [i, (side - 1) * side + i, i * side, i * side + side - 1] where image[p] < 64 && !outside[p] {
-        outside[p] = true
-        stack.append(p)
-      }
+      for p in [i, (side - 1) * side + i, i * side, i * side + side - 1] where image[p] < 64 { border.append(p) }
     }
-    while let p = stack.popLast() {
-      let x = p % side, y = p / side
-      for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where nx >= 0 && ny >= 0 && nx < side && ny < side {
-        let q = ny * side + nx
-        if !outside[q] && image[q] < 64 {
-          outside[q] = true
-          stack.append(q)
-        }
-      }
-    }
+    let outside = reached(width: side, height: side, seeds: border) { image[$0] < 64 }
     var enclosed = 0
     for p in 0..<(side * side) where image[p] < 64 && !outside[p] { enclosed += 1 }
     return enclosed >= 3
