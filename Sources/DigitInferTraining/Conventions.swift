@@ -29,12 +29,16 @@ enum Conventions {
   }
 
   /// A 1 with a flag: a stroke from the top of its stem down to the left,
-  /// a quarter to 0.6 of its height across and up to half of it down (as
-  /// long and steep as Semeion's), in the digit's own pen.
+  /// a fifth to 0.45 of its height across and 0.75 to 1.5 times that down
+  /// (as steep as Semeion's), in the digit's own pen. Never flatter: a
+  /// flag under about 35 degrees is a 7's roof, and the flags the model
+  /// before (b16, docs/NOT-A-DIGIT.md) trained on (up to 0.6 across and as
+  /// little as 0.12 down) taught it to read 7s with a short roof as 1.
   static func flagged(_ digit: [UInt8], _ rng: inout SplitMix64) -> [UInt8]? {
     guard let ink = Ink(digit) else { return nil }
     let top = SIMD2(ink.centre(ofRow: ink.box.top, digit), Double(ink.box.top) + ink.pen / 2)
-    let end = top + SIMD2(-Negatives.uniform(&rng, 0.25, 0.6), Negatives.uniform(&rng, 0.12, 0.5)) * ink.height
+    let across = Negatives.uniform(&rng, 0.2, 0.45)
+    let end = top + SIMD2(-across, across * Negatives.uniform(&rng, 0.75, 1.5)) * ink.height
     return ink.drawn([[top, end]], over: digit)
   }
 

@@ -50,10 +50,16 @@ import Testing
       let image = try #require(Conventions.flagged(Self.stem, &rng))
       #expect(zip(image, Self.stem).allSatisfy { $0 >= $1 }, "ink removed")
       let new = Self.added(image, to: Self.stem)
-      // The flag leaves the stem's top (row 4, pen 4 wide) to the left and
-      // ends at most 0.5 x 20 = 10 rows and 0.6 x 20 = 12 columns away.
+      // The flag leaves the stem's top (centre x 14, y 6, pen 4 wide) to
+      // the left, 0.2 x 20 = 4 to 0.45 x 20 = 9 columns across and at most
+      // 1.5 x 9 = 13.5 rows down.
       #expect(new.contains { $0.x < 10 }, "no ink left of the stem")
-      #expect(new.allSatisfy { $0.x < 14 && $0.y >= 2 && $0.y <= 4 + 10 + 3 }, "ink outside the flag's reach")
+      #expect(new.allSatisfy { $0.x < 14 && $0.x >= 14 - 9 - 3 && $0.y >= 2 && $0.y <= 6 + 14 + 3 }, "ink outside the flag's reach")
+      // Steep, never a 7's roof: where the flag ends (its leftmost ink, a
+      // pen's half past the end) it has dropped at least 0.75 of the way
+      // across, less a pen's width for the round ends.
+      let end = try #require(new.min { $0.x < $1.x })
+      #expect(Double(end.y - 6) >= 0.75 * Double(14 - 2 - end.x) - 4, "flag too flat: ends at \(end)")
     }
   }
 
